@@ -1,0 +1,250 @@
+import SightlineKernels
+
+// Scalar reference vs SIMD for every preprocessing kernel, on the sizes the pipeline uses.
+// Each case also checks that both variants produced the same bytes, so a fast wrong kernel
+// shows up in the table ("MISMATCH") rather than as a good ratio.
+
+/// A byte buffer filled with deterministic pseudo-random content (SplitMix64).
+private struct Bytes {
+    let pointer: UnsafeMutablePointer<UInt8>
+    let count: Int
+
+    init(_ count: Int, seed: UInt64) {
+        self.count = count
+        pointer = .allocate(capacity: count)
+        var s = seed
+        for i in 0..<count {
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            pointer[i] = UInt8(truncatingIfNeeded: (z ^ (z >> 31)) >> 56)
+        }
+    }
+
+    func free() { pointer.deallocate() }
+}
+
+private func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    for i in 0..<count where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+        return false
+    }
+    return true
+}
+
+/// Times `scalar` and `simd` (same iteration count), then compares their outputs.
+private func benchPair(
+    _ name: String, note: String, iterations: Int,
+    scalar: () -> Void, simd: () -> Void, outputsEqual: () -> Bool
+) -> [BenchRow] {
+    let group = "kernels: " + name
+    let s = measureMedian(iterations: iterations, scalar)
+    let v = measureMedian(iterations: iterations, simd)
+    let check = outputsEqual() ? "outputs equal" : "MISMATCH: simd output differs from scalar"
+    return [
+        BenchRow(group: group, name: "scalar", medianNanoseconds: s, reference: nil, note: note),
+        BenchRow(group: group, name: "simd", medianNanoseconds: v, reference: "scalar", note: check),
+    ]
+}
+
+/// Scalar vs SIMD timings of the preprocessing kernels (run in release). `quick` cuts the
+/// iteration counts for a smoke run.
+func kernelBenchmarks(quick: Bool) -> [BenchRow] {
+    let n = quick ? 5 : 60
+    var rows: [BenchRow] = []
+
+    // YUYV 640x480 → RGB (V4L2 webcam format).
+    do {
+        let (w, h) = (640, 480)
+        let src = Bytes(w * 2 * h, seed: 1)
+        let a = Bytes(w * 3 * h, seed: 0), b = Bytes(w * 3 * h, seed: 0)
+        defer { src.free(); a.free(); b.free() }
+        rows += benchPair(
+            "yuyvToRGB", note: "640x480 limited", iterations: n,
+            scalar: {
+                ScalarKernels.yuyvToRGB(src: src.pointer, srcStride: 2 * w, dst: a.pointer, dstStride: 3 * w,
+                                        width: w, height: h, range: .limited, swapRB: false)
+            },
+            simd: {
+                SIMDKernels.yuyvToRGB(src: src.pointer, srcStride: 2 * w, dst: b.pointer, dstStride: 3 * w,
+                                      width: w, height: h, range: .limited, swapRB: false)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // NV12 640x480 → RGB.
+    do {
+        let (w, h) = (640, 480)
+        let y = Bytes(w * h, seed: 2), uv = Bytes(w * h / 2, seed: 3)
+        let a = Bytes(w * 3 * h, seed: 0), b = Bytes(w * 3 * h, seed: 0)
+        defer { y.free(); uv.free(); a.free(); b.free() }
+        rows += benchPair(
+            "nv12ToRGB", note: "640x480 limited", iterations: n,
+            scalar: {
+                ScalarKernels.nv12ToRGB(y: y.pointer, yStride: w, uv: uv.pointer, uvStride: w, dst: a.pointer,
+                                        dstStride: 3 * w, width: w, height: h, range: .limited, swapRB: false)
+            },
+            simd: {
+                SIMDKernels.nv12ToRGB(y: y.pointer, yStride: w, uv: uv.pointer, uvStride: w, dst: b.pointer,
+                                      dstStride: 3 * w, width: w, height: h, range: .limited, swapRB: false)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // Grey 640x480 → RGB.
+    do {
+        let (w, h) = (640, 480)
+        let src = Bytes(w * h, seed: 4)
+        let a = Bytes(w * 3 * h, seed: 0), b = Bytes(w * 3 * h, seed: 0)
+        defer { src.free(); a.free(); b.free() }
+        rows += benchPair(
+            "greyToRGB", note: "640x480", iterations: n,
+            scalar: {
+                ScalarKernels.greyToRGB(src: src.pointer, srcStride: w, dst: a.pointer, dstStride: 3 * w, width: w, height: h)
+            },
+            simd: {
+                SIMDKernels.greyToRGB(src: src.pointer, srcStride: w, dst: b.pointer, dstStride: 3 * w, width: w, height: h)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // RGB ↔ BGR 640x480.
+    do {
+        let (w, h) = (640, 480)
+        let src = Bytes(w * 3 * h, seed: 5)
+        let a = Bytes(w * 3 * h, seed: 0), b = Bytes(w * 3 * h, seed: 0)
+        defer { src.free(); a.free(); b.free() }
+        rows += benchPair(
+            "swapRB", note: "640x480", iterations: n,
+            scalar: {
+                ScalarKernels.swapRB(src: src.pointer, srcStride: 3 * w, dst: a.pointer, dstStride: 3 * w, width: w, height: h)
+            },
+            simd: {
+                SIMDKernels.swapRB(src: src.pointer, srcStride: 3 * w, dst: b.pointer, dstStride: 3 * w, width: w, height: h)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // RGB → grey 640x480 (motion-gating thumbnail source).
+    do {
+        let (w, h) = (640, 480)
+        let src = Bytes(w * 3 * h, seed: 6)
+        let a = Bytes(w * h, seed: 0), b = Bytes(w * h, seed: 0)
+        defer { src.free(); a.free(); b.free() }
+        rows += benchPair(
+            "rgbToGrey", note: "640x480", iterations: n,
+            scalar: {
+                ScalarKernels.rgbToGrey(src: src.pointer, srcStride: 3 * w, dst: a.pointer, dstStride: w,
+                                        width: w, height: h, swapRB: false)
+            },
+            simd: {
+                SIMDKernels.rgbToGrey(src: src.pointer, srcStride: 3 * w, dst: b.pointer, dstStride: w,
+                                      width: w, height: h, swapRB: false)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // Resizes: (name, src, dst, channels, mode).
+    let resizes: [(String, Int, Int, Int, Int, Int, ResizeMode)] = [
+        ("resize bilinear RGB", 480, 270, 416, 234, 3, .bilinear),
+        ("resize area grey", 640, 480, 160, 120, 1, .area),
+        ("resize area RGB", 640, 480, 160, 120, 3, .area),
+    ]
+    for (name, sw, sh, dw, dh, ch, mode) in resizes {
+        guard let plan = ResizePlan(srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: ch, mode: mode)
+        else { continue }
+        let src = Bytes(sw * ch * sh, seed: 7)
+        let a = Bytes(dw * ch * dh, seed: 0), b = Bytes(dw * ch * dh, seed: 0)
+        defer { plan.deallocate(); src.free(); a.free(); b.free() }
+        rows += benchPair(
+            name, note: "\(sw)x\(sh) -> \(dw)x\(dh)", iterations: n,
+            scalar: {
+                ScalarKernels.resize(plan: plan, src: src.pointer, srcStride: sw * ch, dst: a.pointer, dstStride: dw * ch)
+            },
+            simd: {
+                SIMDKernels.resize(plan: plan, src: src.pointer, srcStride: sw * ch, dst: b.pointer, dstStride: dw * ch)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // Planar packing of the letterboxed 416x234 image, and the letterbox bands.
+    let scale = SIMD4<Float>(repeating: 1.0 / 255)
+    let bias = SIMD4<Float>(repeating: 0)
+    do {
+        let (w, h) = (416, 234)
+        let src = Bytes(w * 3 * h, seed: 8)
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: 3 * w * h)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: 3 * w * h)
+        defer { src.free(); a.deallocate(); b.deallocate() }
+        rows += benchPair(
+            "packPlanar", note: "416x234 RGB -> 3x416x234 f32", iterations: n,
+            scalar: {
+                ScalarKernels.packPlanar(src: src.pointer, srcStride: 3 * w, width: w, height: h, dst: a,
+                                         dstRowStride: w, dstPlaneStride: w * h, scale: scale, bias: bias, swapRB: false)
+            },
+            simd: {
+                SIMDKernels.packPlanar(src: src.pointer, srcStride: 3 * w, width: w, height: h, dst: b,
+                                       dstRowStride: w, dstPlaneStride: w * h, scale: scale, bias: bias, swapRB: false)
+            },
+            outputsEqual: { sameBytes(a, b, 4 * 3 * w * h) })
+    }
+    do {
+        let (w, h) = (416, 416)
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: 3 * w * h)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: 3 * w * h)
+        a.initialize(repeating: 0, count: 3 * w * h)
+        b.initialize(repeating: 0, count: 3 * w * h)
+        defer { a.deallocate(); b.deallocate() }
+        let grey = SIMD4<Float>(repeating: 114.0 / 255)
+        rows += benchPair(
+            "fillPlanar", note: "two 416x91 letterbox bands x 3 planes", iterations: n,
+            scalar: {
+                ScalarKernels.fillPlanar(dst: a, dstRowStride: w, dstPlaneStride: w * h, x: 0, y: 0, width: w, height: 91, value: grey)
+                ScalarKernels.fillPlanar(dst: a, dstRowStride: w, dstPlaneStride: w * h, x: 0, y: 325, width: w, height: 91, value: grey)
+            },
+            simd: {
+                SIMDKernels.fillPlanar(dst: b, dstRowStride: w, dstPlaneStride: w * h, x: 0, y: 0, width: w, height: 91, value: grey)
+                SIMDKernels.fillPlanar(dst: b, dstRowStride: w, dstPlaneStride: w * h, x: 0, y: 325, width: w, height: 91, value: grey)
+            },
+            outputsEqual: { sameBytes(a, b, 4 * 3 * w * h) })
+    }
+
+    // The hot path: 1080p JPEG decoded at 1/4 scale (480x270) → letterboxed 416x234 into a
+    // 3x416x416 tensor, fused, plus the unfused SIMD resize + pack for comparison.
+    do {
+        let (sw, sh, dw, dh) = (480, 270, 416, 234)
+        if let plan = ResizePlan(srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: 3, mode: .bilinear) {
+            let src = Bytes(sw * 3 * sh, seed: 9)
+            let tmp = Bytes(dw * 3 * dh, seed: 0)
+            let plane = 416 * 416
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+            let b = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+            let c = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+            for p in [a, b, c] { p.initialize(repeating: 0, count: 3 * plane) }
+            defer { plan.deallocate(); src.free(); tmp.free(); a.deallocate(); b.deallocate(); c.deallocate() }
+            let top = 91 * 416
+            let group = "kernels: resizePack (fused)"
+            let s = measureMedian(iterations: n) {
+                ScalarKernels.resizePack(plan: plan, src: src.pointer, srcStride: 3 * sw, dst: a + top,
+                                         dstRowStride: 416, dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            }
+            let v = measureMedian(iterations: n) {
+                SIMDKernels.resizePack(plan: plan, src: src.pointer, srcStride: 3 * sw, dst: b + top,
+                                       dstRowStride: 416, dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            }
+            let u = measureMedian(iterations: n) {
+                SIMDKernels.resize(plan: plan, src: src.pointer, srcStride: 3 * sw, dst: tmp.pointer, dstStride: 3 * dw)
+                SIMDKernels.packPlanar(src: tmp.pointer, srcStride: 3 * dw, width: dw, height: dh, dst: c + top,
+                                       dstRowStride: 416, dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            }
+            let equal = sameBytes(a, b, 4 * 3 * plane) && sameBytes(a, c, 4 * 3 * plane)
+            rows.append(BenchRow(group: group, name: "scalar", medianNanoseconds: s, reference: nil,
+                                 note: "480x270 RGB -> 416x234 in 3x416x416 f32"))
+            rows.append(BenchRow(group: group, name: "simd", medianNanoseconds: v, reference: "scalar",
+                                 note: equal ? "outputs equal" : "MISMATCH: outputs differ"))
+            rows.append(BenchRow(group: group, name: "simd resize + simd pack", medianNanoseconds: u,
+                                 reference: "scalar", note: "unfused, for comparison"))
+        }
+    }
+    return rows
+}

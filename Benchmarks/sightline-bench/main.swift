@@ -1,0 +1,164 @@
+// sightline-bench: Sightline's preprocessing against OpenCV doing the same job, in one run,
+// on the same inputs, single-threaded. Prints medians and ratios; asserts nothing.
+//
+//   swift run -c release sightline-bench [--quick]
+import CTurboJPEG
+import Foundation
+import Imaging
+import SightlineCore
+import SightlineKernels
+
+let quick = CommandLine.arguments.contains("--quick")
+let iterations = quick ? 10 : 60
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+let work = NSTemporaryDirectory() + "sightline-bench-\(getpid())"
+try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: work) }
+
+print("sightline-bench: \(quick ? "quick run" : "full run"), \(iterations) iterations a row, medians, one thread")
+
+// MARK: Inputs: photo-like JPEGs made from a real photo.
+
+/// A real photo (darknet's kite.jpg, 1352x900) cropped to 16:9, resized to `w`x`h` and given
+/// a little sensor-like noise, encoded at quality 85 4:2:0 like a camera's MJPEG.
+func cameraLikeJPEG(width w: Int, height h: Int) throws -> [UInt8] {
+    let source = "/usr/share/darknet/data/kite.jpg"
+    let jpeg = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))
+    let decoder = JPEGDecoder(), full = ImageBuffer()
+    let img = try jpeg.withUnsafeBytes { try decoder.decode($0, origin: source, into: full) }
+    let cropH = img.width * 9 / 16
+    let top = (img.height - cropH) / 2
+    let plan = ResizePlan(srcWidth: img.width, srcHeight: cropH, dstWidth: w, dstHeight: h, channels: 3, mode: .bilinear)!
+    defer { plan.deallocate() }
+    var out = [UInt8](repeating: 0, count: w * h * 3)
+    out.withUnsafeMutableBufferPointer { dst in
+        SIMDKernels.resize(
+            plan: plan, src: full.pointer.assumingMemoryBound(to: UInt8.self) + top * img.stride,
+            srcStride: img.stride, dst: dst.baseAddress!, dstStride: w * 3)
+    }
+    var state: UInt64 = 12345
+    for i in 0..<out.count {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let noise = Int((state >> 33) % 7) - 3
+        out[i] = UInt8(clamping: Int(out[i]) + noise)
+    }
+    return try out.withUnsafeBytes {
+        try JPEGEncoder().encode($0.baseAddress!, width: w, height: h, stride: w * 3, format: .rgb24, quality: 85, subsampling: .s420)
+    }
+}
+
+var inputs: [(name: String, path: String, bytes: [UInt8])] = []
+for (w, h) in [(1920, 1080), (1280, 720)] {
+    let bytes = try cameraLikeJPEG(width: w, height: h)
+    let path = work + "/frame-\(w)x\(h).jpg"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    inputs.append(("\(w)x\(h) q85 (\(bytes.count / 1024) KB)", path, bytes))
+}
+// A YUYV 640x480 frame: the 720p picture decoded at 1/2, converted to limited-range YUYV.
+let yuyvPath = work + "/frame-640x480.yuyv"
+let yuyv: Frame = try {
+    let dec = JPEGDecoder(), rgb = ImageBuffer()
+    let img = try inputs[1].bytes.withUnsafeBytes { try dec.decode($0, origin: "720p", scale: .init(num: 1, denom: 2), into: rgb) }
+    let (w, h) = (640, 480)
+    var bytes = [UInt8](repeating: 0, count: w * h * 2)
+    let p = rgb.bytes
+    for y in 0..<h {
+        for x in stride(from: 0, to: w, by: 2) {
+            let i = y * img.stride + x * 3
+            func yuv(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> (Int, Int, Int) {
+                let (r, g, b) = (Int(r), Int(g), Int(b))
+                return ((66 * r + 129 * g + 25 * b + 128) >> 8 + 16, (-38 * r - 74 * g + 112 * b + 128) >> 8 + 128,
+                        (112 * r - 94 * g - 18 * b + 128) >> 8 + 128)
+            }
+            let a = yuv(p[i], p[i + 1], p[i + 2]), b = yuv(p[i + 3], p[i + 4], p[i + 5])
+            let o = (y * w + x) * 2
+            bytes[o] = UInt8(clamping: a.0); bytes[o + 1] = UInt8(clamping: (a.1 + b.1) / 2)
+            bytes[o + 2] = UInt8(clamping: b.0); bytes[o + 3] = UInt8(clamping: (a.2 + b.2) / 2)
+        }
+    }
+    try Data(bytes).write(to: URL(fileURLWithPath: yuyvPath))
+    return try Frame(format: .yuyv, width: w, height: h, origin: "yuyv 640x480", storage: ImageBuffer(copying: bytes))
+}()
+
+// MARK: OpenCV, measured by Debian's python3-opencv in the same run.
+
+func opencvTimings(_ paths: [String], yuyvPath: String, iterations: Int) throws -> [String: [String: Double]] {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    p.arguments = [repoRoot + "/scripts/reference/opencv_ref.py", "bench"] + paths
+        + ["--size", "416", "--iterations", String(iterations), "--yuyv", yuyvPath, "--yuyv-size", "640x480"]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+    return try JSONDecoder().decode([String: [String: Double]].self, from: data)
+}
+
+let cv = try opencvTimings(inputs.map(\.path), yuyvPath: yuyvPath, iterations: iterations)
+var rows: [BenchRow] = []
+
+// MARK: JPEG -> 416x416 tensor
+
+for input in inputs {
+    let group = "JPEG \(input.name) -> 416x416 letterboxed tensor"
+    let c = cv[input.path]!
+    rows.append(BenchRow(group: group, name: "opencv imdecode+blobFromImage", medianNanoseconds: c["plain"]!, note: "plain path, stretch"))
+    rows.append(BenchRow(group: group, name: "opencv imdecode+letterbox+blob", medianNanoseconds: c["plain_letterbox"]!))
+    rows.append(BenchRow(group: group, name: "opencv reduced-decode+blob", medianNanoseconds: c["expert"]!, note: "expert path, IMREAD_REDUCED_COLOR_\(Int(c["expert_reduce"]!))"))
+    rows.append(BenchRow(group: group, name: "opencv imdecode only", medianNanoseconds: c["decode_full"]!))
+
+    let tensor = Tensor()
+    let pre = Preprocessor(input: .square(416), kernels: .simd)
+    var report = try input.bytes.withUnsafeBytes { try pre.run(jpeg: $0, origin: input.name, into: tensor) }
+    // The floor: libjpeg-turbo's bare decode at the same DCT scale, to RGB.
+    let decoder = JPEGDecoder(), buffer = ImageBuffer()
+    let bare = try input.bytes.withUnsafeBytes { jpeg in
+        try measureMedian(iterations: iterations) {
+            try decoder.decode(jpeg, origin: input.name, scale: report.scale, into: buffer)
+        }
+    }
+    rows.append(BenchRow(group: group, name: "libjpeg-turbo bare \(report.scale) decode", medianNanoseconds: bare, note: "the floor for any RGB decode"))
+    var post: [Double] = []
+    let simd = try input.bytes.withUnsafeBytes { jpeg in
+        try measureMedian(iterations: iterations) {
+            report = try pre.run(jpeg: jpeg, origin: input.name, into: tensor)
+            post.append(report.resizePackSeconds * 1e9)
+        }
+    }
+    post.sort()
+    rows.append(BenchRow(group: group, name: "sightline (simd)", medianNanoseconds: simd, reference: "opencv imdecode+blobFromImage",
+                         note: "DCT \(report.scale) -> \(report.decodedWidth)x\(report.decodedHeight)"))
+    rows.append(BenchRow(group: group, name: "sightline vs expert", medianNanoseconds: simd, reference: "opencv reduced-decode+blob"))
+    rows.append(BenchRow(group: group, name: "sightline vs bare decode", medianNanoseconds: simd, reference: "libjpeg-turbo bare \(report.scale) decode"))
+    let postMedian = post[post.count / 2]
+    rows.append(BenchRow(group: group, name: "sightline work after decode", medianNanoseconds: postMedian,
+                         note: "resize+pack+pad = \(format3(100 * postMedian / bare))% of the bare decode"))
+    let scalarPre = Preprocessor(input: .square(416), kernels: .scalar)
+    let scalar = try input.bytes.withUnsafeBytes { jpeg in
+        try measureMedian(iterations: max(5, iterations / 4)) { try scalarPre.run(jpeg: jpeg, origin: input.name, into: tensor) }
+    }
+    rows.append(BenchRow(group: group, name: "sightline (scalar kernels)", medianNanoseconds: scalar))
+}
+
+// MARK: YUYV 640x480 -> tensor
+
+do {
+    let group = "YUYV 640x480 -> 416x416 letterboxed tensor"
+    rows.append(BenchRow(group: group, name: "opencv cvtColor+letterbox+blob", medianNanoseconds: cv[yuyvPath]!["yuyv"]!))
+    let tensor = Tensor()
+    for choice in [KernelChoice.scalar, .simd] {
+        let pre = Preprocessor(input: .square(416), kernels: choice)
+        let t = try measureMedian(iterations: iterations) { try pre.run(yuyv, into: tensor) }
+        rows.append(BenchRow(group: group, name: "sightline (\(choice))", medianNanoseconds: t,
+                             reference: choice == .simd ? "opencv cvtColor+letterbox+blob" : nil))
+    }
+    rows.append(BenchRow(group: group, name: "sightline simd vs scalar", medianNanoseconds: rows.last!.medianNanoseconds, reference: "sightline (scalar)"))
+}
+
+// MARK: Kernels, SIMD against their scalar references
+
+rows += kernelBenchmarks(quick: quick)
+printTable(rows)

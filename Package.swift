@@ -1,0 +1,85 @@
+// swift-tools-version:6.0
+// Sightline: an edge vision pipeline for smart glasses.
+// The folder of each target is the module; see docs/architecture.md for how they fit.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// Executables import their libraries internally anyway; they skip InternalImportsByDefault
+/// so that argument-parser conformances on library types stay simple.
+let executable: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Sightline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sightline", targets: ["sightline"]),
+        .library(name: "SightlineCore", targets: ["SightlineCore"]),
+        .library(name: "SightlineKernels", targets: ["SightlineKernels"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C boundary: libjpeg-turbo's TurboJPEG 2.x API (libturbojpeg0-dev).
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
+        .target(name: "SightlineCore", swiftSettings: strict),
+        // The SIMD kernels and their scalar references. Needs no Swift runtime (no classes,
+        // no growing arrays, no strings, no existentials), so the same source also builds in
+        // Embedded Swift for aarch64 (scripts/arm-test).
+        // Optimised even in debug builds: unoptimised SIMD code is ~100x slower, which would make
+        // every debug run and the test suite crawl.
+        .target(
+            name: "SightlineKernels",
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
+        // JPEG decode with DCT-domain scaling, colour conversion, resize, letterbox, tensors.
+        .target(
+            name: "Imaging",
+            dependencies: ["SightlineCore", "SightlineKernels", "CTurboJPEG"],
+            swiftSettings: strict
+        ),
+        // The thin command-line tool.
+        .executableTarget(
+            name: "sightline",
+            dependencies: [
+                "SightlineCore", "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: executable
+        ),
+        // Benchmarks: programs that print medians and ratios against a reference measured
+        // in the same run. Run with `swift run -c release sightline-bench`.
+        .executableTarget(
+            name: "sightline-bench",
+            dependencies: [
+                "SightlineCore", "SightlineKernels", "Imaging", "CTurboJPEG",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/sightline-bench",
+            swiftSettings: executable
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["SightlineCore"], swiftSettings: strict),
+        .testTarget(name: "KernelTests", dependencies: ["SightlineKernels"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["sightline"], swiftSettings: strict),
+        // Capture: a scripted fake driver for negotiation and error paths, recorded sources, and
+        // the vivid integration tests (SIGHTLINE_VIVID=1, run in a VM by scripts/vivid-test).
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: ["Imaging", "SightlineCore", "SightlineKernels", "CTurboJPEG"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

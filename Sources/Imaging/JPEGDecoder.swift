@@ -1,0 +1,204 @@
+internal import CTurboJPEG
+public import SightlineCore
+
+/// Chroma subsampling of a JPEG, as libjpeg-turbo reports it.
+public enum ChromaSubsampling: String, Sendable {
+    case s444 = "4:4:4", s422 = "4:2:2", s420 = "4:2:0", grey = "grey", s440 = "4:4:0", s411 = "4:1:1"
+    case unknown
+
+    init(tj value: Int32) {
+        switch value {
+        case Int32(TJSAMP_444.rawValue): self = .s444
+        case Int32(TJSAMP_422.rawValue): self = .s422
+        case Int32(TJSAMP_420.rawValue): self = .s420
+        case Int32(TJSAMP_GRAY.rawValue): self = .grey
+        case Int32(TJSAMP_440.rawValue): self = .s440
+        case Int32(TJSAMP_411.rawValue): self = .s411
+        default: self = .unknown
+        }
+    }
+
+    var tj: Int32? {
+        switch self {
+        case .s444: return Int32(TJSAMP_444.rawValue)
+        case .s422: return Int32(TJSAMP_422.rawValue)
+        case .s420: return Int32(TJSAMP_420.rawValue)
+        case .grey: return Int32(TJSAMP_GRAY.rawValue)
+        case .s440: return Int32(TJSAMP_440.rawValue)
+        case .s411: return Int32(TJSAMP_411.rawValue)
+        case .unknown: return nil
+        }
+    }
+}
+
+/// The colour space of the JPEG's coded data.
+public enum JPEGColorSpace: String, Sendable {
+    case rgb, ycbcr = "YCbCr", grey, cmyk = "CMYK", ycck = "YCCK", unknown
+}
+
+/// Everything known about a JPEG before decoding it.
+public struct JPEGHeader: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var subsampling: ChromaSubsampling
+    public var colorSpace: JPEGColorSpace
+    public var process: JPEGInfo.Process
+}
+
+/// One of libjpeg-turbo's DCT-domain scaling factors (num/denom, from 1/8 up to 1 here).
+///
+/// Scaling in the DCT domain skips most of the inverse transform and all of the full-size
+/// colour conversion and upsampling, so decoding a 1920x1080 frame at 1/4 costs a fraction of a
+/// full decode.
+public struct ScalingFactor: Sendable, Hashable, CustomStringConvertible {
+    public var num: Int
+    public var denom: Int
+
+    public init(num: Int, denom: Int) {
+        self.num = num
+        self.denom = denom
+    }
+
+    public static let one = ScalingFactor(num: 1, denom: 1)
+
+    /// The size libjpeg-turbo gives a dimension at this scale (TJSCALED: rounds up).
+    public func scaled(_ dimension: Int) -> Int { (dimension * num + denom - 1) / denom }
+
+    public var value: Double { Double(num) / Double(denom) }
+
+    public var description: String { num == denom ? "1" : "\(num)/\(denom)" }
+
+    /// The factors the linked libjpeg-turbo offers that do not enlarge, smallest first.
+    public static let available: [ScalingFactor] = {
+        var count: Int32 = 0
+        guard let list = tjGetScalingFactors(&count) else { return [.one] }
+        return (0..<Int(count))
+            .map { ScalingFactor(num: Int(list[$0].num), denom: Int(list[$0].denom)) }
+            .filter { $0.num <= $0.denom }
+            .sorted { $0.value < $1.value }
+    }()
+
+    /// The smallest factor whose output still covers `minWidth`x`minHeight`: the decode
+    /// produces no more pixels than the model will look at, and never fewer.
+    public static func smallest(covering minWidth: Int, _ minHeight: Int, width: Int, height: Int) -> ScalingFactor {
+        for f in available where f.scaled(width) >= minWidth && f.scaled(height) >= minHeight {
+            return f
+        }
+        return .one
+    }
+}
+
+/// An image decoded into an ``ImageBuffer``.
+public struct DecodedImage: Sendable, Equatable {
+    public var format: PixelFormat
+    public var width: Int
+    public var height: Int
+    public var stride: Int
+    public var scale: ScalingFactor
+}
+
+/// Decodes JPEGs with libjpeg-turbo, optionally scaled in the DCT domain.
+///
+/// A decoder holds a TurboJPEG handle and is not thread-safe: give each thread its own.
+/// Reuse it (and the destination buffer) across frames; neither allocates once warm.
+public final class JPEGDecoder {
+    /// Images with more pixels than this are refused from their header, before any pixel
+    /// memory is allocated. The default (128 megapixels) is far above any camera Sightline reads.
+    public var maxPixels: Int
+    /// Use libjpeg-turbo's fast integer IDCT and fast upsampling (slightly less accurate).
+    public var fast: Bool
+    /// Accept images whose data libjpeg-turbo only warns about (e.g. extraneous bytes).
+    /// Off by default: a truncated camera frame is reported, not shown half-grey.
+    public var tolerateWarnings: Bool
+
+    private let handle: tjhandle
+
+    public init(maxPixels: Int = 128 << 20, fast: Bool = false, tolerateWarnings: Bool = false) {
+        guard let h = tjInitDecompress() else {
+            fatalError("tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
+        }
+        handle = h
+        self.maxPixels = maxPixels
+        self.fast = fast
+        self.tolerateWarnings = tolerateWarnings
+    }
+
+    deinit { tjDestroy(handle) }
+
+    /// Reads and validates the header. Throws for non-JPEG data, unsupported kinds (CMYK,
+    /// lossless, 12-bit) and sizes of zero or above ``maxPixels``.
+    public func readHeader(_ jpeg: UnsafeRawBufferPointer, origin: String) throws(ImagingError) -> JPEGHeader {
+        let info = try JPEGInfo.parse(jpeg, origin: origin)
+        guard info.precision == 8 else {
+            throw .unsupportedJPEG(origin: origin, detail: "\(info.precision)-bit samples (only 8-bit is supported)")
+        }
+        switch info.process {
+        case .lossless, .arithmeticLossless, .hierarchical:
+            throw .unsupportedJPEG(origin: origin, detail: "\(info.process.rawValue) coding")
+        default: break
+        }
+        guard info.width > 0, info.height > 0, info.width * info.height <= maxPixels else {
+            throw .badDimensions(origin: origin, width: info.width, height: info.height, limit: maxPixels)
+        }
+        var w: Int32 = 0, h: Int32 = 0, subsamp: Int32 = 0, cs: Int32 = 0
+        let rc = tjDecompressHeader3(
+            handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
+            &w, &h, &subsamp, &cs)
+        guard rc == 0 else { throw .corruptJPEG(origin: origin, detail: lastError()) }
+        let colorSpace: JPEGColorSpace
+        switch cs {
+        case Int32(TJCS_RGB.rawValue): colorSpace = .rgb
+        case Int32(TJCS_YCbCr.rawValue): colorSpace = .ycbcr
+        case Int32(TJCS_GRAY.rawValue): colorSpace = .grey
+        case Int32(TJCS_CMYK.rawValue): colorSpace = .cmyk
+        case Int32(TJCS_YCCK.rawValue): colorSpace = .ycck
+        default: colorSpace = .unknown
+        }
+        guard colorSpace != .cmyk, colorSpace != .ycck else {
+            throw .unsupportedJPEG(origin: origin, detail: "\(colorSpace.rawValue) colour (convert it to RGB first)")
+        }
+        return JPEGHeader(
+            width: Int(w), height: Int(h), subsampling: ChromaSubsampling(tj: subsamp),
+            colorSpace: colorSpace, process: info.process)
+    }
+
+    /// Decodes `jpeg` at `scale` into `buffer` as `format` (rgb24, bgr24 or grey).
+    @discardableResult
+    public func decode(
+        _ jpeg: UnsafeRawBufferPointer, origin: String, header knownHeader: JPEGHeader? = nil,
+        scale: ScalingFactor = .one, format: PixelFormat = .rgb24, into buffer: ImageBuffer
+    ) throws(ImagingError) -> DecodedImage {
+        let header: JPEGHeader
+        if let given = knownHeader { header = given } else { header = try readHeader(jpeg, origin: origin) }
+        let pixelFormat: Int32
+        switch format {
+        case .rgb24: pixelFormat = Int32(TJPF_RGB.rawValue)
+        case .bgr24: pixelFormat = Int32(TJPF_BGR.rawValue)
+        case .grey: pixelFormat = Int32(TJPF_GRAY.rawValue)
+        default: throw .unsupportedFormat(origin: origin, format: format, operation: "JPEG decoding")
+        }
+        let width = scale.scaled(header.width)
+        let height = scale.scaled(header.height)
+        let stride = format.minimumStride(width: width)!
+        buffer.reserve(stride * height)
+        var flags = sl_TJFLAG_LIMITSCANS | sl_TJFLAG_NOREALLOC
+        if fast { flags |= sl_TJFLAG_FASTDCT | sl_TJFLAG_FASTUPSAMPLE }
+        if !tolerateWarnings { flags |= sl_TJFLAG_STOPONWARNING }
+        let rc = tjDecompress2(
+            handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
+            buffer.pointer.assumingMemoryBound(to: UInt8.self), Int32(width), Int32(stride), Int32(height),
+            pixelFormat, flags)
+        if rc != 0 {
+            let isWarning = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
+            if !(isWarning && tolerateWarnings) {
+                throw .corruptJPEG(origin: origin, detail: lastError())
+            }
+        }
+        return DecodedImage(format: format, width: width, height: height, stride: stride, scale: scale)
+    }
+
+    private func lastError() -> String {
+        guard let s = tjGetErrorStr2(handle) else { return "unknown error" }
+        return String(cString: s)
+    }
+}

@@ -1,0 +1,165 @@
+public import SightlineCore
+internal import SightlineKernels
+
+/// What one preprocessing run did: sizes, the DCT scale, the letterbox and time per stage.
+public struct PreprocessReport: Sendable, Equatable {
+    public var origin: String
+    public var sourceFormat: PixelFormat
+    public var sourceWidth: Int
+    public var sourceHeight: Int
+    /// Set for JPEG input.
+    public var jpeg: JPEGHeader?
+    /// The DCT scale the JPEG was decoded at (1 for raw frames).
+    public var scale: ScalingFactor
+    /// Size of the RGB image the resize started from.
+    public var decodedWidth: Int
+    public var decodedHeight: Int
+    public var letterbox: Letterbox
+    public var shape: [Int]
+    public var kernels: KernelChoice
+    /// Seconds spent decoding (JPEG) or converting (raw) to RGB, and resizing + packing.
+    public var decodeSeconds: Double
+    public var convertSeconds: Double
+    public var resizePackSeconds: Double
+
+    public var totalSeconds: Double { decodeSeconds + convertSeconds + resizePackSeconds }
+}
+
+/// Turns frames (JPEG or raw) into a detector's input tensor.
+///
+/// The path for a JPEG: read the header, work out where the picture lands in the model input
+/// (``Letterbox``), decode at the smallest DCT scale that still covers that rectangle, then one
+/// fused SIMD pass resizes, reorders channels, normalises and writes the planar float tensor;
+/// a second fills the padding. Raw frames are converted to RGB first.
+///
+/// A preprocessor owns its decoder, intermediate buffer and resize tables and reuses them: once
+/// it has seen a frame size, the same size again allocates nothing. It is not thread-safe.
+public final class Preprocessor {
+    public let input: ModelInput
+    public let kernels: KernelChoice
+    public let decoder: JPEGDecoder
+    /// Decode JPEGs at the smallest DCT scale that covers the model input (the default). Off,
+    /// they are decoded at full size and only resampled, as most pipelines do.
+    public var dctScaling = true
+    private let rgb = ImageBuffer()
+    private var plan: ResizePlan?
+    private var planKey: (Int, Int, Int, Int) = (0, 0, 0, 0)
+
+    public init(input: ModelInput, kernels: KernelChoice = .fromEnvironment, decoder: JPEGDecoder = JPEGDecoder()) {
+        self.input = input
+        self.kernels = kernels
+        self.decoder = decoder
+    }
+
+    deinit { plan?.deallocate() }
+
+    /// Preprocesses a frame of any supported format into `tensor` (reshaped to ``ModelInput/shape``).
+    @discardableResult
+    public func run(_ frame: Frame, into tensor: Tensor) throws(ImagingError) -> PreprocessReport {
+        if frame.format == .mjpeg {
+            return try run(jpeg: frame.bytes, origin: frame.origin, into: tensor)
+        }
+        let k = KernelSet(choice: kernels)
+        let t0 = Timestamp.now()
+        let src: UnsafePointer<UInt8>
+        let srcStride: Int
+        var swap = input.channelOrder == .bgr
+        let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        switch frame.format {
+        case .rgb24, .bgr24:
+            src = base
+            srcStride = frame.stride
+            if frame.format == .bgr24 { swap.toggle() }
+        case .yuyv, .nv12, .grey:
+            let stride = frame.width * 3
+            rgb.reserve(stride * frame.height)
+            let dst = rgb.pointer.assumingMemoryBound(to: UInt8.self)
+            switch frame.format {
+            case .yuyv:
+                k.yuyvToRGB(base, frame.stride, dst, stride, frame.width, frame.height, .limited)
+            case .nv12:
+                k.nv12ToRGB(
+                    base, frame.stride, base + frame.stride * frame.height, frame.stride, dst, stride,
+                    frame.width, frame.height, .limited)
+            default:
+                k.greyToRGB(base, frame.stride, dst, stride, frame.width, frame.height)
+            }
+            src = UnsafePointer(dst)
+            srcStride = stride
+        case .mjpeg:
+            preconditionFailure("handled above")
+        }
+        let t1 = Timestamp.now()
+        let letterbox = Letterbox(sourceWidth: frame.width, sourceHeight: frame.height, input: input)
+        pack(src, srcStride, frame.width, frame.height, swap: swap, letterbox: letterbox, into: tensor, k)
+        let t2 = Timestamp.now()
+        return PreprocessReport(
+            origin: frame.origin, sourceFormat: frame.format, sourceWidth: frame.width,
+            sourceHeight: frame.height, jpeg: nil, scale: .one, decodedWidth: frame.width,
+            decodedHeight: frame.height, letterbox: letterbox, shape: tensor.shape, kernels: kernels,
+            decodeSeconds: 0, convertSeconds: t1.seconds(since: t0), resizePackSeconds: t2.seconds(since: t1))
+    }
+
+    /// Preprocesses one JPEG image into `tensor`.
+    @discardableResult
+    public func run(jpeg: UnsafeRawBufferPointer, origin: String, into tensor: Tensor) throws(ImagingError) -> PreprocessReport {
+        let t0 = Timestamp.now()
+        let header = try decoder.readHeader(jpeg, origin: origin)
+        let letterbox = Letterbox(sourceWidth: header.width, sourceHeight: header.height, input: input)
+        let scale = dctScaling
+            ? ScalingFactor.smallest(
+                covering: letterbox.contentWidth, letterbox.contentHeight, width: header.width, height: header.height)
+            : .one
+        let decoded = try decoder.decode(jpeg, origin: origin, header: header, scale: scale, format: .rgb24, into: rgb)
+        let t1 = Timestamp.now()
+        let k = KernelSet(choice: kernels)
+        pack(
+            UnsafePointer(rgb.pointer.assumingMemoryBound(to: UInt8.self)), decoded.stride, decoded.width,
+            decoded.height, swap: input.channelOrder == .bgr, letterbox: letterbox, into: tensor, k)
+        let t2 = Timestamp.now()
+        return PreprocessReport(
+            origin: origin, sourceFormat: .mjpeg, sourceWidth: header.width, sourceHeight: header.height,
+            jpeg: header, scale: scale, decodedWidth: decoded.width, decodedHeight: decoded.height,
+            letterbox: letterbox, shape: tensor.shape, kernels: kernels,
+            decodeSeconds: t1.seconds(since: t0), convertSeconds: 0, resizePackSeconds: t2.seconds(since: t1))
+    }
+
+    /// Resizes an RGB image into the letterbox's content rectangle of the tensor, normalising
+    /// and packing planes on the way, then fills the padding.
+    private func pack(
+        _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int, swap: Bool,
+        letterbox: Letterbox, into tensor: Tensor, _ k: KernelSet
+    ) {
+        tensor.reshape(n: 1, c: 3, h: input.height, w: input.width)
+        let w = input.width, h = input.height
+        let planeStride = w * h
+        let scale = input.scale, bias = input.bias
+        let out = tensor.pointer
+        let dst = out + letterbox.contentY * w + letterbox.contentX
+        let cw = letterbox.contentWidth, ch = letterbox.contentHeight
+        if cw == width && ch == height {
+            k.packPlanar(src, srcStride, width, height, dst, w, planeStride, scale, bias, swap)
+        } else {
+            let key = (width, height, cw, ch)
+            if plan == nil || planKey != key {
+                plan?.deallocate()
+                // Sizes are positive and bounded by the header checks, so a plan always exists.
+                plan = ResizePlan(
+                    srcWidth: width, srcHeight: height, dstWidth: cw, dstHeight: ch, channels: 3,
+                    mode: input.interpolation == .area ? .area : .bilinear)!
+                planKey = key
+            }
+            k.resizePack(plan!, src, srcStride, dst, w, planeStride, scale, bias, swap)
+        }
+        // Padding: the bands above and below the content, then the columns beside it.
+        let pad = Float(input.padValue)
+        let padValue = SIMD3<Float>(pad, pad, pad) * scale + bias
+        func fill(_ x: Int, _ y: Int, _ bw: Int, _ bh: Int) {
+            if bw > 0 && bh > 0 { k.fillPlanar(out, w, planeStride, x, y, bw, bh, padValue) }
+        }
+        fill(0, 0, w, letterbox.contentY)
+        fill(0, letterbox.contentY + ch, w, h - letterbox.contentY - ch)
+        fill(0, letterbox.contentY, letterbox.contentX, ch)
+        fill(letterbox.contentX + cw, letterbox.contentY, w - letterbox.contentX - cw, ch)
+    }
+}

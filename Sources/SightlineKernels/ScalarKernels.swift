@@ -1,0 +1,262 @@
+/// Plain scalar implementations: one pixel (or element) at a time. These are the
+/// specification; `SIMDKernels` has the same signatures and must give identical results
+/// (bit-exact for integer outputs, identical `Float`s for the planar outputs).
+///
+/// Conventions shared by both families:
+/// - u8 images are raw element pointers with row strides in BYTES; float planes use strides in
+///   ELEMENTS (`Float`s). Rows may be padded; only `width × height` is read or written, so the
+///   last row may be unpadded.
+/// - "RGB" is 3 interleaved bytes per pixel; `swapRB: true` writes (or reads) B, G, R instead.
+/// - Planar float output is NCHW with 3 planes: `dst[p * dstPlaneStride + y * dstRowStride + x]`.
+public enum ScalarKernels {
+    /// Packed YUYV (Y0 U Y1 V per 2 pixels) → RGB. With an odd width the last macropixel
+    /// supplies U, V and Y0 for the last pixel (its Y1 is not used, but it must be readable).
+    /// Formula: see `YUVRange`.
+    public static func yuyvToRGB(
+        src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
+        width: Int, height: Int, range: YUVRange, swapRB: Bool
+    ) {
+        let k = YUVCoefficients(range)
+        for row in 0..<height {
+            let s = src + row * srcStride
+            let d = dst + row * dstStride
+            for x in 0..<width {
+                yuyvPixel(s, d, x, k, swapRB)
+            }
+        }
+    }
+
+    /// NV12 (full-resolution Y plane + interleaved U,V plane at half width and half height,
+    /// rounded up) → RGB. Pixel (x, y) uses chroma pair `x / 2` of UV row `y / 2`.
+    /// Formula: see `YUVRange`.
+    public static func nv12ToRGB(
+        y: UnsafePointer<UInt8>, yStride: Int, uv: UnsafePointer<UInt8>, uvStride: Int,
+        dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
+        width: Int, height: Int, range: YUVRange, swapRB: Bool
+    ) {
+        let k = YUVCoefficients(range)
+        for row in 0..<height {
+            let ys = y + row * yStride
+            let uvs = uv + (row / 2) * uvStride
+            let d = dst + row * dstStride
+            for x in 0..<width {
+                nv12Pixel(ys, uvs, d, x, k, swapRB)
+            }
+        }
+    }
+
+    /// Grey (1 byte per pixel) → RGB with R = G = B.
+    public static func greyToRGB(
+        src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
+        width: Int, height: Int
+    ) {
+        for row in 0..<height {
+            let s = src + row * srcStride
+            let d = dst + row * dstStride
+            for x in 0..<width {
+                let g = s[x]
+                d[3 * x] = g
+                d[3 * x + 1] = g
+                d[3 * x + 2] = g
+            }
+        }
+    }
+
+    /// RGB ↔ BGR. Works in place (`src == dst`, same stride); other overlaps are not supported.
+    public static func swapRB(
+        src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
+        width: Int, height: Int
+    ) {
+        for row in 0..<height {
+            let s = src + row * srcStride
+            let d = dst + row * dstStride
+            for x in 0..<width {
+                swapPixel(s, d, x)
+            }
+        }
+    }
+
+    /// RGB (or BGR with `swapRB`) → BT.601 luma, `Y = (4899*R + 9617*G + 1868*B + 8192) >> 14`.
+    public static func rgbToGrey(
+        src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
+        width: Int, height: Int, swapRB: Bool
+    ) {
+        for row in 0..<height {
+            let s = src + row * srcStride
+            let d = dst + row * dstStride
+            for x in 0..<width {
+                d[x] = lumaPixel(s[3 * x], s[3 * x + 1], s[3 * x + 2], swapRB: swapRB)
+            }
+        }
+    }
+
+    /// Resizes a `plan.srcWidth × plan.srcHeight` image of `plan.channels` bytes per pixel to
+    /// `plan.dstWidth × plan.dstHeight`. See `ResizePlan` for the arithmetic. `scratch`
+    /// defaults to the plan's own scratch row; nothing is allocated.
+    public static func resize(
+        plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int,
+        dst: UnsafeMutablePointer<UInt8>, dstStride: Int, scratch: ResizeScratch? = nil
+    ) {
+        let row = plan.scratchRow(scratch)
+        let ch = plan.channels
+        for dy in 0..<plan.dstHeight {
+            plan.verticalScalar(src: src, srcStride: srcStride, dy: dy, row: row, from: 0)
+            let d = dst + dy * dstStride
+            for dx in 0..<plan.dstWidth {
+                for c in 0..<ch {
+                    d[dx * ch + c] = plan.horizontalScalar(row: row, dx: dx, c: c)
+                }
+            }
+        }
+    }
+
+    /// Interleaved u8 RGB → float planes:
+    /// `dst[p][y][x] = Float(src[y][x][ch(p)]) * scale[p] + bias[p]`, where
+    /// `ch(p) = p` (or `2 - p` with `swapRB`, i.e. BGR plane order). `scale`/`bias` are per
+    /// destination plane; lane 3 is ignored. Computed as a multiply then a separate add (no FMA),
+    /// so results are the same on every architecture. E.g. `scale = 1/255` (as a `Float`),
+    /// `bias = 0` gives `Float(v) * Float(1.0/255)`, which is 0 for 0 and exactly 1 for 255.
+    public static func packPlanar(
+        src: UnsafePointer<UInt8>, srcStride: Int, width: Int, height: Int,
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        for row in 0..<height {
+            let s = src + row * srcStride
+            let d = dst + row * dstRowStride
+            for x in 0..<width {
+                for p in 0..<3 {
+                    let c = swapRB ? 2 - p : p
+                    d[p * dstPlaneStride + x] = Float(s[3 * x + c]) * scale[p] + bias[p]
+                }
+            }
+        }
+    }
+
+    /// Fills the rectangle (`x`, `y`, `width`, `height`) of all three planes with `value[p]`
+    /// (lane 3 ignored); for letterbox padding. `dst` is the origin of plane 0.
+    public static func fillPlanar(
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        x: Int, y: Int, width: Int, height: Int, value: SIMD4<Float>
+    ) {
+        for p in 0..<3 {
+            for row in y..<(y + height) {
+                let d = dst + p * dstPlaneStride + row * dstRowStride + x
+                for i in 0..<width {
+                    d[i] = value[p]
+                }
+            }
+        }
+    }
+
+    /// Fused resize + pack: resizes a u8 RGB image (`plan.channels` must be 3) straight into
+    /// float planes. Gives exactly the floats of `resize` followed by `packPlanar` with the same
+    /// arguments, without the intermediate image.
+    public static func resizePack(
+        plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int,
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch? = nil
+    ) {
+        precondition(plan.channels == 3, "resizePack needs a 3-channel plan")
+        let row = plan.scratchRow(scratch)
+        for dy in 0..<plan.dstHeight {
+            plan.verticalScalar(src: src, srcStride: srcStride, dy: dy, row: row, from: 0)
+            let d = dst + dy * dstRowStride
+            for dx in 0..<plan.dstWidth {
+                plan.packPixelScalar(row: row, dx: dx, d: d, planeStride: dstPlaneStride,
+                                     scale: scale, bias: bias, swapRB: swapRB)
+            }
+        }
+    }
+}
+
+// MARK: - Per-pixel reference helpers (shared with SIMD tails)
+
+@inline(__always)
+func yuyvPixel(
+    _ s: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, _ x: Int,
+    _ k: YUVCoefficients, _ swapRB: Bool
+) {
+    let m = s + 4 * (x >> 1)
+    let yv = m[2 * (x & 1)]
+    let p = yuvToRGBPixel(yv, m[1], m[3], k)
+    storePixel(d + 3 * x, p, swapRB)
+}
+
+@inline(__always)
+func nv12Pixel(
+    _ ys: UnsafePointer<UInt8>, _ uvs: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>,
+    _ x: Int, _ k: YUVCoefficients, _ swapRB: Bool
+) {
+    let c = uvs + 2 * (x >> 1)
+    let p = yuvToRGBPixel(ys[x], c[0], c[1], k)
+    storePixel(d + 3 * x, p, swapRB)
+}
+
+@inline(__always)
+func storePixel(_ d: UnsafeMutablePointer<UInt8>, _ p: (r: UInt8, g: UInt8, b: UInt8), _ swapRB: Bool) {
+    d[0] = swapRB ? p.b : p.r
+    d[1] = p.g
+    d[2] = swapRB ? p.r : p.b
+}
+
+@inline(__always)
+func swapPixel(_ s: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, _ x: Int) {
+    let a = s[3 * x]
+    let g = s[3 * x + 1]
+    let b = s[3 * x + 2]
+    d[3 * x] = b
+    d[3 * x + 1] = g
+    d[3 * x + 2] = a
+}
+
+extension ResizePlan {
+    @inline(__always)
+    func scratchRow(_ s: ResizeScratch?) -> UnsafeMutablePointer<Int16> {
+        let sc = s ?? scratch
+        precondition(sc.count >= (srcWidth + xTaps + 4) * channels + 24, "scratch too small for this plan")
+        return sc.row
+    }
+
+    /// `v[i] = (Σ_k src[row_k][i] * wy_k + 8) >> 4` for i in from..<srcWidth*channels.
+    @inline(__always)
+    func verticalScalar(
+        src: UnsafePointer<UInt8>, srcStride: Int, dy: Int, row: UnsafeMutablePointer<Int16>, from: Int
+    ) {
+        let n = srcWidth * channels
+        let rows = yRows + dy * yTaps
+        let ws = yWeights + dy * yTaps
+        for i in from..<n {
+            var acc: Int32 = 8
+            for k in 0..<yTaps {
+                acc &+= Int32(src[Int(rows[k]) * srcStride + i]) &* Int32(ws[k])
+            }
+            row[i] = Int16(truncatingIfNeeded: acc &>> 4)
+        }
+    }
+
+    /// `clamp((Σ_j v[(x0 + j) * ch + c] * wx_j + 2^17) >> 18)`.
+    @inline(__always)
+    func horizontalScalar(row: UnsafeMutablePointer<Int16>, dx: Int, c: Int) -> UInt8 {
+        let x0 = Int(xStart[dx])
+        let ws = xWeights + dx * xTaps
+        var acc: Int32 = 1 << 17
+        for j in 0..<xTaps {
+            acc &+= Int32(row[(x0 + j) * channels + c]) &* Int32(ws[j])
+        }
+        return clampToByte(acc &>> 18)
+    }
+
+    @inline(__always)
+    func packPixelScalar(
+        row: UnsafeMutablePointer<Int16>, dx: Int, d: UnsafeMutablePointer<Float>, planeStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        let v0 = horizontalScalar(row: row, dx: dx, c: 0)
+        let v1 = horizontalScalar(row: row, dx: dx, c: 1)
+        let v2 = horizontalScalar(row: row, dx: dx, c: 2)
+        d[dx] = Float(swapRB ? v2 : v0) * scale[0] + bias[0]
+        d[planeStride + dx] = Float(v1) * scale[1] + bias[1]
+        d[2 * planeStride + dx] = Float(swapRB ? v0 : v2) * scale[2] + bias[2]
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import SightlineCore
+
+extension ModelInput.Fit: ExpressibleByArgument {}
+extension ModelInput.ChannelOrder: ExpressibleByArgument {}
+extension ModelInput.Interpolation: ExpressibleByArgument {}
+extension KernelChoice: ExpressibleByArgument {}
+extension PixelFormat: ExpressibleByArgument {}
+
+struct PrepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prep",
+        abstract: "Decode and preprocess images into a detector's input tensor, and say how.",
+        discussion: """
+            For each image, prints the source size and kind, the DCT scale the JPEG was decoded at \
+            (the smallest that still covers what the model sees), where the picture lands in the \
+            model input, the tensor's shape and the time each stage took.
+
+            Raw frames (as a V4L2 camera gives them) are read with --raw FORMAT --raw-size WxH.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "JPEG files (or raw frames with --raw).")
+    var images: [String]
+
+    @Option(help: "Square model input size in pixels.")
+    var size: Int = 416
+
+    @Option(help: "How the frame fits the input: letterbox (keep aspect, pad) or stretch.")
+    var fit: ModelInput.Fit = .letterbox
+
+    @Option(help: "Channel order of the tensor: rgb or bgr.")
+    var order: ModelInput.ChannelOrder = .rgb
+
+    @Option(help: "Resampling: bilinear or area.")
+    var interpolation: ModelInput.Interpolation = .bilinear
+
+    @Option(help: "Pixel kernels: simd or scalar (default: SIGHTLINE_SIMD, else simd).")
+    var kernels: KernelChoice?
+
+    @Option(help: "Read the inputs as raw frames of this format: yuyv, nv12, grey, rgb24 or bgr24.")
+    var raw: PixelFormat?
+
+    @Option(help: "Size of raw frames, WIDTHxHEIGHT.")
+    var rawSize: String?
+
+    @Option(help: "Write the tensor to this file (.npy for NumPy, otherwise raw float32). One image only.")
+    var out: String?
+
+    @Option(name: .customLong("repeat"), help: "Preprocess each image this many times and report the median time per stage.")
+    var repetitions: Int = 1
+
+    func validate() throws {
+        guard size > 0, size <= 4096 else { throw ValidationError("--size must be between 1 and 4096") }
+        guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        if out != nil, images.count != 1 { throw ValidationError("--out takes exactly one input image") }
+        if let raw {
+            guard raw != .mjpeg else { throw ValidationError("--raw takes an uncompressed format") }
+            guard parseSize(rawSize) != nil else { throw ValidationError("--raw needs --raw-size WIDTHxHEIGHT") }
+        }
+    }
+
+    func run() throws {
+        _ = global.bootstrapLogging()
+        let input = ModelInput(width: size, height: size, fit: fit, channelOrder: order, interpolation: interpolation)
+        let pre = Preprocessor(input: input, kernels: kernels ?? .fromEnvironment)
+        let tensor = Tensor()
+        var failures = 0
+        for path in images {
+            do {
+                let frame = try loadFrame(path)
+                var reports: [PreprocessReport] = []
+                for _ in 0..<repetitions { reports.append(try pre.run(frame, into: tensor)) }
+                print(describe(reports, input: input))
+                if let out {
+                    let bytes = out.hasSuffix(".npy") ? tensor.npyBytes() : tensor.elements.withMemoryRebound(to: UInt8.self) { Array($0) }
+                    try FileIO.writeAtomically(out, bytes)
+                    print("  wrote      \(out) (\(bytes.count) bytes)")
+                }
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private func loadFrame(_ path: String) throws -> Frame {
+        guard let raw else { return try FileIO.readJPEGFrame(path) }
+        let (w, h) = parseSize(rawSize)!
+        let buffer = ImageBuffer()
+        let count = try FileIO.read(path, into: buffer)
+        return try Frame(format: raw, width: w, height: h, origin: path, storage: buffer, byteCount: count)
+    }
+
+    private func describe(_ reports: [PreprocessReport], input: ModelInput) -> String {
+        let r = reports[0]
+        func median(_ f: (PreprocessReport) -> Double) -> Double {
+            let v = reports.map(f).sorted()
+            return v[v.count / 2]
+        }
+        func ms(_ s: Double) -> String { String(format: "%.3f ms", s * 1000) }
+        var lines = [r.origin]
+        if let j = r.jpeg {
+            lines.append("  source     \(r.sourceWidth)x\(r.sourceHeight) JPEG (\(j.process.rawValue), \(j.subsampling.rawValue), \(j.colorSpace.rawValue))")
+            lines.append("  decode     DCT scale \(r.scale) -> \(r.decodedWidth)x\(r.decodedHeight) RGB")
+        } else {
+            lines.append("  source     \(r.sourceWidth)x\(r.sourceHeight) raw \(r.sourceFormat)")
+            lines.append("  convert    \(r.sourceFormat) -> RGB \(r.decodedWidth)x\(r.decodedHeight)")
+        }
+        let lb = r.letterbox
+        lines.append("  fit        \(fit.rawValue): content \(lb.contentWidth)x\(lb.contentHeight) at (\(lb.contentX),\(lb.contentY)) in \(lb.inputWidth)x\(lb.inputHeight), \(interpolation.rawValue)")
+        lines.append("  tensor     \(r.shape) float32 NCHW \(order.rawValue), values (pixel/255 - mean)/std, mean \(input.mean) std \(input.std)")
+        lines.append("  kernels    \(r.kernels)")
+        let label = reports.count > 1 ? "time (median of \(reports.count))" : "time"
+        lines.append(
+            "  \(label)  decode \(ms(median { $0.decodeSeconds })), convert \(ms(median { $0.convertSeconds })), "
+                + "resize+pack \(ms(median { $0.resizePackSeconds })), total \(ms(median { $0.totalSeconds }))")
+        return lines.joined(separator: "\n")
+    }
+}
+
+func parseSize(_ text: String?) -> (Int, Int)? {
+    guard let parts = text?.lowercased().split(separator: "x"), parts.count == 2,
+        let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0
+    else { return nil }
+    return (w, h)
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Imaging
+import SightlineCore
+
+/// Deterministic pseudo-random numbers (SplitMix64), so every run tests the same content.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A photo-like RGB image: smooth gradients, a few discs and a little noise. JPEG handles such
+/// content the way it handles camera frames (unlike pure noise, which it cannot compress).
+func photoLike(width: Int, height: Int, seed: UInt64 = 1) -> [UInt8] {
+    var rng = SplitMix64(seed: seed)
+    var px = [UInt8](repeating: 0, count: width * height * 3)
+    let discs = (0..<4).map { _ in
+        (Double.random(in: 0...Double(width), using: &rng), Double.random(in: 0...Double(height), using: &rng),
+         Double.random(in: 0.1...0.4, using: &rng) * Double(max(width, height)),
+         (UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng)))
+    }
+    for y in 0..<height {
+        for x in 0..<width {
+            let fx = Double(x) / Double(max(width - 1, 1)), fy = Double(y) / Double(max(height - 1, 1))
+            var r = 40 + 160 * fx, g = 60 + 120 * fy, b = 200 - 150 * fx * fy
+            for (cx, cy, rad, c) in discs where (Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy) < rad * rad {
+                r = (r + Double(c.0)) / 2; g = (g + Double(c.1)) / 2; b = (b + Double(c.2)) / 2
+            }
+            let n = Double(Int(rng.next() % 9) - 4)
+            let i = (y * width + x) * 3
+            px[i] = UInt8(max(0, min(255, r + n)))
+            px[i + 1] = UInt8(max(0, min(255, g + n)))
+            px[i + 2] = UInt8(max(0, min(255, b + n)))
+        }
+    }
+    return px
+}
+
+/// Mean absolute difference per channel between two interleaved images of `channels` channels.
+func meanAbsDiff(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, count: Int, channels: Int) -> [Double] {
+    var sums = [Double](repeating: 0, count: channels)
+    for i in 0..<count { sums[i % channels] += Double(abs(Int(a[i]) - Int(b[i]))) }
+    return sums.map { $0 / Double(count / channels) }
+}
+
+enum Reference {
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static let tempDir: String = {
+        let d = NSTemporaryDirectory() + "sightline-imaging-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    /// Runs scripts/reference/opencv_ref.py with Debian's python3 (where python3-opencv lives)
+    /// and returns its standard output.
+    @discardableResult
+    static func opencv(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = [repoRoot + "/scripts/reference/opencv_ref.py"] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw ReferenceError(message: "opencv_ref.py \(args.joined(separator: " ")) failed: " + String(decoding: errData, as: UTF8.self))
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// OpenCV's decode of `jpeg` (bytes) at 1/`reduce`, as RGB.
+    static func decode(_ jpeg: [UInt8], reduce: Int = 1, name: String = UUID().uuidString) throws -> (width: Int, height: Int, rgb: [UInt8]) {
+        let input = tempDir + "/\(name).jpg", output = tempDir + "/\(name).rgb"
+        try Data(jpeg).write(to: URL(fileURLWithPath: input))
+        let json = try opencv(["decode", input, output, "--reduce", String(reduce)])
+        let info = try JSONDecoder().decode([String: Int].self, from: Data(json.utf8))
+        let rgb = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
+        return (info["width"]!, info["height"]!, rgb)
+    }
+
+    /// OpenCV's letterboxed tensor for the image at `path`.
+    static func tensor(path: String, size: Int, fit: String = "letterbox", pad: Int = 128) throws -> [Float] {
+        let output = tempDir + "/\(UUID().uuidString).f32"
+        try opencv(["tensor", path, output, "--size", String(size), "--fit", fit, "--pad", String(pad)])
+        let data = try Data(contentsOf: URL(fileURLWithPath: output))
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+}
+
+struct ReferenceError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
+/// The sample photos of Samples/photos.tsv (installed by scripts/setup).
+enum Samples {
+    static let photos: [(name: String, path: String)] = {
+        let text = (try? String(contentsOfFile: Reference.repoRoot + "/Samples/photos.tsv", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard !line.hasPrefix("#") else { return nil }
+            let f = line.split(separator: "\t")
+            return f.count >= 2 ? (String(f[0]), String(f[1])) : nil
+        }
+    }()
+
+    static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+}
+
+extension JPEGEncoder {
+    func encode(rgb: [UInt8], width: Int, height: Int, quality: Int = 90, subsampling: ChromaSubsampling = .s420, progressive: Bool = false) throws -> [UInt8] {
+        try rgb.withUnsafeBytes {
+            try encode($0.baseAddress!, width: width, height: height, stride: width * 3, format: .rgb24,
+                       quality: quality, subsampling: subsampling, progressive: progressive)
+        }
+    }
+}
