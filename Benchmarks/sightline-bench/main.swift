@@ -136,6 +136,14 @@ for input in inputs {
     let postMedian = post[post.count / 2]
     rows.append(BenchRow(group: group, name: "sightline work after decode", medianNanoseconds: postMedian,
                          note: "resize+pack+pad = \(format3(100 * postMedian / bare))% of the bare decode"))
+    let smallestPre = Preprocessor(input: .square(416), kernels: .simd)
+    smallestPre.dctScaling = .smallest
+    let smallestScale = try input.bytes.withUnsafeBytes { try smallestPre.run(jpeg: $0, origin: input.name, into: tensor).scale }
+    let smallest = try input.bytes.withUnsafeBytes { jpeg in
+        try measureMedian(iterations: iterations) { try smallestPre.run(jpeg: jpeg, origin: input.name, into: tensor) }
+    }
+    rows.append(BenchRow(group: group, name: "sightline (smallest scale)", medianNanoseconds: smallest,
+                         reference: "opencv imdecode+blobFromImage", note: "DCT \(smallestScale)"))
     let scalarPre = Preprocessor(input: .square(416), kernels: .scalar)
     let scalar = try input.bytes.withUnsafeBytes { jpeg in
         try measureMedian(iterations: max(5, iterations / 4)) { try scalarPre.run(jpeg: jpeg, origin: input.name, into: tensor) }

@@ -38,9 +38,8 @@ public final class Preprocessor {
     public let input: ModelInput
     public let kernels: KernelChoice
     public let decoder: JPEGDecoder
-    /// Decode JPEGs at the smallest DCT scale that covers the model input (the default). Off,
-    /// they are decoded at full size and only resampled, as most pipelines do.
-    public var dctScaling = true
+    /// How JPEGs pick their DCT scale (see ``DCTScaling``); `.off` decodes at full size.
+    public var dctScaling: DCTScaling = .fastest
     private let rgb = ImageBuffer()
     private var plan: ResizePlan?
     private var planKey: (Int, Int, Int, Int) = (0, 0, 0, 0)
@@ -106,10 +105,8 @@ public final class Preprocessor {
         let t0 = Timestamp.now()
         let header = try decoder.readHeader(jpeg, origin: origin)
         let letterbox = Letterbox(sourceWidth: header.width, sourceHeight: header.height, input: input)
-        let scale = dctScaling
-            ? ScalingFactor.smallest(
-                covering: letterbox.contentWidth, letterbox.contentHeight, width: header.width, height: header.height)
-            : .one
+        let scale = dctScaling.factor(
+            covering: letterbox.contentWidth, letterbox.contentHeight, width: header.width, height: header.height)
         let decoded = try decoder.decode(jpeg, origin: origin, header: header, scale: scale, format: .rgb24, into: rgb)
         let t1 = Timestamp.now()
         let k = KernelSet(choice: kernels)

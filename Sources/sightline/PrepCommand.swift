@@ -8,6 +8,7 @@ extension ModelInput.ChannelOrder: ExpressibleByArgument {}
 extension ModelInput.Interpolation: ExpressibleByArgument {}
 extension KernelChoice: ExpressibleByArgument {}
 extension PixelFormat: ExpressibleByArgument {}
+extension DCTScaling: ExpressibleByArgument {}
 
 struct PrepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,6 +43,9 @@ struct PrepCommand: ParsableCommand {
     @Option(help: "Pixel kernels: simd or scalar (default: SIGHTLINE_SIMD, else simd).")
     var kernels: KernelChoice?
 
+    @Option(help: "JPEG DCT scaling: fastest (smallest covering 1/8, 1/4, 1/2 or 1), smallest, or off.")
+    var dctScaling: DCTScaling = .fastest
+
     @Option(help: "Read the inputs as raw frames of this format: yuyv, nv12, grey, rgb24 or bgr24.")
     var raw: PixelFormat?
 
@@ -68,6 +72,7 @@ struct PrepCommand: ParsableCommand {
         _ = global.bootstrapLogging()
         let input = ModelInput(width: size, height: size, fit: fit, channelOrder: order, interpolation: interpolation)
         let pre = Preprocessor(input: input, kernels: kernels ?? .fromEnvironment)
+        pre.dctScaling = dctScaling
         let tensor = Tensor()
         var failures = 0
         for path in images {

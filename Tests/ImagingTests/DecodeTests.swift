@@ -25,6 +25,11 @@ import Testing
         #expect(ScalingFactor.smallest(covering: 416, 390, width: 512, height: 480).description == "7/8")
         // Already no larger than the model input: decode at full size.
         #expect(ScalingFactor.smallest(covering: 416, 390, width: 416, height: 390) == .one)
+        // The fast policy keeps to 1/8, 1/4, 1/2 and 1.
+        #expect(DCTScaling.fastest.factor(covering: 416, 234, width: 1920, height: 1080).description == "1/4")
+        #expect(DCTScaling.fastest.factor(covering: 416, 234, width: 1280, height: 720).description == "1/2")
+        #expect(DCTScaling.fastest.factor(covering: 416, 390, width: 512, height: 480) == .one)
+        #expect(DCTScaling.off.factor(covering: 10, 10, width: 1920, height: 1080) == .one)
         // TJSCALED rounds up.
         #expect(ScalingFactor(num: 1, denom: 8).scaled(17) == 3)
     }
