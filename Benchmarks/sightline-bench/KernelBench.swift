@@ -91,6 +91,125 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
             outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
     }
 
+    // The planar YUV path: YUYV 640x480 → Y 640x480 + U, V 320x480.
+    do {
+        let (w, h) = (640, 480)
+        let cw = w / 2
+        let src = Bytes(w * 2 * h, seed: 10)
+        let a = Bytes(2 * w * h, seed: 0), b = Bytes(2 * w * h, seed: 0)
+        defer { src.free(); a.free(); b.free() }
+        rows += benchPair(
+            "deinterleaveYUYV", note: "640x480 -> Y 640x480 + U, V 320x480", iterations: n,
+            scalar: {
+                ScalarKernels.deinterleaveYUYV(src: src.pointer, srcStride: 2 * w, width: w, height: h,
+                                               y: a.pointer, yStride: w, u: a.pointer + w * h, uStride: cw,
+                                               v: a.pointer + w * h + cw * h, vStride: cw)
+            },
+            simd: {
+                SIMDKernels.deinterleaveYUYV(src: src.pointer, srcStride: 2 * w, width: w, height: h,
+                                             y: b.pointer, yStride: w, u: b.pointer + w * h, uStride: cw,
+                                             v: b.pointer + w * h + cw * h, vStride: cw)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // NV12 640x480's UV plane (320x240 pairs) → U, V planes.
+    do {
+        let (cw, ch) = (320, 240)
+        let src = Bytes(cw * 2 * ch, seed: 11)
+        let a = Bytes(2 * cw * ch, seed: 0), b = Bytes(2 * cw * ch, seed: 0)
+        defer { src.free(); a.free(); b.free() }
+        rows += benchPair(
+            "splitUV", note: "NV12 640x480 chroma: 320x240 pairs", iterations: n,
+            scalar: {
+                ScalarKernels.splitUV(src: src.pointer, srcStride: 2 * cw, width: cw, height: ch,
+                                      u: a.pointer, uStride: cw, v: a.pointer + cw * ch, vStride: cw)
+            },
+            simd: {
+                SIMDKernels.splitUV(src: src.pointer, srcStride: 2 * cw, width: cw, height: ch,
+                                    u: b.pointer, uStride: cw, v: b.pointer + cw * ch, vStride: cw)
+            },
+            outputsEqual: { sameBytes(a.pointer, b.pointer, a.count) })
+    }
+
+    // Y, U, V planes at the letterbox content size (416x312) → the 3x416x416 tensor.
+    do {
+        let (w, h) = (416, 312)
+        let planes = Bytes(3 * w * h, seed: 12)
+        let plane = 416 * 416
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+        a.initialize(repeating: 0, count: 3 * plane)
+        b.initialize(repeating: 0, count: 3 * plane)
+        defer { planes.free(); a.deallocate(); b.deallocate() }
+        let top = 52 * 416
+        let scale = SIMD4<Float>(repeating: 1.0 / 255), bias = SIMD4<Float>(repeating: 0)
+        let (yp, up, vp) = (planes.pointer, planes.pointer + w * h, planes.pointer + 2 * w * h)
+        rows += benchPair(
+            "yuvPlanesToFloat", note: "416x312 Y, U, V -> 416x312 in 3x416x416 f32", iterations: n,
+            scalar: {
+                ScalarKernels.yuvPlanesToFloat(y: yp, yStride: w, u: up, uStride: w, v: vp, vStride: w, width: w,
+                                               height: h, range: .limited, dst: a + top, dstRowStride: 416,
+                                               dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            },
+            simd: {
+                SIMDKernels.yuvPlanesToFloat(y: yp, yStride: w, u: up, uStride: w, v: vp, vStride: w, width: w,
+                                             height: h, range: .limited, dst: b + top, dstRowStride: 416,
+                                             dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            },
+            outputsEqual: { sameBytes(a, b, 4 * 3 * plane) })
+    }
+
+    // The two YUYV → tensor-content paths built from the SIMD kernels (no padding fill):
+    // interleaved (yuyvToRGB to a 640x480 RGB image, then the fused resizePack) against planar
+    // (deinterleave, resize Y 640x480 and U, V 320x480 to 416x312, yuvPlanesToFloat). Not the
+    // same floats (the planar path resamples chroma bilinearly from its own grid), so no check.
+    do {
+        let (w, h, cw, ch) = (640, 480, 416, 312)
+        if let rgbPlan = ResizePlan(srcWidth: w, srcHeight: h, dstWidth: cw, dstHeight: ch, channels: 3, mode: .bilinear),
+           let lumaPlan = ResizePlan(srcWidth: w, srcHeight: h, dstWidth: cw, dstHeight: ch, channels: 1, mode: .bilinear),
+           let chromaPlan = ResizePlan(srcWidth: w / 2, srcHeight: h, dstWidth: cw, dstHeight: ch, channels: 1, mode: .bilinear) {
+            let src = Bytes(w * 2 * h, seed: 13)
+            let rgb = Bytes(w * 3 * h, seed: 0)
+            let planes = Bytes(2 * w * h, seed: 0), small = Bytes(3 * cw * ch, seed: 0)
+            let plane = 416 * 416
+            let out = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+            out.initialize(repeating: 0, count: 3 * plane)
+            defer {
+                rgbPlan.deallocate(); lumaPlan.deallocate(); chromaPlan.deallocate()
+                src.free(); rgb.free(); planes.free(); small.free(); out.deallocate()
+            }
+            let top = 52 * 416
+            let scale = SIMD4<Float>(repeating: 1.0 / 255), bias = SIMD4<Float>(repeating: 0)
+            let group = "kernels: YUYV 640x480 -> 416x312 tensor content, two paths"
+            let interleaved = measureMedian(iterations: n) {
+                SIMDKernels.yuyvToRGB(src: src.pointer, srcStride: 2 * w, dst: rgb.pointer, dstStride: 3 * w,
+                                      width: w, height: h, range: .limited, swapRB: false)
+                SIMDKernels.resizePack(plan: rgbPlan, src: rgb.pointer, srcStride: 3 * w, dst: out + top, dstRowStride: 416,
+                                       dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            }
+            let (yp, up, vp) = (planes.pointer, planes.pointer + w * h, planes.pointer + w * h + (w / 2) * h)
+            let (ys, us, vs) = (small.pointer, small.pointer + cw * ch, small.pointer + 2 * cw * ch)
+            // The parts are the kernel rows above and below (deinterleaveYUYV, resize bilinear
+            // luma / YUYV chroma, yuvPlanesToFloat).
+            let planar = measureMedian(iterations: n) {
+                SIMDKernels.deinterleaveYUYV(src: src.pointer, srcStride: 2 * w, width: w, height: h,
+                                             y: yp, yStride: w, u: up, uStride: w / 2, v: vp, vStride: w / 2)
+                SIMDKernels.resize(plan: lumaPlan, src: yp, srcStride: w, dst: ys, dstStride: cw)
+                SIMDKernels.resize(plan: chromaPlan, src: up, srcStride: w / 2, dst: us, dstStride: cw)
+                SIMDKernels.resize(plan: chromaPlan, src: vp, srcStride: w / 2, dst: vs, dstStride: cw)
+                SIMDKernels.yuvPlanesToFloat(y: ys, yStride: cw, u: us, uStride: cw, v: vs, vStride: cw, width: cw,
+                                             height: ch, range: .limited, dst: out + top, dstRowStride: 416,
+                                             dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            }
+            rows.append(BenchRow(group: group, name: "interleaved (yuyvToRGB + resizePack)", medianNanoseconds: interleaved,
+                                 reference: nil, note: "the path Preprocessor takes"))
+            rows.append(BenchRow(group: group, name: "planar (split + 3 resizes + yuvPlanesToFloat)", medianNanoseconds: planar,
+                                 reference: "interleaved (yuyvToRGB + resizePack)",
+                                 note: "not wired into Preprocessor: see deinterleaveYUYV, resize rows"))
+        }
+    }
+
     // Grey 640x480 → RGB.
     do {
         let (w, h) = (640, 480)
@@ -147,6 +266,9 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
     // Resizes: (name, src, dst, channels, mode).
     let resizes: [(String, Int, Int, Int, Int, Int, ResizeMode)] = [
         ("resize bilinear RGB", 480, 270, 416, 234, 3, .bilinear),
+        ("resize bilinear luma", 640, 480, 416, 312, 1, .bilinear),
+        ("resize bilinear YUYV chroma", 320, 480, 416, 312, 1, .bilinear),
+        ("resize bilinear NV12 chroma", 320, 240, 416, 312, 1, .bilinear),
         ("resize area grey", 640, 480, 160, 120, 1, .area),
         ("resize area RGB", 640, 480, 160, 120, 3, .area),
     ]

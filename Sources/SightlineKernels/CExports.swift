@@ -10,6 +10,16 @@
 //   void sl_{scalar,simd}_nv12_to_rgb(const uint8_t *y, intptr_t y_stride, const uint8_t *uv,
 //        intptr_t uv_stride, uint8_t *dst, intptr_t dst_stride, intptr_t width, intptr_t height,
 //        int32_t range, int32_t swap_rb);
+//   void sl_{scalar,simd}_deinterleave_yuyv(const uint8_t *src, intptr_t src_stride,
+//        intptr_t width, intptr_t height, uint8_t *y, intptr_t y_stride, uint8_t *u,
+//        intptr_t u_stride, uint8_t *v, intptr_t v_stride);
+//   void sl_{scalar,simd}_split_uv(const uint8_t *src, intptr_t src_stride, intptr_t width,
+//        intptr_t height, uint8_t *u, intptr_t u_stride, uint8_t *v, intptr_t v_stride);
+//   void sl_{scalar,simd}_yuv_planes_to_float(const uint8_t *y, intptr_t y_stride,
+//        const uint8_t *u, intptr_t u_stride, const uint8_t *v, intptr_t v_stride,
+//        intptr_t width, intptr_t height, int32_t range, float *dst, intptr_t dst_row_stride,
+//        intptr_t dst_plane_stride, float scale0, float scale1, float scale2, float bias0,
+//        float bias1, float bias2, int32_t swap_rb);
 //   void sl_{scalar,simd}_grey_to_rgb(const uint8_t *src, intptr_t src_stride, uint8_t *dst,
 //        intptr_t dst_stride, intptr_t width, intptr_t height);
 //   void sl_{scalar,simd}_swap_rb(same as grey_to_rgb);            // src may equal dst
@@ -80,6 +90,76 @@ public func sl_simd_nv12_to_rgb(
 ) {
     SIMDKernels.nv12ToRGB(y: y, yStride: yStride, uv: uv, uvStride: uvStride, dst: dst, dstStride: dstStride,
                           width: width, height: height, range: yuvRange(range), swapRB: swapRB != 0)
+}
+
+// MARK: Planar YUV
+
+@_cdecl("sl_scalar_deinterleave_yuyv")
+public func sl_scalar_deinterleave_yuyv(
+    _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int,
+    _ y: UnsafeMutablePointer<UInt8>, _ yStride: Int, _ u: UnsafeMutablePointer<UInt8>, _ uStride: Int,
+    _ v: UnsafeMutablePointer<UInt8>, _ vStride: Int
+) {
+    ScalarKernels.deinterleaveYUYV(src: src, srcStride: srcStride, width: width, height: height,
+                                   y: y, yStride: yStride, u: u, uStride: uStride, v: v, vStride: vStride)
+}
+
+@_cdecl("sl_simd_deinterleave_yuyv")
+public func sl_simd_deinterleave_yuyv(
+    _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int,
+    _ y: UnsafeMutablePointer<UInt8>, _ yStride: Int, _ u: UnsafeMutablePointer<UInt8>, _ uStride: Int,
+    _ v: UnsafeMutablePointer<UInt8>, _ vStride: Int
+) {
+    SIMDKernels.deinterleaveYUYV(src: src, srcStride: srcStride, width: width, height: height,
+                                 y: y, yStride: yStride, u: u, uStride: uStride, v: v, vStride: vStride)
+}
+
+@_cdecl("sl_scalar_split_uv")
+public func sl_scalar_split_uv(
+    _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int,
+    _ u: UnsafeMutablePointer<UInt8>, _ uStride: Int, _ v: UnsafeMutablePointer<UInt8>, _ vStride: Int
+) {
+    ScalarKernels.splitUV(src: src, srcStride: srcStride, width: width, height: height,
+                          u: u, uStride: uStride, v: v, vStride: vStride)
+}
+
+@_cdecl("sl_simd_split_uv")
+public func sl_simd_split_uv(
+    _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int,
+    _ u: UnsafeMutablePointer<UInt8>, _ uStride: Int, _ v: UnsafeMutablePointer<UInt8>, _ vStride: Int
+) {
+    SIMDKernels.splitUV(src: src, srcStride: srcStride, width: width, height: height,
+                        u: u, uStride: uStride, v: v, vStride: vStride)
+}
+
+@_cdecl("sl_scalar_yuv_planes_to_float")
+public func sl_scalar_yuv_planes_to_float(
+    _ y: UnsafePointer<UInt8>, _ yStride: Int, _ u: UnsafePointer<UInt8>, _ uStride: Int,
+    _ v: UnsafePointer<UInt8>, _ vStride: Int, _ width: Int, _ height: Int, _ range: Int32,
+    _ dst: UnsafeMutablePointer<Float>, _ dstRowStride: Int, _ dstPlaneStride: Int,
+    _ scale0: Float, _ scale1: Float, _ scale2: Float, _ bias0: Float, _ bias1: Float, _ bias2: Float,
+    _ swapRB: Int32
+) {
+    ScalarKernels.yuvPlanesToFloat(y: y, yStride: yStride, u: u, uStride: uStride, v: v, vStride: vStride,
+                                   width: width, height: height, range: yuvRange(range), dst: dst,
+                                   dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
+                                   scale: SIMD4(scale0, scale1, scale2, 0), bias: SIMD4(bias0, bias1, bias2, 0),
+                                   swapRB: swapRB != 0)
+}
+
+@_cdecl("sl_simd_yuv_planes_to_float")
+public func sl_simd_yuv_planes_to_float(
+    _ y: UnsafePointer<UInt8>, _ yStride: Int, _ u: UnsafePointer<UInt8>, _ uStride: Int,
+    _ v: UnsafePointer<UInt8>, _ vStride: Int, _ width: Int, _ height: Int, _ range: Int32,
+    _ dst: UnsafeMutablePointer<Float>, _ dstRowStride: Int, _ dstPlaneStride: Int,
+    _ scale0: Float, _ scale1: Float, _ scale2: Float, _ bias0: Float, _ bias1: Float, _ bias2: Float,
+    _ swapRB: Int32
+) {
+    SIMDKernels.yuvPlanesToFloat(y: y, yStride: yStride, u: u, uStride: uStride, v: v, vStride: vStride,
+                                 width: width, height: height, range: yuvRange(range), dst: dst,
+                                 dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
+                                 scale: SIMD4(scale0, scale1, scale2, 0), bias: SIMD4(bias0, bias1, bias2, 0),
+                                 swapRB: swapRB != 0)
 }
 
 // MARK: Grey → RGB

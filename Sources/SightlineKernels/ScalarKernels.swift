@@ -45,6 +45,60 @@ public enum ScalarKernels {
         }
     }
 
+    /// Packed YUYV → planes: a full-size Y plane (`width × height`) and U and V planes of
+    /// `(width + 1) / 2 × height` (one sample per macropixel, full height). Pure byte moves.
+    /// As in `yuyvToRGB`, every row must hold `(width + 1) / 2` whole macropixels (with an odd
+    /// width the last one's Y1 is read by nobody, but it must be readable).
+    public static func deinterleaveYUYV(
+        src: UnsafePointer<UInt8>, srcStride: Int, width: Int, height: Int,
+        y: UnsafeMutablePointer<UInt8>, yStride: Int,
+        u: UnsafeMutablePointer<UInt8>, uStride: Int,
+        v: UnsafeMutablePointer<UInt8>, vStride: Int
+    ) {
+        let chromaWidth = (width + 1) / 2
+        for row in 0..<height {
+            let s = src + row * srcStride
+            let yd = y + row * yStride
+            for x in 0..<width {
+                yd[x] = s[2 * x]
+            }
+            yuyvChroma(s, u + row * uStride, v + row * vStride, from: 0, to: chromaWidth)
+        }
+    }
+
+    /// Interleaved chroma pairs (U, V, U, V, …: NV12's second plane) → separate U and V planes.
+    /// `width` and `height` are the size of the chroma plane in pairs, i.e. `(w + 1) / 2` and
+    /// `(h + 1) / 2` for an NV12 image of `w × h`. Pure byte moves.
+    public static func splitUV(
+        src: UnsafePointer<UInt8>, srcStride: Int, width: Int, height: Int,
+        u: UnsafeMutablePointer<UInt8>, uStride: Int,
+        v: UnsafeMutablePointer<UInt8>, vStride: Int
+    ) {
+        for row in 0..<height {
+            splitPairs(src + row * srcStride, u + row * uStride, v + row * vStride, from: 0, to: width)
+        }
+    }
+
+    /// Y, U, V planes of the same size (chroma already resampled to the luma grid) → float
+    /// planes. Per pixel, exactly the integer conversion of `yuyvToRGB` (see `YUVRange`,
+    /// including the clamp to 0...255), then `Float(c) * scale[p] + bias[p]` as a multiply and
+    /// a separate add, like `packPlanar`: plane p holds R, G, B (B, G, R with `swapRB`). So
+    /// YUYV → `yuyvToRGB` → `packPlanar` and YUYV → planes → `yuvPlanesToFloat` give identical
+    /// floats for the same Y, U, V per pixel.
+    public static func yuvPlanesToFloat(
+        y: UnsafePointer<UInt8>, yStride: Int, u: UnsafePointer<UInt8>, uStride: Int,
+        v: UnsafePointer<UInt8>, vStride: Int, width: Int, height: Int, range: YUVRange,
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        let k = YUVCoefficients(range)
+        for row in 0..<height {
+            yuvPlanesRowScalar(
+                y + row * yStride, u + row * uStride, v + row * vStride, dst + row * dstRowStride,
+                from: 0, to: width, k, dstPlaneStride, scale, bias, swapRB)
+        }
+    }
+
     /// Grey (1 byte per pixel) → RGB with R = G = B.
     public static func greyToRGB(
         src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
@@ -191,6 +245,51 @@ func nv12Pixel(
     let c = uvs + 2 * (x >> 1)
     let p = yuvToRGBPixel(ys[x], c[0], c[1], k)
     storePixel(d + 3 * x, p, swapRB)
+}
+
+/// YUYV chroma of macropixels from..<to: `u[i] = s[4i + 1]`, `v[i] = s[4i + 3]`.
+@inline(__always)
+func yuyvChroma(
+    _ s: UnsafePointer<UInt8>, _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>,
+    from: Int, to: Int
+) {
+    var i = from
+    while i < to {
+        u[i] = s[4 * i + 1]
+        v[i] = s[4 * i + 3]
+        i += 1
+    }
+}
+
+/// NV12-style pairs from..<to: `u[i] = s[2i]`, `v[i] = s[2i + 1]`.
+@inline(__always)
+func splitPairs(
+    _ s: UnsafePointer<UInt8>, _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>,
+    from: Int, to: Int
+) {
+    var i = from
+    while i < to {
+        u[i] = s[2 * i]
+        v[i] = s[2 * i + 1]
+        i += 1
+    }
+}
+
+/// One row of `yuvPlanesToFloat` for columns from..<to (`d` is plane 0 of the row).
+@inline(__always)
+func yuvPlanesRowScalar(
+    _ y: UnsafePointer<UInt8>, _ u: UnsafePointer<UInt8>, _ v: UnsafePointer<UInt8>,
+    _ d: UnsafeMutablePointer<Float>, from: Int, to: Int, _ k: YUVCoefficients, _ planeStride: Int,
+    _ scale: SIMD4<Float>, _ bias: SIMD4<Float>, _ swapRB: Bool
+) {
+    var x = from
+    while x < to {
+        let p = yuvToRGBPixel(y[x], u[x], v[x], k)
+        d[x] = Float(swapRB ? p.b : p.r) * scale[0] + bias[0]
+        d[planeStride + x] = Float(p.g) * scale[1] + bias[1]
+        d[2 * planeStride + x] = Float(swapRB ? p.r : p.b) * scale[2] + bias[2]
+        x += 1
+    }
 }
 
 @inline(__always)
