@@ -20,10 +20,12 @@ let package = Package(
         .library(name: "SightlineCore", targets: ["SightlineCore"]),
         .library(name: "SightlineKernels", targets: ["SightlineKernels"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Detection", targets: ["Detection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C boundary: libjpeg-turbo's TurboJPEG 2.x API (libturbojpeg0-dev).
@@ -31,6 +33,13 @@ let package = Package(
             name: "CTurboJPEG",
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        // C boundary: OpenCV's DNN runtime (libopencv-dnn-dev 4.6) behind a plain C API. Debian
+        // ships no opencv4.pc without libopencv-dev, so the libraries are named directly.
+        .target(
+            name: "CDetectorRuntime",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
         ),
         // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
         .target(name: "SightlineCore", swiftSettings: strict),
@@ -49,11 +58,21 @@ let package = Package(
             dependencies: ["SightlineCore", "SightlineKernels", "CTurboJPEG"],
             swiftSettings: strict
         ),
+        // Detectors: the ObjectDetector interface, model manifests, the OpenCV DNN runtime
+        // adapter, YOLO output decoding and class-wise non-maximum suppression.
+        .target(
+            name: "Detection",
+            dependencies: [
+                "SightlineCore", "Imaging", "CDetectorRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // The thin command-line tool.
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging",
+                "SightlineCore", "Imaging", "Detection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,20 +83,32 @@ let package = Package(
         .executableTarget(
             name: "sightline-bench",
             dependencies: [
-                "SightlineCore", "SightlineKernels", "Imaging", "CTurboJPEG",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SightlineCore", "SightlineKernels", "Imaging", "CTurboJPEG", "Detection",
             ],
             path: "Benchmarks/sightline-bench",
             swiftSettings: executable
         ),
+        // Shared test helpers: deterministic content, the OpenCV reference, the sample photos.
+        .target(
+            name: "SightlineTestSupport",
+            dependencies: ["Imaging", "SightlineCore"],
+            path: "Tests/SightlineTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "CoreTests", dependencies: ["SightlineCore"], swiftSettings: strict),
         .testTarget(name: "KernelTests", dependencies: ["SightlineKernels"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["sightline"], swiftSettings: strict),
-        // Capture: a scripted fake driver for negotiation and error paths, recorded sources, and
-        // the vivid integration tests (SIGHTLINE_VIVID=1, run in a VM by scripts/vivid-test).
+        .testTarget(
+            name: "DetectionTests",
+            dependencies: [
+                "Detection", "Imaging", "SightlineCore", "SightlineTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ImagingTests",
-            dependencies: ["Imaging", "SightlineCore", "SightlineKernels", "CTurboJPEG"],
+            dependencies: ["Imaging", "SightlineCore", "SightlineKernels", "CTurboJPEG", "SightlineTestSupport"],
             swiftSettings: strict
         ),
     ],

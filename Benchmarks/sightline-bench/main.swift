@@ -3,6 +3,7 @@
 //
 //   swift run -c release sightline-bench [--quick]
 import CTurboJPEG
+import Detection
 import Foundation
 import Imaging
 import SightlineCore
@@ -164,6 +165,44 @@ do {
                              reference: choice == .simd ? "opencv cvtColor+letterbox+blob" : nil))
     }
     rows.append(BenchRow(group: group, name: "sightline simd vs scalar", medianNanoseconds: rows.last!.medianNanoseconds, reference: "sightline (scalar)"))
+}
+
+// MARK: Detection: Sightline's whole path against OpenCV's, one thread each
+
+if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: repoRoot + "/Models"), kernels: .simd) {
+    DNNNetwork.threads = 1
+    let modelDir = repoRoot + "/Models/yolov3-tiny"
+    let photos = ["dog", "person", "horses", "kite"].map { "/usr/share/darknet/data/\($0).jpg" }
+    let detectIterations = quick ? 3 : 15
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    p.arguments = [repoRoot + "/scripts/reference/opencv_ref.py", "bench-detect", modelDir + "/yolov3-tiny.cfg",
+                   modelDir + "/yolov3-tiny.weights"] + photos + ["--iterations", String(detectIterations)]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let cvDetect = try JSONDecoder().decode([String: [String: Double]].self, from: data)
+    for photo in photos {
+        let frame = try FileIO.readJPEGFrame(photo)
+        let group = "detect \((photo as NSString).lastPathComponent) (yolov3-tiny 416, 1 thread)"
+        var pre: [Double] = [], inf: [Double] = [], dec: [Double] = []
+        let whole = try measureMedian(iterations: detectIterations, warmup: 2) {
+            let r = try detector.detect(frame)
+            pre.append(r.timings.preprocess * 1e9); inf.append(r.timings.inference * 1e9); dec.append(r.timings.decode * 1e9)
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        let c = cvDetect[photo]!
+        rows.append(BenchRow(group: group, name: "opencv DetectionModel.detect", medianNanoseconds: c["opencv_whole"]!, note: "imdecode + its preprocessing + forward + NMS"))
+        rows.append(BenchRow(group: group, name: "sightline detect", medianNanoseconds: whole, reference: "opencv DetectionModel.detect"))
+        rows.append(BenchRow(group: group, name: "  preprocess", medianNanoseconds: median(pre)))
+        rows.append(BenchRow(group: group, name: "  inference", medianNanoseconds: median(inf), reference: "opencv bare forward"))
+        rows.append(BenchRow(group: group, name: "  decode + NMS", medianNanoseconds: median(dec)))
+        rows.append(BenchRow(group: group, name: "opencv bare forward", medianNanoseconds: c["opencv_forward"]!, note: "net.forward on a ready blob, from Python"))
+    }
+} else {
+    print("\n(detection rows skipped: run scripts/fetch-model yolov3-tiny)")
 }
 
 // MARK: Kernels, SIMD against their scalar references

@@ -2,6 +2,7 @@ import CTurboJPEG
 import Foundation
 import Imaging
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 @Suite struct ScalingChoiceTests {

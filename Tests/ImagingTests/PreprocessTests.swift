@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 @Suite struct LetterboxTests {

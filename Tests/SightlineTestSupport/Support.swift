@@ -1,12 +1,13 @@
-import Foundation
-import Imaging
+// Shared by the test targets: deterministic content, the OpenCV reference, the sample photos.
+public import Foundation
+public import Imaging
 import SightlineCore
 
 /// Deterministic pseudo-random numbers (SplitMix64), so every run tests the same content.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,7 +18,7 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// A photo-like RGB image: smooth gradients, a few discs and a little noise. JPEG handles such
 /// content the way it handles camera frames (unlike pure noise, which it cannot compress).
-func photoLike(width: Int, height: Int, seed: UInt64 = 1) -> [UInt8] {
+public func photoLike(width: Int, height: Int, seed: UInt64 = 1) -> [UInt8] {
     var rng = SplitMix64(seed: seed)
     var px = [UInt8](repeating: 0, count: width * height * 3)
     let discs = (0..<4).map { _ in
@@ -43,20 +44,20 @@ func photoLike(width: Int, height: Int, seed: UInt64 = 1) -> [UInt8] {
 }
 
 /// Mean absolute difference per channel between two interleaved images of `channels` channels.
-func meanAbsDiff(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, count: Int, channels: Int) -> [Double] {
+public func meanAbsDiff(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, count: Int, channels: Int) -> [Double] {
     var sums = [Double](repeating: 0, count: channels)
     for i in 0..<count { sums[i % channels] += Double(abs(Int(a[i]) - Int(b[i]))) }
     return sums.map { $0 / Double(count / channels) }
 }
 
-enum Reference {
-    static let repoRoot: String = {
+public enum Reference {
+    public static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    static let tempDir: String = {
+    public static let tempDir: String = {
         let d = NSTemporaryDirectory() + "sightline-imaging-\(getpid())"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
@@ -65,7 +66,7 @@ enum Reference {
     /// Runs scripts/reference/opencv_ref.py with Debian's python3 (where python3-opencv lives)
     /// and returns its standard output.
     @discardableResult
-    static func opencv(_ args: [String]) throws -> String {
+    public static func opencv(_ args: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = [repoRoot + "/scripts/reference/opencv_ref.py"] + args
@@ -83,7 +84,7 @@ enum Reference {
     }
 
     /// OpenCV's decode of `jpeg` (bytes) at 1/`reduce`, as RGB.
-    static func decode(_ jpeg: [UInt8], reduce: Int = 1, name: String = UUID().uuidString) throws -> (width: Int, height: Int, rgb: [UInt8]) {
+    public static func decode(_ jpeg: [UInt8], reduce: Int = 1, name: String = UUID().uuidString) throws -> (width: Int, height: Int, rgb: [UInt8]) {
         let input = tempDir + "/\(name).jpg", output = tempDir + "/\(name).rgb"
         try Data(jpeg).write(to: URL(fileURLWithPath: input))
         let json = try opencv(["decode", input, output, "--reduce", String(reduce)])
@@ -93,7 +94,7 @@ enum Reference {
     }
 
     /// OpenCV's letterboxed tensor for the image at `path`.
-    static func tensor(path: String, size: Int, fit: String = "letterbox", pad: Int = 128) throws -> [Float] {
+    public static func tensor(path: String, size: Int, fit: String = "letterbox", pad: Int = 128) throws -> [Float] {
         let output = tempDir + "/\(UUID().uuidString).f32"
         try opencv(["tensor", path, output, "--size", String(size), "--fit", fit, "--pad", String(pad)])
         let data = try Data(contentsOf: URL(fileURLWithPath: output))
@@ -101,11 +102,15 @@ enum Reference {
     }
 }
 
-struct ReferenceError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+public struct ReferenceError: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
 
 /// The sample photos of Samples/photos.tsv (installed by scripts/setup).
-enum Samples {
-    static let photos: [(name: String, path: String)] = {
+public enum Samples {
+    public static let photos: [(name: String, path: String)] = {
         let text = (try? String(contentsOfFile: Reference.repoRoot + "/Samples/photos.tsv", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard !line.hasPrefix("#") else { return nil }
@@ -114,11 +119,11 @@ enum Samples {
         }
     }()
 
-    static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+    public static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
 }
 
 extension JPEGEncoder {
-    func encode(rgb: [UInt8], width: Int, height: Int, quality: Int = 90, subsampling: ChromaSubsampling = .s420, progressive: Bool = false) throws -> [UInt8] {
+    public func encode(rgb: [UInt8], width: Int, height: Int, quality: Int = 90, subsampling: ChromaSubsampling = .s420, progressive: Bool = false) throws -> [UInt8] {
         try rgb.withUnsafeBytes {
             try encode($0.baseAddress!, width: width, height: height, stride: width * 3, format: .rgb24,
                        quality: quality, subsampling: subsampling, progressive: progressive)

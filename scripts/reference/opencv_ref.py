@@ -10,6 +10,11 @@ JSON. Single-threaded (cv2.setNumThreads(1)) so timings compare like with like.
                                          float32 NCHW: letterbox/stretch with cv2.resize
                                          (INTER_LINEAR) + cv2.dnn.blobFromImage(scale 1/255)
   bench IMAGE... --size S --iterations N time OpenCV's paths; prints JSON medians in ns
+  detect-tensor CFG WEIGHTS TENSOR.npy   a Darknet net on a given NCHW tensor: argmax class,
+                                         class-wise cv2.dnn.NMSBoxes; boxes in input pixels
+  detect-model CFG WEIGHTS IMAGE         cv2.dnn_DetectionModel with OpenCV's own preprocessing
+                                         (resize to the input size, 1/255, swapRB); image pixels
+  bench-detect CFG WEIGHTS IMAGE...      time OpenCV doing the whole detection job itself
 """
 import argparse
 import json
@@ -88,7 +93,75 @@ def main():
     b.add_argument("--iterations", type=int, default=50)
     b.add_argument("--yuyv", help="also time a raw YUYV frame from this file -> tensor")
     b.add_argument("--yuyv-size", default="640x480")
+    for name in ("detect-tensor", "detect-model", "bench-detect"):
+        p = sub.add_parser(name)
+        p.add_argument("cfg")
+        p.add_argument("weights")
+        p.add_argument("inputs", nargs="+")
+        p.add_argument("--size", type=int, default=416)
+        p.add_argument("--score", type=float, default=0.25)
+        p.add_argument("--nms", type=float, default=0.45)
+        p.add_argument("--iterations", type=int, default=20)
     args = ap.parse_args()
+
+    if args.cmd in ("detect-tensor", "detect-model", "bench-detect"):
+        net = cv2.dnn.readNetFromDarknet(args.cfg, args.weights)
+        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+        if args.cmd == "detect-tensor":
+            blob = np.load(args.inputs[0]).astype(np.float32)
+            net.setInput(blob)
+            outs = net.forward(net.getUnconnectedOutLayersNames())
+            h, w = blob.shape[2], blob.shape[3]
+            boxes, scores, classes = [], [], []
+            for out in outs:
+                for row in out:
+                    c = int(np.argmax(row[5:]))
+                    sc = float(row[5 + c])
+                    if sc >= args.score and sc > 0:
+                        bw, bh = float(row[2]) * w, float(row[3]) * h
+                        boxes.append([float(row[0]) * w - bw / 2, float(row[1]) * h - bh / 2, bw, bh])
+                        scores.append(sc)
+                        classes.append(c)
+            result = []
+            for c in sorted(set(classes)):
+                idx = [i for i in range(len(boxes)) if classes[i] == c]
+                keep = cv2.dnn.NMSBoxes([boxes[i] for i in idx], [scores[i] for i in idx], args.score, args.nms)
+                for k in np.array(keep).flatten():
+                    i = idx[int(k)]
+                    result.append({"classID": c, "score": scores[i], "box": boxes[i]})
+            json.dump(result, sys.stdout)
+        elif args.cmd == "detect-model":
+            model = cv2.dnn_DetectionModel(net)
+            model.setInputParams(scale=1 / 255.0, size=(args.size, args.size), swapRB=True)
+            img = cv2.imread(args.inputs[0])
+            ids, confs, boxes = model.detect(img, confThreshold=args.score, nmsThreshold=args.nms)
+            result = [{"classID": int(i), "score": float(s), "box": [float(v) for v in b]}
+                      for i, s, b in zip(np.array(ids).flatten(), np.array(confs).flatten(), boxes)]
+            json.dump(result, sys.stdout)
+        else:
+            model = cv2.dnn_DetectionModel(net)
+            model.setInputParams(scale=1 / 255.0, size=(args.size, args.size), swapRB=True)
+            results = {}
+            for path in args.inputs:
+                data = read_bytes(path)
+
+                def whole():
+                    model.detect(cv2.imdecode(data, cv2.IMREAD_COLOR), confThreshold=args.score,
+                                 nmsThreshold=args.nms)
+
+                blob = cv2.dnn.blobFromImage(cv2.imdecode(data, cv2.IMREAD_COLOR), 1 / 255.0,
+                                             (args.size, args.size), swapRB=True)
+                names = net.getUnconnectedOutLayersNames()
+
+                def bare():
+                    net.setInput(blob)
+                    net.forward(names)
+
+                results[path] = {"opencv_whole": median_ns(whole, args.iterations),
+                                 "opencv_forward": median_ns(bare, args.iterations)}
+            json.dump(results, sys.stdout)
+        return
 
     if args.cmd == "decode":
         img = decode(read_bytes(args.image), args.reduce)

@@ -1,0 +1,73 @@
+internal import CDetectorRuntime
+public import SightlineCore
+
+/// A network loaded into OpenCV's DNN module (CPU), run on tensors Sightline prepared itself.
+///
+/// Not thread-safe: one network per thread (OpenCV parallelises inside a forward pass; see
+/// ``threads``).
+public final class DNNNetwork {
+    private let handle: OpaquePointer
+    public let model: String
+
+    /// A raw output blob of the last forward pass; valid until the next one.
+    public struct Output {
+        public var name: String
+        public var shape: [Int]
+        public var data: UnsafeBufferPointer<Float>
+    }
+
+    /// Loads a Darknet cfg + weights.
+    public init(darknetConfig cfg: String, weights: String, model: String) throws(DetectionError) {
+        var err = [CChar](repeating: 0, count: 1024)
+        guard let h = sl_dnn_load_darknet(cfg, weights, &err, err.count) else {
+            throw .runtime(model: model, detail: "OpenCV could not load \(cfg) with \(weights): " + message(err))
+        }
+        handle = h
+        self.model = model
+    }
+
+    /// Loads a fixed-shape ONNX file.
+    public init(onnx path: String, model: String) throws(DetectionError) {
+        var err = [CChar](repeating: 0, count: 1024)
+        guard let h = sl_dnn_load_onnx(path, &err, err.count) else {
+            throw .runtime(model: model, detail: "OpenCV could not load \(path): " + message(err))
+        }
+        handle = h
+        self.model = model
+    }
+
+    deinit { sl_dnn_free(handle) }
+
+    /// OpenCV's worker-thread count, for the whole process.
+    public static var threads: Int {
+        get { Int(sl_dnn_get_threads()) }
+        set { sl_dnn_set_threads(Int32(newValue)) }
+    }
+
+    /// Runs the network on an NCHW tensor and returns its output blobs.
+    public func forward(_ tensor: Tensor) throws(DetectionError) -> [Output] {
+        guard tensor.shape.count == 4 else {
+            throw .runtime(model: model, detail: "input tensor must be NCHW, got shape \(tensor.shape)")
+        }
+        var err = [CChar](repeating: 0, count: 1024)
+        let s = tensor.shape.map { Int32($0) }
+        let count = sl_dnn_forward(handle, tensor.pointer, s[0], s[1], s[2], s[3], &err, err.count)
+        guard count >= 0 else { throw .runtime(model: model, detail: "forward pass failed: " + message(err)) }
+        var outputs: [Output] = []
+        for i in 0..<count {
+            var dims = [Int32](repeating: 0, count: 8)
+            let rank = Int(sl_dnn_output_shape(handle, i, &dims, 8))
+            let shape = dims.prefix(rank).map(Int.init)
+            let n = shape.reduce(1, *)
+            let data = UnsafeBufferPointer(start: sl_dnn_output_data(handle, i), count: n)
+            let name = sl_dnn_output_name(handle, i).map { String(cString: $0) } ?? "output\(i)"
+            outputs.append(Output(name: name, shape: shape, data: data))
+        }
+        return outputs
+    }
+}
+
+/// The text of a NUL-terminated C message buffer.
+private func message(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

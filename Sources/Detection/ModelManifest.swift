@@ -1,0 +1,175 @@
+internal import Crypto
+public import Foundation
+public import Imaging
+
+/// Everything Sightline needs to know about a detector model, read from
+/// `Models/<name>/manifest.json`: its files (with their sha256), how to feed it, how to read its
+/// outputs, its labels, default thresholds, and where it comes from.
+///
+/// Decoding is strict: a field Sightline does not know is an error (a typo such as `"fitt"`
+/// must not silently fall back to a default).
+public struct ModelManifest: Sendable, Equatable, Codable {
+    public struct File: Sendable, Equatable, Codable {
+        /// Relative to the manifest's folder.
+        public var path: String
+        public var sha256: String
+        public var bytes: Int
+    }
+
+    public struct Files: Sendable, Equatable, Codable {
+        /// Darknet `.cfg` (runtime `opencv-darknet`).
+        public var config: File?
+        /// Darknet `.weights` or an `.onnx` file.
+        public var weights: File
+        /// One label per line, in class order.
+        public var labels: File
+    }
+
+    public enum Runtime: String, Sendable, Codable {
+        /// OpenCV DNN reading a Darknet cfg + weights.
+        case opencvDarknet = "opencv-darknet"
+        /// OpenCV DNN reading a fixed-shape ONNX file.
+        case opencvONNX = "opencv-onnx"
+    }
+
+    public struct Output: Sendable, Equatable, Codable {
+        public enum Decoding: String, Sendable, Codable {
+            /// Rows of `[cx, cy, w, h, objectness, class scores…]`, coordinates relative to the
+            /// input size, class scores already multiplied by objectness: what OpenCV's Darknet
+            /// region/YOLO layers produce (anchors and strides are applied inside the network).
+            case darknetRegion = "darknet-region"
+        }
+        public var decoding: Decoding
+    }
+
+    public struct Thresholds: Sendable, Equatable, Codable {
+        /// Detections scoring below this are dropped.
+        public var score: Float
+        /// Boxes of one class overlapping a better one by more than this IoU are suppressed.
+        public var nms: Float
+    }
+
+    public var name: String
+    public var description: String
+    public var licence: String
+    public var source: String
+    /// The command that installs the model's files.
+    public var fetch: String
+    public var runtime: Runtime
+    public var files: Files
+    public var input: ModelInput
+    public var output: Output
+    public var thresholds: Thresholds
+
+    /// Every field a manifest may have, by JSON path, for the strict check.
+    static let knownFields: [String: Set<String>] = [
+        "": ["name", "description", "licence", "source", "fetch", "runtime", "files", "input", "output", "thresholds"],
+        "files": ["config", "weights", "labels"],
+        "files.config": ["path", "sha256", "bytes"],
+        "files.weights": ["path", "sha256", "bytes"],
+        "files.labels": ["path", "sha256", "bytes"],
+        "input": ["width", "height", "fit", "channelOrder", "interpolation", "mean", "std", "padValue"],
+        "output": ["decoding"],
+        "thresholds": ["score", "nms"],
+    ]
+
+    /// Reads and validates a manifest file.
+    public static func load(path: String) throws(DetectionError) -> ModelManifest {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .invalidManifest(path: path, detail: "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(data, path: path)
+    }
+
+    /// Parses manifest JSON, rejecting unknown fields and values out of range.
+    public static func parse(_ data: Data, path: String) throws(DetectionError) -> ModelManifest {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw .invalidManifest(path: path, detail: "not valid JSON (\(error.localizedDescription))")
+        }
+        try checkFields(object, at: "", path: path)
+        let manifest: ModelManifest
+        do { manifest = try JSONDecoder().decode(ModelManifest.self, from: data) } catch let error as DecodingError {
+            throw .invalidManifest(path: path, detail: describe(error))
+        } catch {
+            throw .invalidManifest(path: path, detail: "\(error)")
+        }
+        let i = manifest.input
+        guard i.width > 0, i.height > 0, i.width <= 4096, i.height <= 4096 else {
+            throw .invalidManifest(path: path, detail: "input size \(i.width)x\(i.height) out of range")
+        }
+        guard i.mean.count == 3, i.std.count == 3, i.std.allSatisfy({ $0 != 0 }) else {
+            throw .invalidManifest(path: path, detail: "input.mean and input.std need 3 values each, std non-zero")
+        }
+        let t = manifest.thresholds
+        guard (0...1).contains(t.score), (0...1).contains(t.nms) else {
+            throw .invalidManifest(path: path, detail: "thresholds must lie in [0, 1]")
+        }
+        if manifest.runtime == .opencvDarknet, manifest.files.config == nil {
+            throw .invalidManifest(path: path, detail: "runtime opencv-darknet needs files.config")
+        }
+        return manifest
+    }
+
+    private static func checkFields(_ value: Any, at prefix: String, path: String) throws(DetectionError) {
+        guard let dict = value as? [String: Any] else {
+            throw .invalidManifest(path: path, detail: prefix.isEmpty ? "the top level must be an object" : "'\(prefix)' must be an object")
+        }
+        let known = knownFields[prefix] ?? []
+        for key in dict.keys.sorted() {
+            let full = prefix.isEmpty ? key : prefix + "." + key
+            guard known.contains(key) else { throw .invalidManifest(path: path, detail: "unknown field '\(full)'") }
+            if knownFields[full] != nil { try checkFields(dict[key]!, at: full, path: path) }
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func where_(_ ctx: DecodingError.Context) -> String {
+            ctx.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case let .keyNotFound(key, ctx):
+            let at = where_(ctx)
+            return "missing field '\(at.isEmpty ? key.stringValue : at + "." + key.stringValue)'"
+        case let .typeMismatch(_, ctx), let .valueNotFound(_, ctx):
+            return "field '\(where_(ctx))': \(ctx.debugDescription)"
+        case let .dataCorrupted(ctx):
+            return "field '\(where_(ctx))': \(ctx.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+extension ModelManifest {
+    /// Checks that `file` exists under `directory` with the manifest's size and sha256, and
+    /// returns its full path. Size is checked first, so a truncated file is named as such
+    /// without hashing it.
+    func verify(_ file: File, role: String, in directory: String) throws(DetectionError) -> String {
+        let full = directory + "/" + file.path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else {
+            throw .missingFile(model: name, role: role, path: full, fetch: fetch)
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
+        guard size == file.bytes else {
+            let detail = size < file.bytes ? "truncated: \(size) of \(file.bytes) bytes" : "\(size) bytes, expected \(file.bytes)"
+            throw .corruptFile(model: name, role: role, path: full, detail: detail, fetch: fetch)
+        }
+        guard let handle = FileHandle(forReadingAtPath: full) else {
+            throw .missingFile(model: name, role: role, path: full, fetch: fetch)
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            hasher.update(data: chunk)
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard digest == file.sha256.lowercased() else {
+            throw .corruptFile(model: name, role: role, path: full, detail: "sha256 \(digest), expected \(file.sha256)", fetch: fetch)
+        }
+        return full
+    }
+}

@@ -1,0 +1,80 @@
+internal import Foundation
+public import Imaging
+public import SightlineCore
+
+/// The default detector: a model from `Models/` run by OpenCV's DNN module on Sightline's own
+/// preprocessing, with Sightline's own output decoding and class-wise NMS.
+public final class OpenCVDetector: ObjectDetector {
+    public let manifest: ModelManifest
+    public let labels: [String]
+    public let preprocessor: Preprocessor
+    public let network: DNNNetwork
+    /// Defaults from the manifest; change them per run if needed.
+    public var scoreThreshold: Float
+    public var nmsThreshold: Float
+    private let tensor = Tensor()
+
+    /// Loads model `name` from `store`, verifying every file against the manifest first.
+    /// `input` overrides the manifest's input (e.g. stretch instead of letterbox).
+    public convenience init(
+        model name: String, store: ModelStore = .locate(), kernels: KernelChoice = .fromEnvironment,
+        input: ModelInput? = nil
+    ) throws(DetectionError) {
+        let manifest = try store.manifest(name)
+        try self.init(manifest: manifest, directory: store.directory + "/" + name, kernels: kernels, input: input)
+    }
+
+    public init(
+        manifest: ModelManifest, directory: String, kernels: KernelChoice = .fromEnvironment, input: ModelInput? = nil
+    ) throws(DetectionError) {
+        self.manifest = manifest
+        let labelsPath = try manifest.verify(manifest.files.labels, role: "labels", in: directory)
+        let weightsPath = try manifest.verify(manifest.files.weights, role: "weights", in: directory)
+        guard let text = try? String(contentsOfFile: labelsPath, encoding: .utf8) else {
+            throw .runtime(model: manifest.name, detail: "cannot read labels \(labelsPath)")
+        }
+        labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        switch manifest.runtime {
+        case .opencvDarknet:
+            let cfgPath = try manifest.verify(manifest.files.config!, role: "config", in: directory)
+            network = try DNNNetwork(darknetConfig: cfgPath, weights: weightsPath, model: manifest.name)
+        case .opencvONNX:
+            network = try DNNNetwork(onnx: weightsPath, model: manifest.name)
+        }
+        preprocessor = Preprocessor(input: input ?? manifest.input, kernels: kernels)
+        scoreThreshold = manifest.thresholds.score
+        nmsThreshold = manifest.thresholds.nms
+    }
+
+    public func detect(_ frame: Frame) throws -> DetectionResult {
+        let report = try preprocessor.run(frame, into: tensor)
+        var result = try detect(tensor: tensor, letterbox: report.letterbox)
+        result.preprocess = report
+        result.timings.preprocess = report.totalSeconds
+        return result
+    }
+
+    public func detect(tensor: Tensor, letterbox: Letterbox) throws -> DetectionResult {
+        let t0 = Timestamp.now()
+        let outputs = try network.forward(tensor)
+        let t1 = Timestamp.now()
+        for o in outputs where (o.shape.last ?? 0) != 5 + labels.count {
+            throw DetectionError.runtime(
+                model: manifest.name,
+                detail: "output \(o.name) has rows of \(o.shape.last ?? 0) values; \(labels.count) labels need \(5 + labels.count)")
+        }
+        let candidates = decodeDarknetRegion(
+            outputs.map { ($0.shape, $0.data) }, classes: labels.count, inputWidth: letterbox.inputWidth,
+            inputHeight: letterbox.inputHeight, scoreThreshold: scoreThreshold)
+        let kept = nonMaximumSuppression(candidates, iouThreshold: nmsThreshold)
+        let detections = kept.compactMap { c -> Detection? in
+            let box = letterbox.toSource(c.box)
+            guard box.area > 0 else { return nil }  // entirely in the padding
+            return Detection(label: labels[c.classID], classID: c.classID, score: c.score, box: box)
+        }
+        let t2 = Timestamp.now()
+        return DetectionResult(
+            detections: detections, letterbox: letterbox, preprocess: nil,
+            timings: DetectionTimings(preprocess: 0, inference: t1.seconds(since: t0), decode: t2.seconds(since: t1)))
+    }
+}

@@ -1,0 +1,18 @@
+/// One object a detector found: what, how sure, and where in the source frame.
+public struct Detection: Sendable, Hashable, Codable {
+    /// The model's label for the class (e.g. "dog").
+    public var label: String
+    /// The class index in the model's label list.
+    public var classID: Int
+    /// Confidence in [0, 1] (for YOLO: objectness × class probability).
+    public var score: Float
+    /// The box in source-frame pixels (letterbox undone, clipped to the frame).
+    public var box: Rect
+
+    public init(label: String, classID: Int, score: Float, box: Rect) {
+        self.label = label
+        self.classID = classID
+        self.score = score
+        self.box = box
+    }
+}

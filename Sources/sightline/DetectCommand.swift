@@ -1,0 +1,146 @@
+import ArgumentParser
+import Detection
+import Foundation
+import Imaging
+import SightlineCore
+
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Find objects in images with a detector model from Models/.",
+        discussion: """
+            Each image is decoded and preprocessed by Sightline's imaging core, run through the \
+            model by OpenCV's DNN module, and decoded (boxes, class-wise non-maximum suppression) \
+            by Sightline. Boxes are in the image's own pixels.
+
+            Models are read from SIGHTLINE_MODELS, or the nearest Models/ folder; install the \
+            default one with scripts/fetch-model.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "JPEG images.")
+    var images: [String]
+
+    @Option(help: "Model name (a folder of Models/ with a manifest.json).")
+    var model = "yolov3-tiny"
+
+    @Option(help: "Folder holding the models (default: SIGHTLINE_MODELS, else the nearest Models/).")
+    var modelsDir: String?
+
+    @Option(help: "Score threshold (default: the manifest's).")
+    var score: Float?
+
+    @Option(help: "NMS IoU threshold (default: the manifest's).")
+    var nms: Float?
+
+    @Option(help: "OpenCV worker threads for inference.")
+    var threads = 1
+
+    @Flag(help: "Print one JSON object per image (JSON Lines) instead of text.")
+    var json = false
+
+    @Option(help: "Write the image with boxes and labels drawn: a .jpg file for one image, a folder for several.")
+    var annotate: String?
+
+    func validate() throws {
+        if let score, !(0...1).contains(score) { throw ValidationError("--score must lie in [0, 1]") }
+        if let nms, !(0...1).contains(nms) { throw ValidationError("--nms must lie in [0, 1]") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        _ = global.bootstrapLogging()
+        let store = modelsDir.map(ModelStore.init(directory:)) ?? .locate()
+        let detector: OpenCVDetector
+        do {
+            detector = try OpenCVDetector(model: model, store: store)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        DNNNetwork.threads = threads
+        if let score { detector.scoreThreshold = score }
+        if let nms { detector.nmsThreshold = nms }
+        var failures = 0
+        for path in images {
+            do {
+                let frame = try FileIO.readJPEGFrame(path)
+                let result = try detector.detect(frame)
+                if json {
+                    print(try jsonLine(path: path, result: result))
+                } else {
+                    print(describe(path: path, result: result))
+                }
+                if let annotate {
+                    let out = images.count == 1 ? annotate : annotate + "/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg"
+                    if images.count > 1 { try FileManager.default.createDirectory(atPath: annotate, withIntermediateDirectories: true) }
+                    try writeAnnotated(frame: frame, detections: result.detections, to: out)
+                    if !json { print("  wrote \(out)") }
+                }
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private func describe(path: String, result: DetectionResult) -> String {
+        let lb = result.letterbox
+        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(result.detections.count) objects (\(model))"]
+        for d in result.detections {
+            let b = d.box
+            lines.append(String(format: "  %-14@ %.2f  x %4.0f y %4.0f w %4.0f h %4.0f", d.label as NSString, d.score, b.x, b.y, b.width, b.height))
+        }
+        let t = result.timings
+        lines.append(String(format: "  time: preprocess %.2f ms, inference %.2f ms, decode+nms %.3f ms", t.preprocess * 1000, t.inference * 1000, t.decode * 1000))
+        return lines.joined(separator: "\n")
+    }
+
+    private struct Line: Encodable {
+        var image: String
+        var width: Int
+        var height: Int
+        var model: String
+        var detections: [Detection]
+        var timings: DetectionTimings
+    }
+
+    private func jsonLine(path: String, result: DetectionResult) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = Line(
+            image: path, width: result.letterbox.sourceWidth, height: result.letterbox.sourceHeight, model: model,
+            detections: result.detections, timings: result.timings)
+        return String(decoding: try encoder.encode(line), as: UTF8.self)
+    }
+}
+
+/// Decodes `frame` at full size, draws the boxes and labels, and writes a JPEG atomically.
+func writeAnnotated(frame: Frame, detections: [Detection], to path: String) throws {
+    let decoder = JPEGDecoder(), buffer = ImageBuffer()
+    let image = try decoder.decode(frame.bytes, origin: frame.origin, into: buffer)
+    let canvas = Canvas(
+        pixels: buffer.pointer.assumingMemoryBound(to: UInt8.self), width: image.width, height: image.height,
+        stride: image.stride)
+    let scale = max(1, min(image.width, image.height) / 300)
+    for d in detections {
+        let color = palette[d.classID % palette.count]
+        canvas.stroke(d.box, thickness: max(2, scale), color: color)
+        let label = "\(d.label) \(Int((d.score * 100).rounded()))%"
+        let textY = Int(d.box.y) - 8 * scale - 1 >= 0 ? Int(d.box.y) - 8 * scale - 1 : Int(d.box.y) + scale + 1
+        canvas.text(label, x: Int(d.box.x) + scale, y: textY, scale: scale, color: (255, 255, 255), background: color)
+    }
+    let jpeg = try JPEGEncoder().encode(
+        buffer.pointer, width: image.width, height: image.height, stride: image.stride, format: .rgb24, quality: 90,
+        origin: path)
+    try FileIO.writeAtomically(path, jpeg)
+}
+
+/// Distinct, readable box colours.
+let palette: [Canvas.Color] = [
+    (230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230),
+    (210, 245, 60), (0, 128, 128), (170, 110, 40), (128, 0, 0), (0, 0, 128),
+]
