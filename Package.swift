@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SightlineKernels", targets: ["SightlineKernels"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Capture", targets: ["Capture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,12 @@ let package = Package(
             name: "CTurboJPEG",
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        // C boundary: Linux V4L2 (<linux/videodev2.h>) and libv4l2 (libv4l-dev).
+        .systemLibrary(
+            name: "CV4L2",
+            pkgConfig: "libv4l2",
+            providers: [.apt(["libv4l-dev"])]
         ),
         // C boundary: OpenCV's DNN runtime (libopencv-dnn-dev 4.6) behind a plain C API. Debian
         // ships no opencv4.pc without libopencv-dev, so the libraries are named directly.
@@ -58,6 +65,16 @@ let package = Package(
             dependencies: ["SightlineCore", "SightlineKernels", "CTurboJPEG"],
             swiftSettings: strict
         ),
+        // Frame sources: V4L2 cameras (mmap streaming on a dedicated thread, latest frame wins)
+        // and recorded frames (JPEG directories, single images, MJPEG streams); recording.
+        .target(
+            name: "Capture",
+            dependencies: [
+                "SightlineCore", "CV4L2",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: executable
+        ),
         // Detectors: the ObjectDetector interface, model manifests, the OpenCV DNN runtime
         // adapter, YOLO output decoding and class-wise non-maximum suppression.
         .target(
@@ -72,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection",
+                "SightlineCore", "Imaging", "Detection", "Capture", "SightlineKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -104,6 +121,13 @@ let package = Package(
                 "Detection", "Imaging", "SightlineCore", "SightlineTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strict
+        ),
+        // Capture: a scripted fake driver for negotiation and error paths, recorded sources, and
+        // the vivid integration tests (SIGHTLINE_VIVID=1, run in a VM by scripts/vivid-test).
+        .testTarget(
+            name: "CaptureTests",
+            dependencies: ["Capture", "SightlineCore", "SightlineKernels", "Imaging", "CV4L2"],
             swiftSettings: strict
         ),
         .testTarget(

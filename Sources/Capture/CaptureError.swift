@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import SightlineCore
+
+/// A system call that failed: which call (an ioctl is named by its request, e.g.
+/// `VIDIOC_DQBUF`), on which device or file, and the `errno` it returned.
+///
+/// Its description reads like a log line: `VIDIOC_DQBUF on /dev/video0: No such device (ENODEV)`.
+public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The call's name: `open`, `poll`, `mmap`, or an ioctl request such as `VIDIOC_S_FMT`.
+    public var call: String
+    /// The device node or file the call was made on.
+    public var device: String
+    /// The `errno` value.
+    public var errno: Int32
+
+    public init(call: String, device: String, errno: Int32) {
+        self.call = call
+        self.device = device
+        self.errno = errno
+    }
+
+    /// True for the errors a camera gives when it has been unplugged or has failed for good
+    /// (`ENODEV`, `EIO`, `ENXIO`, `ESHUTDOWN`).
+    public var meansDeviceGone: Bool {
+        errno == ENODEV || errno == EIO || errno == ENXIO || errno == ESHUTDOWN
+    }
+
+    public var description: String {
+        "\(call) on \(device): \(String(cString: strerror(errno))) (\(Errno.name(errno)))"
+    }
+}
+
+/// An `errno` value as a system-call implementation reports it (see ``SystemCalls``).
+public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
+    public var code: Int32
+    public init(_ code: Int32) { self.code = code }
+
+    /// The symbolic name of an errno value (`ENODEV`), or `errno N` for unusual ones.
+    public static func name(_ code: Int32) -> String {
+        switch code {
+        case EPERM: return "EPERM"
+        case ENOENT: return "ENOENT"
+        case EINTR: return "EINTR"
+        case EIO: return "EIO"
+        case ENXIO: return "ENXIO"
+        case EBADF: return "EBADF"
+        case EAGAIN: return "EAGAIN"
+        case ENOMEM: return "ENOMEM"
+        case EACCES: return "EACCES"
+        case EFAULT: return "EFAULT"
+        case EBUSY: return "EBUSY"
+        case ENODEV: return "ENODEV"
+        case ENOTDIR: return "ENOTDIR"
+        case EISDIR: return "EISDIR"
+        case EINVAL: return "EINVAL"
+        case ENOTTY: return "ENOTTY"
+        case ENOSPC: return "ENOSPC"
+        case EPIPE: return "EPIPE"
+        case ERANGE: return "ERANGE"
+        case ENOSYS: return "ENOSYS"
+        case ETIMEDOUT: return "ETIMEDOUT"
+        case ESHUTDOWN: return "ESHUTDOWN"
+        case EOVERFLOW: return "EOVERFLOW"
+        case EOPNOTSUPP: return "EOPNOTSUPP"
+        default: return "errno \(code)"
+        }
+    }
+
+    public var description: String { "\(String(cString: strerror(code))) (\(Errno.name(code)))" }
+}
+
+/// Why a frame source could not start, or stopped. Every case names its device or file.
+public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A system call failed (open, ioctl, poll, mmap …), with the call's name and errno.
+    case system(SystemCallError)
+    /// `VIDIOC_QUERYCAP` says the node cannot capture video (single-planar), e.g. a metadata
+    /// node, an output device or a codec.
+    case notACaptureDevice(device: String, card: String, capabilities: UInt32)
+    /// The device captures but does not support streaming I/O (mmap), which Sightline needs.
+    case noStreamingIO(device: String, card: String)
+    /// The device offers no pixel format Sightline can use (or not the one asked for).
+    case noUsableFormat(device: String, wanted: String, offered: [String])
+    /// The driver set a format Sightline cannot read after `VIDIOC_S_FMT`.
+    case formatRejected(device: String, asked: String, got: String)
+    /// The driver granted no buffers, or handed back one Sightline does not know.
+    case buffers(device: String, detail: String)
+    /// No frame arrived for this long while streaming.
+    case timeout(device: String, seconds: Double)
+    /// The camera disappeared and every reconnection attempt failed.
+    case reconnectFailed(device: String, attempts: Int, last: SystemCallError)
+    /// A frame from a device or file could not be made (size/stride/byte count).
+    case invalidFrame(FrameError)
+    /// A recorded source's file could not be read or written.
+    case file(FileError)
+    /// A file or directory operation failed (recording, listing a directory).
+    case io(path: String, operation: String, errno: Int32)
+    /// A recorded frame is damaged; `index` counts frames from 0 in delivery order.
+    case corruptFrame(origin: String, index: Int, detail: String)
+    /// A sidecar (timestamps) file has a line Sightline cannot read.
+    case badSidecar(path: String, line: Int, detail: String)
+    /// A recorded source holds no frames at all.
+    case noFrames(origin: String)
+    /// The source was used in a way its state does not allow (e.g. started twice).
+    case misuse(String)
+
+    public var description: String {
+        switch self {
+        case let .system(error): return error.description
+        case let .notACaptureDevice(device, card, caps):
+            return "\(device) (\(card)) is not a video capture device (capabilities 0x\(String(caps, radix: 16)))"
+        case let .noStreamingIO(device, card):
+            return "\(device) (\(card)) does not support streaming I/O (mmap), which Sightline needs"
+        case let .noUsableFormat(device, wanted, offered):
+            return "\(device): no usable pixel format (wanted \(wanted); the device offers \(offered.isEmpty ? "none" : offered.joined(separator: ", ")))"
+        case let .formatRejected(device, asked, got):
+            return "\(device): asked for \(asked) but the driver chose \(got), which Sightline cannot read"
+        case let .buffers(device, detail): return "\(device): \(detail)"
+        case let .timeout(device, seconds):
+            return "\(device): no frame for \(String(format1: seconds)) s while streaming"
+        case let .reconnectFailed(device, attempts, last):
+            return "\(device): gone, and \(attempts) reconnection attempt(s) failed; last: \(last)"
+        case let .invalidFrame(error): return error.description
+        case let .file(error): return error.description
+        case let .io(path, operation, code): return "\(path): cannot \(operation): \(Errno(code))"
+        case let .corruptFrame(origin, index, detail): return "\(origin): frame \(index) is corrupt: \(detail)"
+        case let .badSidecar(path, line, detail): return "\(path):\(line): \(detail)"
+        case let .noFrames(origin): return "\(origin): no frames"
+        case let .misuse(detail): return detail
+        }
+    }
+}
+
+extension String {
+    /// One decimal place, without Foundation.
+    init(format1 value: Double) {
+        let tenths = Int((value * 10).rounded())
+        self = "\(tenths / 10).\(abs(tenths % 10))"
+    }
+}

@@ -1,0 +1,56 @@
+public import SightlineCore
+
+/// Counters and timings of one capture session (since ``V4L2Camera/start()``).
+public struct CaptureStatistics: Sendable, Equatable {
+    /// Good frames dequeued from the driver and offered to the consumer.
+    public var framesCaptured = 0
+    /// Frames replaced in the hand-off slot before the consumer took them (latest frame wins).
+    public var framesReplaced = 0
+    /// Frames the driver dropped, counted from gaps in its sequence numbers (usually because
+    /// no buffer was queued: the consumer held them all, or the capture thread was late).
+    public var driverDrops = 0
+    /// Buffers the driver flagged `V4L2_BUF_FLAG_ERROR` (given back, not delivered).
+    public var erroredBuffers = 0
+    /// Times the camera was reopened after it went away.
+    public var reconnects = 0
+    /// CPU time the capture thread used (`CLOCK_THREAD_CPUTIME_ID`).
+    public var captureThreadCPUSeconds = 0.0
+    /// Driver timestamp of the first and the last frame captured.
+    public var firstTimestamp: Timestamp?
+    public var lastTimestamp: Timestamp?
+    /// Seconds from the driver's timestamp to the hand-off, for the most recent frames
+    /// (at most ``latencyCapacity``; the oldest are overwritten, so capture never allocates).
+    public var handoffLatencies: [Double] = []
+
+    /// How many latency samples are kept.
+    public static let latencyCapacity = 8192
+
+    public init() {}
+
+    /// Frames the consumer could have received.
+    public var framesOffered: Int { framesCaptured - framesReplaced }
+
+    /// Capture thread CPU seconds per captured frame.
+    public var cpuSecondsPerFrame: Double {
+        framesCaptured == 0 ? 0 : captureThreadCPUSeconds / Double(framesCaptured)
+    }
+
+    /// Frames captured per second by the driver's clock, first to last frame.
+    public var fps: Double {
+        guard let a = firstTimestamp, let b = lastTimestamp, framesCaptured > 1, b > a else { return 0 }
+        return Double(framesCaptured - 1) / b.seconds(since: a)
+    }
+
+    /// The `p`th percentile (0...100) of the hand-off latencies, in seconds (nearest rank).
+    public func handoffLatency(percentile p: Double) -> Double {
+        Self.percentile(handoffLatencies, p)
+    }
+
+    /// Nearest-rank percentile of `values` (0 when empty).
+    public static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+}

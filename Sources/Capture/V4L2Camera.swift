@@ -1,0 +1,603 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Logging
+public import SightlineCore
+internal import CV4L2
+
+/// A live V4L2 camera as a ``FrameSource``.
+///
+/// `start()` opens the device, checks it is a capture device with streaming I/O
+/// (`VIDIOC_QUERYCAP`), enumerates formats, sizes and intervals, negotiates the best match for
+/// the ``CaptureRequest`` (see ``Negotiation``), sets it (`VIDIOC_S_FMT`, then reads back what
+/// the driver chose), sets the rate (`VIDIOC_S_PARM`, where supported), maps a few buffers
+/// (`VIDIOC_REQBUFS`, `mmap`), queues them and starts streaming. A dedicated thread (not
+/// Swift's cooperative pool) then waits in `poll` and dequeues frames, and hands each to the
+/// consumer through a one-frame slot where the newest frame wins.
+///
+/// Frames borrow the driver's buffer (``Options/Delivery/zeroCopy``, the default): the buffer
+/// goes back to the driver (`VIDIOC_QBUF`) when the last copy of the frame is released, so
+/// hold frames only as long as you need them — a consumer that keeps every buffer starves
+/// the driver, which then drops frames (counted in ``CaptureStatistics/driverDrops``).
+/// ``Options/Delivery/copy`` copies each frame into a pooled buffer instead and gives the
+/// driver's buffer back at once.
+///
+/// Frames carry the driver's timestamp (`CLOCK_MONOTONIC`) and sequence number. An unplugged
+/// camera (`ENODEV`, `EIO`) ends the stream with an error naming the device, or, with
+/// ``Options/reconnect`` set, is reopened with exponential back-off.
+///
+/// `stop()` ends streaming (`VIDIOC_STREAMOFF`) and joins the thread; the buffers are unmapped
+/// and the device closed once no frame borrows them any more. `start()` may be called again.
+public final class V4L2Camera: FrameSource, @unchecked Sendable {
+    /// How frames reach the consumer.
+    public enum Delivery: String, Sendable, CaseIterable {
+        /// Frames borrow the mmap'd driver buffer; it is re-queued when the frame is released.
+        case zeroCopy = "zero-copy"
+        /// Frames are copied into pooled memory and the driver buffer is re-queued at once.
+        case copy
+    }
+
+    /// Reopening a camera that went away.
+    public struct ReconnectPolicy: Sendable, Equatable {
+        public var attempts: Int
+        public var initialDelay: Double
+        public var maximumDelay: Double
+        public init(attempts: Int = 10, initialDelay: Double = 0.25, maximumDelay: Double = 4) {
+            self.attempts = attempts
+            self.initialDelay = initialDelay
+            self.maximumDelay = maximumDelay
+        }
+    }
+
+    public struct Options: Sendable, Equatable {
+        /// mmap buffers to ask the driver for (it may grant more or fewer).
+        public var bufferCount: Int
+        /// Go through libv4l2 (`v4l2_open`, `v4l2_ioctl` …), which converts formats the device lacks.
+        public var conversion: Bool
+        public var delivery: Delivery
+        /// Reopen the device after `ENODEV`/`EIO`; nil ends the stream with the error.
+        public var reconnect: ReconnectPolicy?
+        /// Seconds without a frame (while the driver has buffers) before the stream fails.
+        public var frameTimeout: Double
+        /// How often the capture thread wakes to check for `stop()`, in seconds.
+        public var pollInterval: Double
+
+        public init(
+            bufferCount: Int = 4, conversion: Bool = false, delivery: Delivery = .zeroCopy,
+            reconnect: ReconnectPolicy? = nil, frameTimeout: Double = 5, pollInterval: Double = 0.1
+        ) {
+            self.bufferCount = bufferCount
+            self.conversion = conversion
+            self.delivery = delivery
+            self.reconnect = reconnect
+            self.frameTimeout = frameTimeout
+            self.pollInterval = pollInterval
+        }
+    }
+
+    public let device: String
+    public let request: CaptureRequest
+    public let options: Options
+    private let system: any SystemCalls
+    private let logger: Logger?
+    private let lock = ConditionLock()
+    private var session: CaptureSession?
+    private var started = false
+    private var lastStatistics = CaptureStatistics()
+
+    /// - Parameters:
+    ///   - system: the system-call layer; the default is the real one (``LinuxSystemCalls``,
+    ///     through libv4l2 when ``Options/conversion`` is set). Tests pass a fake driver.
+    public init(
+        device: String = "/dev/video0", request: CaptureRequest = CaptureRequest(), options: Options = Options(),
+        system: (any SystemCalls)? = nil, logger: Logger? = nil
+    ) {
+        self.device = device
+        self.request = request
+        self.options = options
+        self.system = system ?? LinuxSystemCalls(conversion: options.conversion)
+        self.logger = logger
+    }
+
+    deinit { stop() }
+
+    public var name: String { device }
+
+    /// The format of the running (or last) session.
+    public var format: NegotiatedFormat? { lock.withLock { session?.format } }
+
+    /// Counters of the running session, or of the last one after ``stop()``.
+    public var statistics: CaptureStatistics {
+        lock.withLock { session?.statistics ?? lastStatistics }
+    }
+
+    /// Opens the device, negotiates and starts streaming. Throws if already running.
+    @discardableResult
+    public func start() throws(CaptureError) -> NegotiatedFormat {
+        lock.lock()
+        defer { lock.unlock() }
+        guard session == nil else { throw .misuse("\(device): already capturing") }
+        let opened = try Self.openStream(device: device, request: request, options: options, system: system, logger: logger)
+        let s = CaptureSession(camera: self, stream: opened)
+        session = s
+        started = true
+        s.startThread()
+        return opened.format
+    }
+
+    /// The newest frame, blocking until one arrives; nil after ``stop()``. Starts the camera
+    /// on first use.
+    public func next() throws(CaptureError) -> Frame? {
+        guard let s = try currentSession() else { return nil }
+        while true {
+            if let frame = try s.slot.take(timeout: 1) { return frame }
+            if s.slot.isFinished { return try s.slot.take(timeout: 0) }
+        }
+    }
+
+    /// The newest frame, blocking for at most `timeout` seconds (nil on timeout or after stop).
+    public func next(timeout: Double) throws(CaptureError) -> Frame? {
+        guard let s = try currentSession() else { return nil }
+        return try s.slot.take(timeout: timeout)
+    }
+
+    /// The newest frame, waiting asynchronously; nil after ``stop()`` or on cancellation.
+    public func nextFrame() async throws(CaptureError) -> Frame? {
+        guard let s = try currentSession() else { return nil }
+        return try await s.slot.take()
+    }
+
+    private func currentSession() throws(CaptureError) -> CaptureSession? {
+        lock.lock()
+        let s = session
+        let wasStarted = started
+        lock.unlock()
+        if let s { return s }
+        if wasStarted { return nil }
+        try start()
+        return lock.withLock { session }
+    }
+
+    /// Stops streaming, joins the capture thread and drops the frame waiting in the slot.
+    public func stop() {
+        lock.lock()
+        let s = session
+        session = nil
+        lock.unlock()
+        guard let s else { return }
+        s.stop()
+        lock.withLock { lastStatistics = s.statistics }
+    }
+
+    // MARK: - Opening
+
+    /// The mapped buffers and format of one open, streaming device.
+    struct OpenStream {
+        var ring: BufferRing
+        var format: NegotiatedFormat
+    }
+
+    static func openStream(
+        device: String, request: CaptureRequest, options: Options, system: any SystemCalls, logger: Logger?
+    ) throws(CaptureError) -> OpenStream {
+        let funnel = SyscallFunnel(system: system, device: device)
+        let handle: V4L2Handle
+        do { handle = try V4L2Handle.open(funnel) } catch { throw .system(error) }
+        var mapped: [UnsafeMutableRawBufferPointer] = []
+        var handedOver = false
+        defer {
+            if !handedOver {
+                for m in mapped { try? funnel.munmap(m.baseAddress!, length: m.count) }
+                handle.close()
+            }
+        }
+        _ = try handle.requireCaptureAndStreaming()
+        do {
+            // Only formats Sightline reads are worth enumerating sizes for (vivid offers 83).
+            var offered: [FormatCapabilities] = []
+            let all = try handle.enumerateFormats()
+            for f in all where f.fourcc.pixelFormat != nil {
+                offered.append(
+                    FormatCapabilities(
+                        fourcc: f.fourcc, name: f.name, emulated: f.flags & sl_V4L2_FMT_FLAG_EMULATED != 0,
+                        compressed: f.flags & sl_V4L2_FMT_FLAG_COMPRESSED != 0, sizes: try handle.enumerateSizes(f.fourcc)))
+            }
+            let choice: FormatChoice
+            do {
+                choice = try Negotiation.choose(from: offered, for: request, device: device)
+            } catch {
+                if case .noUsableFormat(let d, let w, _) = error {
+                    throw CaptureError.noUsableFormat(device: d, wanted: w, offered: all.map { $0.fourcc.description })
+                }
+                throw error
+            }
+            let pix = try handle.setFormat(choice.fourcc, choice.size)
+            let got = FourCC(rawValue: pix.pixelformat)
+            guard let pixelFormat = got.pixelFormat else {
+                throw CaptureError.formatRejected(device: device, asked: choice.fourcc.description, got: got.description)
+            }
+            let width = Int(pix.width), height = Int(pix.height)
+            var stride = pixelFormat.isCompressed ? 0 : Int(pix.bytesperline)
+            if !pixelFormat.isCompressed, stride < pixelFormat.minimumStride(width: width)! {
+                stride = pixelFormat.minimumStride(width: width)!
+            }
+            if got != choice.fourcc {
+                logger?.notice("\(device): asked for \(choice.fourcc), the driver chose \(got)")
+            }
+            if width != choice.size.width || height != choice.size.height {
+                logger?.notice("\(device): asked for \(choice.size), the driver chose \(width)x\(height)")
+            }
+            let (interval, rateSet) = try handle.setInterval(choice.interval)
+            if !rateSet { logger?.info("\(device): the driver does not take a frame rate (VIDIOC_S_PARM)") }
+            let granted = try handle.requestBuffers(max(1, options.bufferCount))
+            guard granted >= 1 else {
+                throw CaptureError.buffers(device: device, detail: "VIDIOC_REQBUFS granted no mmap buffers")
+            }
+            for i in 0..<granted {
+                let (offset, length) = try handle.queryBuffer(i)
+                let p = try funnel.mmap(length: length, fd: handle.fd, offset: offset)
+                mapped.append(UnsafeMutableRawBufferPointer(start: p, count: length))
+            }
+            for i in 0..<granted { try handle.queueBuffer(i) }
+            try handle.streamOn()
+            let format = NegotiatedFormat(
+                device: device, fourcc: got, pixelFormat: pixelFormat, width: width, height: height, stride: stride,
+                sizeImage: Int(pix.sizeimage), interval: interval, rateSet: rateSet, askedSize: choice.size,
+                bufferCount: granted,
+                emulated: offered.first { $0.fourcc == got }?.emulated ?? false)
+            logger?.debug("\(format)")
+            handedOver = true
+            return OpenStream(ring: BufferRing(handle: handle, buffers: mapped), format: format)
+        } catch let error as SystemCallError {
+            throw .system(error)
+        } catch let error as CaptureError {
+            throw error
+        } catch {
+            throw .misuse("\(device): \(error)")
+        }
+    }
+}
+
+/// The mmap'd buffers of one streaming session, and the descriptor they belong to.
+///
+/// Frames hold a reference to the ring, so it outlives ``V4L2Camera/stop()`` for as long as
+/// any frame still borrows a buffer: the buffers are unmapped and the device closed when the
+/// last one goes.
+final class BufferRing: @unchecked Sendable {
+    let handle: V4L2Handle
+    let buffers: [UnsafeMutableRawBufferPointer]
+    private let lock = ConditionLock()
+    private var streaming = true
+    /// Buffers currently queued in the driver.
+    private var queuedCount: Int
+    /// The first error re-queueing a buffer, reported by the capture thread.
+    private var requeueError: SystemCallError?
+
+    init(handle: V4L2Handle, buffers: [UnsafeMutableRawBufferPointer]) {
+        self.handle = handle
+        self.buffers = buffers
+        queuedCount = buffers.count
+    }
+
+    deinit {
+        for b in buffers { try? handle.funnel.munmap(b.baseAddress!, length: b.count) }
+        handle.close()
+    }
+
+    /// Gives buffer `index` back to the driver (unless streaming has stopped).
+    func requeue(_ index: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard streaming else { return }
+        do {
+            try handle.queueBuffer(index)
+            queuedCount += 1
+        } catch {
+            if requeueError == nil { requeueError = error }
+        }
+    }
+
+    /// Dequeues a filled buffer; nil when none is ready.
+    func dequeue() throws(SystemCallError) -> v4l2_buffer? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let e = requeueError {
+            requeueError = nil
+            throw e
+        }
+        let b = try handle.dequeueBuffer()
+        if b != nil { queuedCount -= 1 }
+        return b
+    }
+
+    var hasQueuedBuffers: Bool { lock.withLock { queuedCount > 0 } }
+
+    /// `VIDIOC_STREAMOFF`; later releases do not re-queue.
+    func stopStreaming() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard streaming else { return }
+        streaming = false
+        try? handle.streamOff()
+    }
+}
+
+/// A frame's bytes living in a driver buffer; re-queues the buffer when released.
+final class V4L2BufferStorage: FrameStorage, @unchecked Sendable {
+    let ring: BufferRing
+    let index: Int
+    let bytes: UnsafeRawBufferPointer
+
+    init(ring: BufferRing, index: Int) {
+        self.ring = ring
+        self.index = index
+        bytes = UnsafeRawBufferPointer(ring.buffers[index])
+    }
+
+    deinit { ring.requeue(index) }
+}
+
+/// Reusable frame-sized buffers for ``V4L2Camera/Delivery/copy``.
+final class CopyPool: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private var free: [ImageBuffer] = []
+
+    func take(_ size: Int) -> ImageBuffer {
+        let b = lock.withLock { free.popLast() } ?? ImageBuffer(capacity: size)
+        b.reserve(size)
+        return b
+    }
+
+    func give(_ b: ImageBuffer) { lock.withLock { free.append(b) } }
+}
+
+/// A frame's bytes copied into a pooled buffer; returns it to the pool when released.
+final class PooledStorage: FrameStorage, @unchecked Sendable {
+    let pool: CopyPool
+    let buffer: ImageBuffer
+    init(pool: CopyPool, buffer: ImageBuffer) {
+        self.pool = pool
+        self.buffer = buffer
+    }
+    var bytes: UnsafeRawBufferPointer { buffer.bytes }
+    deinit { pool.give(buffer) }
+}
+
+/// One start()…stop() of a camera: the stream, the capture thread and its counters.
+final class CaptureSession: @unchecked Sendable {
+    let device: String
+    let request: CaptureRequest
+    let options: V4L2Camera.Options
+    let system: any SystemCalls
+    let slot = LatestFrameSlot()
+    private let lock = ConditionLock()
+    private var stream: V4L2Camera.OpenStream?
+    private var stats = CaptureStatistics()
+    private var latencyIndex = 0
+    private var stopRequested = false
+    private var finished = false
+    private var thread: pthread_t?
+    private let pool = CopyPool()
+    private let logger: Logger?
+
+    init(camera: V4L2Camera, stream: V4L2Camera.OpenStream) {
+        device = camera.device
+        request = camera.request
+        options = camera.options
+        system = camera.systemForSession
+        logger = camera.loggerForSession
+        self.stream = stream
+        stats.handoffLatencies.reserveCapacity(CaptureStatistics.latencyCapacity)
+    }
+
+    var format: NegotiatedFormat? { lock.withLock { stream?.format } }
+    var statistics: CaptureStatistics { lock.withLock { stats } }
+    private var shouldStop: Bool { lock.withLock { stopRequested } }
+
+    func startThread() {
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var tid = pthread_t()
+        let rc = pthread_create(
+            &tid, nil,
+            { arg in
+                let session = Unmanaged<CaptureSession>.fromOpaque(arg!).takeRetainedValue()
+                session.run()
+                return nil
+            }, box)
+        if rc != 0 {
+            Unmanaged<CaptureSession>.fromOpaque(box).release()
+            slot.finish(.system(SystemCallError(call: "pthread_create", device: device, errno: rc)))
+            return
+        }
+        lock.withLock { thread = tid }
+    }
+
+    func stop() {
+        let t: pthread_t? = lock.withLock {
+            stopRequested = true
+            let t = thread
+            thread = nil
+            return t
+        }
+        if let t { pthread_join(t, nil) }
+        let s = lock.withLock { () -> V4L2Camera.OpenStream? in
+            let s = stream
+            stream = nil
+            return s
+        }
+        s?.ring.stopStreaming()
+        slot.finish()
+        slot.discard()
+    }
+
+    private static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// The capture thread: poll, DQBUF, hand off; until stop() or an error.
+    private func run() {
+        let cpu0 = Self.threadCPUSeconds()
+        var lastSequence: UInt32?
+        var idleSince = Timestamp.now()
+        var failure: CaptureError?
+        while !shouldStop {
+            guard let error = step(&lastSequence, &idleSince, cpu0) else { continue }
+            // The step's locals (and so its reference to the ring) are gone here, so a reconnect
+            // can release the old buffers before it reopens the device.
+            if case .system(let e) = error, e.meansDeviceGone, let policy = options.reconnect {
+                if let e = reconnect(after: e, policy: policy) {
+                    failure = e
+                    break
+                }
+                lastSequence = nil
+                idleSince = Timestamp.now()
+                continue
+            }
+            failure = error
+            break
+        }
+        let cpu = Self.threadCPUSeconds() - cpu0
+        lock.withLock {
+            stats.captureThreadCPUSeconds = cpu
+            finished = true
+        }
+        if let failure {
+            // The device failed: stop streaming now, so frames released later do not re-queue.
+            let s = lock.withLock { stream }
+            s?.ring.stopStreaming()
+            logger?.error("\(failure)")
+        }
+        slot.finish(failure)
+    }
+
+    /// One poll and at most one frame. Returns the error that ends this stream, if any.
+    private func step(_ lastSequence: inout UInt32?, _ idleSince: inout Timestamp, _ cpu0: Double) -> CaptureError? {
+        guard let current = lock.withLock({ stream }) else { return nil }
+        let ring = current.ring
+        let format = current.format
+        let pollMs = Int32(max(1, options.pollInterval * 1000))
+        do {
+            let revents = try ring.handle.funnel.poll(ring.handle.fd, events: Int16(POLLIN), timeoutMilliseconds: pollMs)
+            guard let buf = try ring.dequeue() else {
+                if revents & Int16(POLLERR) != 0 && !ring.hasQueuedBuffers {
+                    // No buffers queued (the consumer holds them all); wait, do not spin.
+                    usleep(UInt32(pollMs) * 1000)
+                }
+                if !ring.hasQueuedBuffers {
+                    idleSince = Timestamp.now()
+                } else if Timestamp.now().seconds(since: idleSince) > options.frameTimeout {
+                    return .timeout(device: device, seconds: options.frameTimeout)
+                }
+                return nil
+            }
+            idleSince = Timestamp.now()
+            let index = Int(buf.index)
+            guard index < ring.buffers.count else {
+                return .buffers(device: device, detail: "VIDIOC_DQBUF returned unknown buffer \(index)")
+            }
+            if buf.flags & sl_V4L2_BUF_FLAG_ERROR != 0 {
+                ring.requeue(index)
+                lock.withLock { stats.erroredBuffers += 1 }
+                return nil
+            }
+            let timestamp =
+                buf.flags & sl_V4L2_BUF_FLAG_TIMESTAMP_MASK == sl_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC
+                ? Timestamp(seconds: Int(buf.timestamp.tv_sec), microseconds: Int(buf.timestamp.tv_usec))
+                : Timestamp.now()
+            var gap = 0
+            if let last = lastSequence, buf.sequence > last &+ 1 { gap = Int(buf.sequence - last - 1) }
+            lastSequence = buf.sequence
+            let used = buf.bytesused > 0 ? Int(buf.bytesused) : ring.buffers[index].count
+            let storage: any FrameStorage
+            switch options.delivery {
+            case .zeroCopy:
+                storage = V4L2BufferStorage(ring: ring, index: index)
+            case .copy:
+                let b = pool.take(used)
+                b.pointer.copyMemory(from: ring.buffers[index].baseAddress!, byteCount: used)
+                ring.requeue(index)
+                storage = PooledStorage(pool: pool, buffer: b)
+            }
+            let frame: Frame
+            do {
+                frame = try Frame(
+                    format: format.pixelFormat, width: format.width, height: format.height,
+                    stride: format.pixelFormat.isCompressed ? nil : format.stride, timestamp: timestamp,
+                    sequence: UInt64(buf.sequence), origin: device, storage: storage,
+                    byteCount: min(used, storage.bytes.count))
+            } catch {
+                // A short or empty buffer: count it as errored; the storage re-queues it.
+                lock.withLock { stats.erroredBuffers += 1 }
+                logger?.debug("\(device): buffer \(index) unusable: \(error)")
+                return nil
+            }
+            let handoff = Timestamp.now()
+            let replaced = slot.put(frame)
+            let cpu = Self.threadCPUSeconds() - cpu0
+            lock.withLock {
+                stats.framesCaptured += 1
+                stats.driverDrops += gap
+                if replaced { stats.framesReplaced += 1 }
+                if stats.firstTimestamp == nil { stats.firstTimestamp = timestamp }
+                stats.lastTimestamp = timestamp
+                stats.captureThreadCPUSeconds = cpu
+                let latency = handoff.seconds(since: timestamp)
+                if stats.handoffLatencies.count < CaptureStatistics.latencyCapacity {
+                    stats.handoffLatencies.append(latency)
+                } else {
+                    stats.handoffLatencies[latencyIndex] = latency
+                    latencyIndex = (latencyIndex + 1) % CaptureStatistics.latencyCapacity
+                }
+            }
+            return nil
+        } catch {
+            return .system(error)
+        }
+    }
+
+    /// Reopens the device with exponential back-off; returns the error to end with, or nil
+    /// once streaming again.
+    private func reconnect(after error: SystemCallError, policy: V4L2Camera.ReconnectPolicy) -> CaptureError? {
+        logger?.warning("\(error); reconnecting")
+        do {
+            let old = lock.withLock { () -> V4L2Camera.OpenStream? in
+                let s = stream
+                stream = nil
+                return s
+            }
+            old?.ring.stopStreaming()
+        }  // our reference to the old buffers ends here; a frame in the slot may hold the last
+        slot.discard()
+        var delay = policy.initialDelay
+        var last = error
+        for attempt in 1...max(1, policy.attempts) {
+            // Sleep in small steps so stop() is not held up.
+            let until = Timestamp(nanoseconds: Timestamp.now().nanoseconds + UInt64(delay * 1e9))
+            while Timestamp.now() < until {
+                if shouldStop { return nil }
+                usleep(10_000)
+            }
+            do {
+                let s = try V4L2Camera.openStream(
+                    device: device, request: request, options: options, system: system, logger: logger)
+                lock.withLock {
+                    stream = s
+                    stats.reconnects += 1
+                }
+                logger?.notice("\(device): reconnected after \(attempt) attempt(s): \(s.format)")
+                return nil
+            } catch {
+                if case .system(let e) = error { last = e } else { return error }
+                delay = min(delay * 2, policy.maximumDelay)
+            }
+        }
+        return .reconnectFailed(device: device, attempts: policy.attempts, last: last)
+    }
+}
+
+extension V4L2Camera {
+    var systemForSession: any SystemCalls { system }
+    var loggerForSession: Logger? { logger }
+}
