@@ -45,7 +45,8 @@ func printTable(_ rows: [BenchRow]) {
         var line = row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         line += "  " + fmt(row.medianNanoseconds).leftPadded(to: 11)
         if let refName = row.reference,
-           let ref = rows.first(where: { $0.group == row.group && $0.name == refName }) {
+            let ref = rows.first(where: { $0.group == row.group && $0.name == refName })
+        {
             line += "  x" + format3(ref.medianNanoseconds / row.medianNanoseconds) + " vs " + refName
         }
         if !row.note.isEmpty { line += "  (" + row.note + ")" }

@@ -69,8 +69,10 @@ let yuyv: Frame = try {
             let i = y * img.stride + x * 3
             func yuv(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> (Int, Int, Int) {
                 let (r, g, b) = (Int(r), Int(g), Int(b))
-                return ((66 * r + 129 * g + 25 * b + 128) >> 8 + 16, (-38 * r - 74 * g + 112 * b + 128) >> 8 + 128,
-                        (112 * r - 94 * g - 18 * b + 128) >> 8 + 128)
+                return (
+                    (66 * r + 129 * g + 25 * b + 128) >> 8 + 16, (-38 * r - 74 * g + 112 * b + 128) >> 8 + 128,
+                    (112 * r - 94 * g - 18 * b + 128) >> 8 + 128
+                )
             }
             let a = yuv(p[i], p[i + 1], p[i + 2]), b = yuv(p[i + 3], p[i + 4], p[i + 5])
             let o = (y * w + x) * 2
@@ -87,7 +89,8 @@ let yuyv: Frame = try {
 func opencvTimings(_ paths: [String], yuyvPath: String, iterations: Int) throws -> [String: [String: Double]] {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    p.arguments = [repoRoot + "/scripts/reference/opencv_ref.py", "bench"] + paths
+    p.arguments =
+        [repoRoot + "/scripts/reference/opencv_ref.py", "bench"] + paths
         + ["--size", "416", "--iterations", String(iterations), "--yuyv", yuyvPath, "--yuyv-size", "640x480"]
     let out = Pipe()
     p.standardOutput = out
@@ -108,7 +111,10 @@ for input in inputs {
     let c = cv[input.path]!
     rows.append(BenchRow(group: group, name: "opencv imdecode+blobFromImage", medianNanoseconds: c["plain"]!, note: "plain path, stretch"))
     rows.append(BenchRow(group: group, name: "opencv imdecode+letterbox+blob", medianNanoseconds: c["plain_letterbox"]!))
-    rows.append(BenchRow(group: group, name: "opencv reduced-decode+blob", medianNanoseconds: c["expert"]!, note: "expert path, IMREAD_REDUCED_COLOR_\(Int(c["expert_reduce"]!))"))
+    rows.append(
+        BenchRow(
+            group: group, name: "opencv reduced-decode+blob", medianNanoseconds: c["expert"]!,
+            note: "expert path, IMREAD_REDUCED_COLOR_\(Int(c["expert_reduce"]!))"))
     rows.append(BenchRow(group: group, name: "opencv imdecode only", medianNanoseconds: c["decode_full"]!))
 
     let tensor = Tensor()
@@ -121,7 +127,9 @@ for input in inputs {
             try decoder.decode(jpeg, origin: input.name, scale: report.scale, into: buffer)
         }
     }
-    rows.append(BenchRow(group: group, name: "libjpeg-turbo bare \(report.scale) decode", medianNanoseconds: bare, note: "the floor for any RGB decode"))
+    rows.append(
+        BenchRow(
+            group: group, name: "libjpeg-turbo bare \(report.scale) decode", medianNanoseconds: bare, note: "the floor for any RGB decode"))
     var post: [Double] = []
     let simd = try input.bytes.withUnsafeBytes { jpeg in
         try measureMedian(iterations: iterations) {
@@ -130,21 +138,30 @@ for input in inputs {
         }
     }
     post.sort()
-    rows.append(BenchRow(group: group, name: "sightline (simd)", medianNanoseconds: simd, reference: "opencv imdecode+blobFromImage",
-                         note: "DCT \(report.scale) -> \(report.decodedWidth)x\(report.decodedHeight)"))
+    rows.append(
+        BenchRow(
+            group: group, name: "sightline (simd)", medianNanoseconds: simd, reference: "opencv imdecode+blobFromImage",
+            note: "DCT \(report.scale) -> \(report.decodedWidth)x\(report.decodedHeight)"))
     rows.append(BenchRow(group: group, name: "sightline vs expert", medianNanoseconds: simd, reference: "opencv reduced-decode+blob"))
-    rows.append(BenchRow(group: group, name: "sightline vs bare decode", medianNanoseconds: simd, reference: "libjpeg-turbo bare \(report.scale) decode"))
+    rows.append(
+        BenchRow(
+            group: group, name: "sightline vs bare decode", medianNanoseconds: simd, reference: "libjpeg-turbo bare \(report.scale) decode")
+    )
     let postMedian = post[post.count / 2]
-    rows.append(BenchRow(group: group, name: "sightline work after decode", medianNanoseconds: postMedian,
-                         note: "resize+pack+pad = \(format3(100 * postMedian / bare))% of the bare decode"))
+    rows.append(
+        BenchRow(
+            group: group, name: "sightline work after decode", medianNanoseconds: postMedian,
+            note: "resize+pack+pad = \(format3(100 * postMedian / bare))% of the bare decode"))
     let smallestPre = Preprocessor(input: .square(416), kernels: .simd)
     smallestPre.dctScaling = .smallest
     let smallestScale = try input.bytes.withUnsafeBytes { try smallestPre.run(jpeg: $0, origin: input.name, into: tensor).scale }
     let smallest = try input.bytes.withUnsafeBytes { jpeg in
         try measureMedian(iterations: iterations) { try smallestPre.run(jpeg: jpeg, origin: input.name, into: tensor) }
     }
-    rows.append(BenchRow(group: group, name: "sightline (smallest scale)", medianNanoseconds: smallest,
-                         reference: "opencv imdecode+blobFromImage", note: "DCT \(smallestScale)"))
+    rows.append(
+        BenchRow(
+            group: group, name: "sightline (smallest scale)", medianNanoseconds: smallest,
+            reference: "opencv imdecode+blobFromImage", note: "DCT \(smallestScale)"))
     let scalarPre = Preprocessor(input: .square(416), kernels: .scalar)
     let scalar = try input.bytes.withUnsafeBytes { jpeg in
         try measureMedian(iterations: max(5, iterations / 4)) { try scalarPre.run(jpeg: jpeg, origin: input.name, into: tensor) }
@@ -161,10 +178,15 @@ do {
     for choice in [KernelChoice.scalar, .simd] {
         let pre = Preprocessor(input: .square(416), kernels: choice)
         let t = try measureMedian(iterations: iterations) { try pre.run(yuyv, into: tensor) }
-        rows.append(BenchRow(group: group, name: "sightline (\(choice))", medianNanoseconds: t,
-                             reference: choice == .simd ? "opencv cvtColor+letterbox+blob" : nil))
+        rows.append(
+            BenchRow(
+                group: group, name: "sightline (\(choice))", medianNanoseconds: t,
+                reference: choice == .simd ? "opencv cvtColor+letterbox+blob" : nil))
     }
-    rows.append(BenchRow(group: group, name: "sightline simd vs scalar", medianNanoseconds: rows.last!.medianNanoseconds, reference: "sightline (scalar)"))
+    rows.append(
+        BenchRow(
+            group: group, name: "sightline simd vs scalar", medianNanoseconds: rows.last!.medianNanoseconds, reference: "sightline (scalar)"
+        ))
 }
 
 // MARK: Detection: Sightline's whole path against OpenCV's, one thread each
@@ -176,8 +198,11 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
     let detectIterations = quick ? 3 : 15
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    p.arguments = [repoRoot + "/scripts/reference/opencv_ref.py", "bench-detect", modelDir + "/yolov3-tiny.cfg",
-                   modelDir + "/yolov3-tiny.weights"] + photos + ["--iterations", String(detectIterations)]
+    p.arguments =
+        [
+            repoRoot + "/scripts/reference/opencv_ref.py", "bench-detect", modelDir + "/yolov3-tiny.cfg",
+            modelDir + "/yolov3-tiny.weights",
+        ] + photos + ["--iterations", String(detectIterations)]
     let pipe = Pipe()
     p.standardOutput = pipe
     try p.run()
@@ -194,12 +219,18 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         let c = cvDetect[photo]!
-        rows.append(BenchRow(group: group, name: "opencv DetectionModel.detect", medianNanoseconds: c["opencv_whole"]!, note: "imdecode + its preprocessing + forward + NMS"))
+        rows.append(
+            BenchRow(
+                group: group, name: "opencv DetectionModel.detect", medianNanoseconds: c["opencv_whole"]!,
+                note: "imdecode + its preprocessing + forward + NMS"))
         rows.append(BenchRow(group: group, name: "sightline detect", medianNanoseconds: whole, reference: "opencv DetectionModel.detect"))
         rows.append(BenchRow(group: group, name: "  preprocess", medianNanoseconds: median(pre)))
         rows.append(BenchRow(group: group, name: "  inference", medianNanoseconds: median(inf), reference: "opencv bare forward"))
         rows.append(BenchRow(group: group, name: "  decode + NMS", medianNanoseconds: median(dec)))
-        rows.append(BenchRow(group: group, name: "opencv bare forward", medianNanoseconds: c["opencv_forward"]!, note: "net.forward on a ready blob, from Python"))
+        rows.append(
+            BenchRow(
+                group: group, name: "opencv bare forward", medianNanoseconds: c["opencv_forward"]!,
+                note: "net.forward on a ready blob, from Python"))
     }
 } else {
     print("\n(detection rows skipped: run scripts/fetch-model yolov3-tiny)")

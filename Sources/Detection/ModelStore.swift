@@ -16,13 +16,16 @@ public struct ModelStore: Sendable {
         if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty {
             return ModelStore(directory: env)
         }
-        let starts = [FileManager.default.currentDirectoryPath, Bundle.main.executablePath.map { ($0 as NSString).deletingLastPathComponent }]
+        let starts = [
+            FileManager.default.currentDirectoryPath, Bundle.main.executablePath.map { ($0 as NSString).deletingLastPathComponent },
+        ]
         for start in starts.compactMap({ $0 }) {
             var dir = URL(fileURLWithPath: start).standardizedFileURL
             for _ in 0..<8 {
                 let candidate = dir.appendingPathComponent("Models")
                 if let names = try? FileManager.default.contentsOfDirectory(atPath: candidate.path),
-                   names.contains(where: { FileManager.default.fileExists(atPath: candidate.path + "/" + $0 + "/manifest.json") }) {
+                    names.contains(where: { FileManager.default.fileExists(atPath: candidate.path + "/" + $0 + "/manifest.json") })
+                {
                     return ModelStore(directory: candidate.path)
                 }
                 let parent = dir.deletingLastPathComponent()

@@ -111,15 +111,20 @@ struct PrepCommand: ParsableCommand {
         func ms(_ s: Double) -> String { String(format: "%.3f ms", s * 1000) }
         var lines = [r.origin]
         if let j = r.jpeg {
-            lines.append("  source     \(r.sourceWidth)x\(r.sourceHeight) JPEG (\(j.process.rawValue), \(j.subsampling.rawValue), \(j.colorSpace.rawValue))")
+            lines.append(
+                "  source     \(r.sourceWidth)x\(r.sourceHeight) JPEG (\(j.process.rawValue), \(j.subsampling.rawValue), \(j.colorSpace.rawValue))"
+            )
             lines.append("  decode     DCT scale \(r.scale) -> \(r.decodedWidth)x\(r.decodedHeight) RGB")
         } else {
             lines.append("  source     \(r.sourceWidth)x\(r.sourceHeight) raw \(r.sourceFormat)")
             lines.append("  convert    \(r.sourceFormat) -> RGB \(r.decodedWidth)x\(r.decodedHeight)")
         }
         let lb = r.letterbox
-        lines.append("  fit        \(fit.rawValue): content \(lb.contentWidth)x\(lb.contentHeight) at (\(lb.contentX),\(lb.contentY)) in \(lb.inputWidth)x\(lb.inputHeight), \(interpolation.rawValue)")
-        lines.append("  tensor     \(r.shape) float32 NCHW \(order.rawValue), values (pixel/255 - mean)/std, mean \(input.mean) std \(input.std)")
+        lines.append(
+            "  fit        \(fit.rawValue): content \(lb.contentWidth)x\(lb.contentHeight) at (\(lb.contentX),\(lb.contentY)) in \(lb.inputWidth)x\(lb.inputHeight), \(interpolation.rawValue)"
+        )
+        lines.append(
+            "  tensor     \(r.shape) float32 NCHW \(order.rawValue), values (pixel/255 - mean)/std, mean \(input.mean) std \(input.std)")
         lines.append("  kernels    \(r.kernels)")
         let label = reports.count > 1 ? "time (median of \(reports.count))" : "time"
         lines.append(

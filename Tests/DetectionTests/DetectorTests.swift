@@ -217,4 +217,3 @@ func referenceDetections(_ command: String, _ input: String, extra: [String] = [
         #expect(e?.description.contains("yolov3-tiny") == true)
     }
 }
-

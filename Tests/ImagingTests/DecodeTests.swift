@@ -186,8 +186,9 @@ import Testing
     @Test func absurdSizeIsRefusedBeforeAllocating() {
         let buffer = ImageBuffer()
         let allocations = buffer.allocationCount
-        #expect(decodeError(withSize(65535, 65535), buffer: buffer)
-            == .badDimensions(origin: "bad.jpg", width: 65535, height: 65535, limit: 128 << 20))
+        #expect(
+            decodeError(withSize(65535, 65535), buffer: buffer)
+                == .badDimensions(origin: "bad.jpg", width: 65535, height: 65535, limit: 128 << 20))
         #expect(buffer.capacity == 0 && buffer.allocationCount == allocations)
     }
 

@@ -22,9 +22,11 @@ public func photoLike(width: Int, height: Int, seed: UInt64 = 1) -> [UInt8] {
     var rng = SplitMix64(seed: seed)
     var px = [UInt8](repeating: 0, count: width * height * 3)
     let discs = (0..<4).map { _ in
-        (Double.random(in: 0...Double(width), using: &rng), Double.random(in: 0...Double(height), using: &rng),
-         Double.random(in: 0.1...0.4, using: &rng) * Double(max(width, height)),
-         (UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng)))
+        (
+            Double.random(in: 0...Double(width), using: &rng), Double.random(in: 0...Double(height), using: &rng),
+            Double.random(in: 0.1...0.4, using: &rng) * Double(max(width, height)),
+            (UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng))
+        )
     }
     for y in 0..<height {
         for x in 0..<width {
@@ -78,13 +80,16 @@ public enum Reference {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw ReferenceError(message: "opencv_ref.py \(args.joined(separator: " ")) failed: " + String(decoding: errData, as: UTF8.self))
+            throw ReferenceError(
+                message: "opencv_ref.py \(args.joined(separator: " ")) failed: " + String(decoding: errData, as: UTF8.self))
         }
         return String(decoding: data, as: UTF8.self)
     }
 
     /// OpenCV's decode of `jpeg` (bytes) at 1/`reduce`, as RGB.
-    public static func decode(_ jpeg: [UInt8], reduce: Int = 1, name: String = UUID().uuidString) throws -> (width: Int, height: Int, rgb: [UInt8]) {
+    public static func decode(_ jpeg: [UInt8], reduce: Int = 1, name: String = UUID().uuidString) throws -> (
+        width: Int, height: Int, rgb: [UInt8]
+    ) {
         let input = tempDir + "/\(name).jpg", output = tempDir + "/\(name).rgb"
         try Data(jpeg).write(to: URL(fileURLWithPath: input))
         let json = try opencv(["decode", input, output, "--reduce", String(reduce)])
@@ -123,10 +128,13 @@ public enum Samples {
 }
 
 extension JPEGEncoder {
-    public func encode(rgb: [UInt8], width: Int, height: Int, quality: Int = 90, subsampling: ChromaSubsampling = .s420, progressive: Bool = false) throws -> [UInt8] {
+    public func encode(
+        rgb: [UInt8], width: Int, height: Int, quality: Int = 90, subsampling: ChromaSubsampling = .s420, progressive: Bool = false
+    ) throws -> [UInt8] {
         try rgb.withUnsafeBytes {
-            try encode($0.baseAddress!, width: width, height: height, stride: width * 3, format: .rgb24,
-                       quality: quality, subsampling: subsampling, progressive: progressive)
+            try encode(
+                $0.baseAddress!, width: width, height: height, stride: width * 3, format: .rgb24,
+                quality: quality, subsampling: subsampling, progressive: progressive)
         }
     }
 }
