@@ -160,7 +160,36 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
             outputsEqual: { sameBytes(a, b, 4 * 3 * plane) })
     }
 
-    // The two YUYV → tensor-content paths built from the SIMD kernels (no padding fill):
+    // Fused YUYV resize: 640x480 YUYV → 416x312 content of the 3x416x416 tensor, one pass.
+    do {
+        let (w, h, cw, ch) = (640, 480, 416, 312)
+        if let plan = ResizePlan(srcWidth: w, srcHeight: h, dstWidth: cw, dstHeight: ch, channels: 3, mode: .bilinear) {
+            let src = Bytes(w * 2 * h, seed: 14)
+            let plane = 416 * 416
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+            let b = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+            a.initialize(repeating: 0, count: 3 * plane)
+            b.initialize(repeating: 0, count: 3 * plane)
+            defer { plan.deallocate(); src.free(); a.deallocate(); b.deallocate() }
+            let top = 52 * 416
+            let scale = SIMD4<Float>(repeating: 1.0 / 255), bias = SIMD4<Float>(repeating: 0)
+            rows += benchPair(
+                "resizePackYUYV", note: "YUYV 640x480 -> 416x312 in 3x416x416 f32", iterations: n,
+                scalar: {
+                    ScalarKernels.resizePackYUYV(plan: plan, src: src.pointer, srcStride: 2 * w, range: .limited,
+                                                 dst: a + top, dstRowStride: 416, dstPlaneStride: plane,
+                                                 scale: scale, bias: bias, swapRB: false)
+                },
+                simd: {
+                    SIMDKernels.resizePackYUYV(plan: plan, src: src.pointer, srcStride: 2 * w, range: .limited,
+                                               dst: b + top, dstRowStride: 416, dstPlaneStride: plane,
+                                               scale: scale, bias: bias, swapRB: false)
+                },
+                outputsEqual: { sameBytes(a, b, 4 * 3 * plane) })
+        }
+    }
+
+    // The YUYV → tensor-content paths built from the SIMD kernels (no padding fill):
     // interleaved (yuyvToRGB to a 640x480 RGB image, then the fused resizePack) against planar
     // (deinterleave, resize Y 640x480 and U, V 320x480 to 416x312, yuvPlanesToFloat). Not the
     // same floats (the planar path resamples chroma bilinearly from its own grid), so no check.
@@ -181,7 +210,7 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
             }
             let top = 52 * 416
             let scale = SIMD4<Float>(repeating: 1.0 / 255), bias = SIMD4<Float>(repeating: 0)
-            let group = "kernels: YUYV 640x480 -> 416x312 tensor content, two paths"
+            let group = "kernels: YUYV 640x480 -> 416x312 tensor content, three paths"
             let interleaved = measureMedian(iterations: n) {
                 SIMDKernels.yuyvToRGB(src: src.pointer, srcStride: 2 * w, dst: rgb.pointer, dstStride: 3 * w,
                                       width: w, height: h, range: .limited, swapRB: false)
@@ -202,8 +231,14 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
                                              height: ch, range: .limited, dst: out + top, dstRowStride: 416,
                                              dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
             }
+            let fused = measureMedian(iterations: n) {
+                SIMDKernels.resizePackYUYV(plan: rgbPlan, src: src.pointer, srcStride: 2 * w, range: .limited, dst: out + top,
+                                           dstRowStride: 416, dstPlaneStride: plane, scale: scale, bias: bias, swapRB: false)
+            }
             rows.append(BenchRow(group: group, name: "interleaved (yuyvToRGB + resizePack)", medianNanoseconds: interleaved,
-                                 reference: nil, note: "the path Preprocessor takes"))
+                                 reference: nil, note: "the path Preprocessor took before resizePackYUYV"))
+            rows.append(BenchRow(group: group, name: "fused (resizePackYUYV)", medianNanoseconds: fused,
+                                 reference: "interleaved (yuyvToRGB + resizePack)", note: "the path Preprocessor takes"))
             rows.append(BenchRow(group: group, name: "planar (split + 3 resizes + yuvPlanesToFloat)", medianNanoseconds: planar,
                                  reference: "interleaved (yuyvToRGB + resizePack)",
                                  note: "not wired into Preprocessor: see deinterleaveYUYV, resize rows"))

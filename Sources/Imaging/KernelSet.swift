@@ -11,9 +11,11 @@ struct KernelSet {
     ) {
         switch choice {
         case .simd:
-            SIMDKernels.yuyvToRGB(src: src, srcStride: srcStride, dst: dst, dstStride: dstStride, width: width, height: height, range: range, swapRB: swapRB)
+            SIMDKernels.yuyvToRGB(
+                src: src, srcStride: srcStride, dst: dst, dstStride: dstStride, width: width, height: height, range: range, swapRB: swapRB)
         case .scalar:
-            ScalarKernels.yuyvToRGB(src: src, srcStride: srcStride, dst: dst, dstStride: dstStride, width: width, height: height, range: range, swapRB: swapRB)
+            ScalarKernels.yuyvToRGB(
+                src: src, srcStride: srcStride, dst: dst, dstStride: dstStride, width: width, height: height, range: range, swapRB: swapRB)
         }
     }
 
@@ -24,13 +26,19 @@ struct KernelSet {
     ) {
         switch choice {
         case .simd:
-            SIMDKernels.nv12ToRGB(y: y, yStride: yStride, uv: uv, uvStride: uvStride, dst: dst, dstStride: dstStride, width: width, height: height, range: range, swapRB: swapRB)
+            SIMDKernels.nv12ToRGB(
+                y: y, yStride: yStride, uv: uv, uvStride: uvStride, dst: dst, dstStride: dstStride, width: width, height: height,
+                range: range, swapRB: swapRB)
         case .scalar:
-            ScalarKernels.nv12ToRGB(y: y, yStride: yStride, uv: uv, uvStride: uvStride, dst: dst, dstStride: dstStride, width: width, height: height, range: range, swapRB: swapRB)
+            ScalarKernels.nv12ToRGB(
+                y: y, yStride: yStride, uv: uv, uvStride: uvStride, dst: dst, dstStride: dstStride, width: width, height: height,
+                range: range, swapRB: swapRB)
         }
     }
 
-    func greyToRGB(_ src: UnsafePointer<UInt8>, _ srcStride: Int, _ dst: UnsafeMutablePointer<UInt8>, _ dstStride: Int, _ width: Int, _ height: Int) {
+    func greyToRGB(
+        _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ dst: UnsafeMutablePointer<UInt8>, _ dstStride: Int, _ width: Int, _ height: Int
+    ) {
         switch choice {
         case .simd: SIMDKernels.greyToRGB(src: src, srcStride: srcStride, dst: dst, dstStride: dstStride, width: width, height: height)
         case .scalar: ScalarKernels.greyToRGB(src: src, srcStride: srcStride, dst: dst, dstStride: dstStride, width: width, height: height)
@@ -44,9 +52,13 @@ struct KernelSet {
         let s = SIMD4(scale, 0), b = SIMD4(bias, 0)
         switch choice {
         case .simd:
-            SIMDKernels.packPlanar(src: src, srcStride: srcStride, width: width, height: height, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s, bias: b, swapRB: swapRB)
+            SIMDKernels.packPlanar(
+                src: src, srcStride: srcStride, width: width, height: height, dst: dst, dstRowStride: rowStride,
+                dstPlaneStride: planeStride, scale: s, bias: b, swapRB: swapRB)
         case .scalar:
-            ScalarKernels.packPlanar(src: src, srcStride: srcStride, width: width, height: height, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s, bias: b, swapRB: swapRB)
+            ScalarKernels.packPlanar(
+                src: src, srcStride: srcStride, width: width, height: height, dst: dst, dstRowStride: rowStride,
+                dstPlaneStride: planeStride, scale: s, bias: b, swapRB: swapRB)
         }
     }
 
@@ -57,9 +69,31 @@ struct KernelSet {
         let s = SIMD4(scale, 0), b = SIMD4(bias, 0)
         switch choice {
         case .simd:
-            SIMDKernels.resizePack(plan: plan, src: src, srcStride: srcStride, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s, bias: b, swapRB: swapRB)
+            SIMDKernels.resizePack(
+                plan: plan, src: src, srcStride: srcStride, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s,
+                bias: b, swapRB: swapRB)
         case .scalar:
-            ScalarKernels.resizePack(plan: plan, src: src, srcStride: srcStride, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s, bias: b, swapRB: swapRB)
+            ScalarKernels.resizePack(
+                plan: plan, src: src, srcStride: srcStride, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s,
+                bias: b, swapRB: swapRB)
+        }
+    }
+
+    func resizePackYUYV(
+        _ plan: ResizePlan, _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ range: YUVRange,
+        _ dst: UnsafeMutablePointer<Float>, _ rowStride: Int, _ planeStride: Int, _ scale: SIMD3<Float>,
+        _ bias: SIMD3<Float>, _ swapRB: Bool
+    ) {
+        let s = SIMD4(scale, 0), b = SIMD4(bias, 0)
+        switch choice {
+        case .simd:
+            SIMDKernels.resizePackYUYV(
+                plan: plan, src: src, srcStride: srcStride, range: range, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride,
+                scale: s, bias: b, swapRB: swapRB)
+        case .scalar:
+            ScalarKernels.resizePackYUYV(
+                plan: plan, src: src, srcStride: srcStride, range: range, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride,
+                scale: s, bias: b, swapRB: swapRB)
         }
     }
 
@@ -69,8 +103,12 @@ struct KernelSet {
     ) {
         let v = SIMD4(value, 0)
         switch choice {
-        case .simd: SIMDKernels.fillPlanar(dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, x: x, y: y, width: width, height: height, value: v)
-        case .scalar: ScalarKernels.fillPlanar(dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, x: x, y: y, width: width, height: height, value: v)
+        case .simd:
+            SIMDKernels.fillPlanar(
+                dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, x: x, y: y, width: width, height: height, value: v)
+        case .scalar:
+            ScalarKernels.fillPlanar(
+                dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, x: x, y: y, width: width, height: height, value: v)
         }
     }
 }

@@ -30,7 +30,9 @@ public struct PreprocessReport: Sendable, Equatable {
 /// The path for a JPEG: read the header, work out where the picture lands in the model input
 /// (``Letterbox``), decode at the smallest DCT scale that still covers that rectangle, then one
 /// fused SIMD pass resizes, reorders channels, normalises and writes the planar float tensor;
-/// a second fills the padding. Raw frames are converted to RGB first.
+/// a second fills the padding. Raw frames are converted to RGB first, except YUYV frames that
+/// need resizing: those go through one fused pass straight from the YUYV bytes
+/// (`resizePackYUYV`, which resizes Y, U, V and converts the output pixels).
 ///
 /// A preprocessor owns its decoder, intermediate buffer and resize tables and reuses them: once
 /// it has seen a frame size, the same size again allocates nothing. It is not thread-safe.
@@ -60,10 +62,23 @@ public final class Preprocessor {
         }
         let k = KernelSet(choice: kernels)
         let t0 = Timestamp.now()
+        let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let letterbox = Letterbox(sourceWidth: frame.width, sourceHeight: frame.height, input: input)
+        if frame.format == .yuyv
+            && (letterbox.contentWidth != frame.width || letterbox.contentHeight != frame.height)
+        {
+            // Resized YUYV: one fused pass from the YUYV bytes (no full-size RGB image).
+            packYUYV(base, frame.stride, frame.width, frame.height, letterbox: letterbox, into: tensor, k)
+            let t1 = Timestamp.now()
+            return PreprocessReport(
+                origin: frame.origin, sourceFormat: frame.format, sourceWidth: frame.width,
+                sourceHeight: frame.height, jpeg: nil, scale: .one, decodedWidth: frame.width,
+                decodedHeight: frame.height, letterbox: letterbox, shape: tensor.shape, kernels: kernels,
+                decodeSeconds: 0, convertSeconds: 0, resizePackSeconds: t1.seconds(since: t0))
+        }
         let src: UnsafePointer<UInt8>
         let srcStride: Int
         var swap = input.channelOrder == .bgr
-        let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         switch frame.format {
         case .rgb24, .bgr24:
             src = base
@@ -89,7 +104,6 @@ public final class Preprocessor {
             preconditionFailure("handled above")
         }
         let t1 = Timestamp.now()
-        let letterbox = Letterbox(sourceWidth: frame.width, sourceHeight: frame.height, input: input)
         pack(src, srcStride, frame.width, frame.height, swap: swap, letterbox: letterbox, into: tensor, k)
         let t2 = Timestamp.now()
         return PreprocessReport(
@@ -137,17 +151,51 @@ public final class Preprocessor {
         if cw == width && ch == height {
             k.packPlanar(src, srcStride, width, height, dst, w, planeStride, scale, bias, swap)
         } else {
-            let key = (width, height, cw, ch)
-            if plan == nil || planKey != key {
-                plan?.deallocate()
-                // Sizes are positive and bounded by the header checks, so a plan always exists.
-                plan = ResizePlan(
-                    srcWidth: width, srcHeight: height, dstWidth: cw, dstHeight: ch, channels: 3,
-                    mode: input.interpolation == .area ? .area : .bilinear)!
-                planKey = key
-            }
-            k.resizePack(plan!, src, srcStride, dst, w, planeStride, scale, bias, swap)
+            let plan = resizePlan(width, height, letterbox)
+            k.resizePack(plan, src, srcStride, dst, w, planeStride, scale, bias, swap)
         }
+        fillPadding(letterbox, tensor, k)
+    }
+
+    /// Resizes a packed YUYV frame into the letterbox's content rectangle in one fused pass
+    /// (`resizePackYUYV`: vertical filter on the YUYV bytes, horizontal filter, YUV → RGB on the
+    /// output pixels, packing), then fills the padding.
+    private func packYUYV(
+        _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int, letterbox: Letterbox,
+        into tensor: Tensor, _ k: KernelSet
+    ) {
+        tensor.reshape(n: 1, c: 3, h: input.height, w: input.width)
+        let w = input.width
+        let dst = tensor.pointer + letterbox.contentY * w + letterbox.contentX
+        let plan = resizePlan(width, height, letterbox)
+        k.resizePackYUYV(
+            plan, src, srcStride, .limited, dst, w, w * input.height, input.scale, input.bias,
+            input.channelOrder == .bgr)
+        fillPadding(letterbox, tensor, k)
+    }
+
+    /// The resize plan from `width × height` to the letterbox's content size, made once per
+    /// geometry and reused.
+    private func resizePlan(_ width: Int, _ height: Int, _ letterbox: Letterbox) -> ResizePlan {
+        let key = (width, height, letterbox.contentWidth, letterbox.contentHeight)
+        if let plan, planKey == key { return plan }
+        plan?.deallocate()
+        // Sizes are positive and bounded by the header checks, so a plan always exists.
+        let made = ResizePlan(
+            srcWidth: width, srcHeight: height, dstWidth: letterbox.contentWidth, dstHeight: letterbox.contentHeight,
+            channels: 3, mode: input.interpolation == .area ? .area : .bilinear)!
+        plan = made
+        planKey = key
+        return made
+    }
+
+    /// Fills the tensor outside the letterbox's content rectangle with the padding value.
+    private func fillPadding(_ letterbox: Letterbox, _ tensor: Tensor, _ k: KernelSet) {
+        let w = input.width, h = input.height
+        let planeStride = w * h
+        let scale = input.scale, bias = input.bias
+        let out = tensor.pointer
+        let ch = letterbox.contentHeight, cw = letterbox.contentWidth
         // Padding: the bands above and below the content, then the columns beside it.
         let pad = Float(input.padValue)
         let padValue = SIMD3<Float>(pad, pad, pad) * scale + bias

@@ -39,6 +39,10 @@
 //   void sl_{scalar,simd}_resize_pack(const void *plan, const uint8_t *src, intptr_t src_stride,
 //        float *dst, intptr_t dst_row_stride, intptr_t dst_plane_stride, float scale0,
 //        float scale1, float scale2, float bias0, float bias1, float bias2, int32_t swap_rb);
+//   void sl_{scalar,simd}_resize_pack_yuyv(const void *plan, const uint8_t *src,
+//        intptr_t src_stride, int32_t range, float *dst, intptr_t dst_row_stride,
+//        intptr_t dst_plane_stride, float scale0, float scale1, float scale2, float bias0,
+//        float bias1, float bias2, int32_t swap_rb);            // 3-channel plan, YUYV source
 //
 // A plan handle is not thread-safe (it carries its scratch row): one handle per thread.
 
@@ -328,4 +332,30 @@ public func sl_simd_resize_pack(
                            dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
                            scale: SIMD4(scale0, scale1, scale2, 0), bias: SIMD4(bias0, bias1, bias2, 0),
                            swapRB: swapRB != 0)
+}
+
+@_cdecl("sl_scalar_resize_pack_yuyv")
+public func sl_scalar_resize_pack_yuyv(
+    _ plan: UnsafeRawPointer, _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ range: Int32,
+    _ dst: UnsafeMutablePointer<Float>, _ dstRowStride: Int, _ dstPlaneStride: Int,
+    _ scale0: Float, _ scale1: Float, _ scale2: Float, _ bias0: Float, _ bias1: Float, _ bias2: Float,
+    _ swapRB: Int32
+) {
+    ScalarKernels.resizePackYUYV(plan: planFrom(plan), src: src, srcStride: srcStride, range: yuvRange(range),
+                                 dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
+                                 scale: SIMD4(scale0, scale1, scale2, 0), bias: SIMD4(bias0, bias1, bias2, 0),
+                                 swapRB: swapRB != 0)
+}
+
+@_cdecl("sl_simd_resize_pack_yuyv")
+public func sl_simd_resize_pack_yuyv(
+    _ plan: UnsafeRawPointer, _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ range: Int32,
+    _ dst: UnsafeMutablePointer<Float>, _ dstRowStride: Int, _ dstPlaneStride: Int,
+    _ scale0: Float, _ scale1: Float, _ scale2: Float, _ bias0: Float, _ bias1: Float, _ bias2: Float,
+    _ swapRB: Int32
+) {
+    SIMDKernels.resizePackYUYV(plan: planFrom(plan), src: src, srcStride: srcStride, range: yuvRange(range),
+                               dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
+                               scale: SIMD4(scale0, scale1, scale2, 0), bias: SIMD4(bias0, bias1, bias2, 0),
+                               swapRB: swapRB != 0)
 }

@@ -152,10 +152,20 @@ public struct ResizePlan {
         ResizePlan.makeScratch(srcWidth: srcWidth, channels: channels, xTaps: xTaps)
     }
 
+    /// Elements of a scratch row. The horizontal pass reads up to (srcWidth + xTaps) * channels + 8
+    /// elements (taps with weight 0 and 16-byte SIMD loads): the padding is initialised (zero) and
+    /// only ever read with weight 0, so what it holds never matters. The SIMD `resizePackYUYV`
+    /// keeps three planes of `yuvPlaneLength` in a 3-channel plan's row (3 * yuvPlaneLength ≤ count).
+    static func scratchCount(srcWidth: Int, channels: Int, xTaps: Int) -> Int {
+        (srcWidth + xTaps + 4) * channels + 24
+    }
+
+    /// Length of each of the three Int16 planes (Y, U, V) of the SIMD `resizePackYUYV` row:
+    /// the horizontal pass reads up to index srcWidth + xTaps - 1 (taps with weight 0).
+    @inline(__always) var yuvPlaneLength: Int { srcWidth + xTaps + 4 }
+
     private static func makeScratch(srcWidth: Int, channels: Int, xTaps: Int) -> ResizeScratch {
-        // The horizontal pass reads up to (srcWidth + xTaps) * channels + 8 elements (taps
-        // with weight 0 and 16-byte SIMD loads); the padding is zero and never written.
-        let count = (srcWidth + xTaps + 4) * channels + 24
+        let count = scratchCount(srcWidth: srcWidth, channels: channels, xTaps: xTaps)
         let row = UnsafeMutablePointer<Int16>.allocate(capacity: count)
         row.initialize(repeating: 0, count: count)
         return ResizeScratch(row: row, count: count)

@@ -371,6 +371,27 @@ public enum SIMDKernels {
             }
         }
     }
+
+    /// Fused YUYV resize + colour conversion + pack (3-channel plan). See
+    /// `ScalarKernels.resizePackYUYV`. The vertical pass runs on the packed YUYV bytes (16 at a
+    /// time, like `resize`) and writes a 3-channel Y, U, V row with the chroma replicated, so the
+    /// horizontal pass is `resizePack`'s: one `madd` gives Y', U' and V' of an output pixel.
+    /// Then the exact float form of the YUV formula (`yuvPlanar4`, as in `yuvPlanesToFloat`).
+    public static func resizePackYUYV(
+        plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int, range: YUVRange,
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch? = nil
+    ) {
+        precondition(plan.channels == 3, "resizePackYUYV needs a 3-channel plan")
+        let row = plan.scratchRow(scratch)
+        if plan.yPairs == 1 && plan.xPairs == 1 {
+            plan.yuyvPackBilinear(src: src, srcStride: srcStride, range: range, dst: dst, dstRowStride: dstRowStride,
+                                  dstPlaneStride: dstPlaneStride, scale: scale, bias: bias, swapRB: swapRB, row: row)
+        } else {
+            plan.yuyvPackAnyTaps(src: src, srcStride: srcStride, range: range, dst: dst, dstRowStride: dstRowStride,
+                                 dstPlaneStride: dstPlaneStride, scale: scale, bias: bias, swapRB: swapRB, row: row)
+        }
+    }
 }
 
 // MARK: - Vector building blocks
@@ -506,8 +527,10 @@ func floats16(_ bytes: SIMD16<UInt8>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Floa
 }
 
 /// 4 pixels of planar Y, U, V (as floats) → the three output planes' values
-/// (`Float(channel) * scale + bias`), in R, G, B order.
-@inline(__always)
+/// (`Float(channel) * scale + bias`), in R, G, B order. `@_transparent`: in the larger
+/// `resizePackYUYV` loop the inliner left `@inline(__always)` calls to this as real calls
+/// (a third of that kernel's time).
+@_transparent
 func yuvPlanar4(
     _ y: SIMD4<Float>, _ u: SIMD4<Float>, _ v: SIMD4<Float>, _ c: PlanarYUVConstants
 ) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
@@ -658,6 +681,169 @@ extension ResizePlan {
         while dx < dstWidth {
             packPixelScalar(row: row, dx: dx, d: d, planeStride: planeStride, scale: scale, bias: bias, swapRB: swapRB)
             dx += 1
+        }
+    }
+
+    /// `verticalYUYVScalar` into three planes (Y, U, V of `yuvPlaneLength` each), 8 pixels
+    /// (16 YUYV bytes) at a time: the filter of `verticalSIMD` gives the Int32 sums
+    /// (Y0, U, Y1, V) per pair; 32-bit shuffles (`shufps`) pick (Y0, Y1, Y2, Y3), (U0, U0, U1, U1)
+    /// and (V0, V0, V1, V1), and each plane gets one 16-byte store. Scalar tail.
+    @inline(__always)
+    func verticalYUYVSIMD(
+        src: UnsafePointer<UInt8>, srcStride: Int, dy: Int, row: UnsafeMutablePointer<Int16>, pairCount: Int
+    ) {
+        let rows = yRows + dy * yTaps
+        let ws = yWeights + dy * yTaps
+        let plane = yuvPlaneLength
+        let yOut = UnsafeMutableRawPointer(row)
+        let uOut = UnsafeMutableRawPointer(row + plane)
+        let vOut = UnsafeMutableRawPointer(row + 2 * plane)
+        var x = 0
+        while x &+ 8 <= srcWidth {
+            let i = 2 &* x
+            var a0 = SIMD4<Int32>(repeating: 8), a1 = a0, a2 = a0, a3 = a0
+            for p in 0..<pairCount {
+                let va = UnsafeRawPointer(src + (Int(rows[2 &* p]) &* srcStride &+ i)).loadUnaligned(as: SIMD16<UInt8>.self)
+                let vb = UnsafeRawPointer(src + (Int(rows[2 &* p &+ 1]) &* srcStride &+ i)).loadUnaligned(as: SIMD16<UInt8>.self)
+                let w = pairs(ws[2 &* p], ws[2 &* p &+ 1])
+                let aLo = widen(va.lowHalf), bLo = widen(vb.lowHalf)
+                let aHi = widen(va.highHalf), bHi = widen(vb.highHalf)
+                a0 &+= madd(zipLo(aLo, bLo), w)
+                a1 &+= madd(zipHi(aLo, bLo), w)
+                a2 &+= madd(zipLo(aHi, bHi), w)
+                a3 &+= madd(zipHi(aHi, bHi), w)
+            }
+            // (Y0, U0, Y1, V0), (Y2, U1, Y3, V1), ... each in 0...32640 (exact as Int16).
+            a0 = a0 &>> 4
+            a1 = a1 &>> 4
+            a2 = a2 &>> 4
+            a3 = a3 &>> 4
+            @inline(__always)
+            func narrow(_ p: SIMD4<Int32>, _ q: SIMD4<Int32>) -> SIMD8<Int16> {
+                SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: p, highHalf: q))
+            }
+            let o = 2 &* x
+            yOut.storeBytes(of: narrow(SIMD4(a0[0], a0[2], a1[0], a1[2]), SIMD4(a2[0], a2[2], a3[0], a3[2])),
+                            toByteOffset: o, as: SIMD8<Int16>.self)
+            uOut.storeBytes(of: narrow(SIMD4(a0[1], a0[1], a1[1], a1[1]), SIMD4(a2[1], a2[1], a3[1], a3[1])),
+                            toByteOffset: o, as: SIMD8<Int16>.self)
+            vOut.storeBytes(of: narrow(SIMD4(a0[3], a0[3], a1[3], a1[3]), SIMD4(a2[3], a2[3], a3[3], a3[3])),
+                            toByteOffset: o, as: SIMD8<Int16>.self)
+            x &+= 8
+        }
+        if x < srcWidth {
+            verticalYUYVScalar(src: src, srcStride: srcStride, dy: dy, row: row, pixel: 1, channel: plane, from: x)
+        }
+    }
+
+    /// Horizontal pass of `resizePackYUYV`, 4 output pixels at a time as in `horizontalGrey`:
+    /// per tap pair and plane, four 32-bit loads (v[x0], v[x0 + 1]) of the 4 pixels and one
+    /// `madd` with their weights give Y', U' or V' of the 4 pixels in 4 lanes (the chroma
+    /// planes are replicated per pixel, so they share the luma weights). No clamp needed (as in
+    /// `horizontalPack`). Then `yuvPlanar4` converts exactly, as in `yuvPlanesToFloat`.
+    @inline(__always)
+    func horizontalYUVPack(
+        row: UnsafeMutablePointer<Int16>, d: UnsafeMutablePointer<Float>, planeStride: Int, _ k: YUVCoefficients,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, pairCount: Int
+    ) {
+        let c = PlanarYUVConstants(k)
+        let s0 = SIMD4<Float>(repeating: scale[0]), b0 = SIMD4<Float>(repeating: bias[0])
+        let s1 = SIMD4<Float>(repeating: scale[1]), b1 = SIMD4<Float>(repeating: bias[1])
+        let s2 = SIMD4<Float>(repeating: scale[2]), b2 = SIMD4<Float>(repeating: bias[2])
+        let p0 = UnsafeMutableRawPointer(d)
+        let p1 = UnsafeMutableRawPointer(d + planeStride)
+        let p2 = UnsafeMutableRawPointer(d + 2 * planeStride)
+        let plane = yuvPlaneLength
+        let yRow = UnsafeRawPointer(row)
+        let uRow = UnsafeRawPointer(row + plane)
+        let vRow = UnsafeRawPointer(row + 2 * plane)
+        let weights = UnsafeRawPointer(xWeights)
+        let taps = xTaps
+        var dx = 0
+        while dx &+ 4 <= dstWidth {
+            let x0 = 2 &* Int(xStart[dx]), x1 = 2 &* Int(xStart[dx &+ 1])
+            let x2 = 2 &* Int(xStart[dx &+ 2]), x3 = 2 &* Int(xStart[dx &+ 3])
+            var ay = SIMD4<Int32>(repeating: 1 << 17), au = ay, av = ay
+            for p in 0..<pairCount {
+                let o = 4 &* p
+                // (wa, wb) of the 4 pixels: with 2 taps, 8 consecutive weights.
+                let w: SIMD8<Int16>
+                if taps == 2 {
+                    w = weights.loadUnaligned(fromByteOffset: 4 &* dx, as: SIMD8<Int16>.self)
+                } else {
+                    let t = 2 &* taps
+                    let b = t &* dx &+ o
+                    w = unsafeBitCast(
+                        SIMD4<UInt32>(
+                            weights.loadUnaligned(fromByteOffset: b, as: UInt32.self),
+                            weights.loadUnaligned(fromByteOffset: b &+ t, as: UInt32.self),
+                            weights.loadUnaligned(fromByteOffset: b &+ 2 &* t, as: UInt32.self),
+                            weights.loadUnaligned(fromByteOffset: b &+ 3 &* t, as: UInt32.self)),
+                        to: SIMD8<Int16>.self)
+                }
+                @inline(__always)
+                func gather(_ r: UnsafeRawPointer) -> SIMD8<Int16> {
+                    unsafeBitCast(
+                        SIMD4<UInt32>(
+                            r.loadUnaligned(fromByteOffset: x0 &+ o, as: UInt32.self),
+                            r.loadUnaligned(fromByteOffset: x1 &+ o, as: UInt32.self),
+                            r.loadUnaligned(fromByteOffset: x2 &+ o, as: UInt32.self),
+                            r.loadUnaligned(fromByteOffset: x3 &+ o, as: UInt32.self)),
+                        to: SIMD8<Int16>.self)
+                }
+                ay &+= madd(gather(yRow), w)
+                au &+= madd(gather(uRow), w)
+                av &+= madd(gather(vRow), w)
+            }
+            let (r, g, b) = yuvPlanar4(floats(ay &>> 18), floats(au &>> 18), floats(av &>> 18), c)
+            let off = 4 &* dx
+            p0.storeBytes(of: (swapRB ? b : r) * s0 + b0, toByteOffset: off, as: SIMD4<Float>.self)
+            p1.storeBytes(of: g * s1 + b1, toByteOffset: off, as: SIMD4<Float>.self)
+            p2.storeBytes(of: (swapRB ? r : b) * s2 + b2, toByteOffset: off, as: SIMD4<Float>.self)
+            dx &+= 4
+        }
+        while dx < dstWidth {
+            packYUVPixelScalar(row: row, pixel: 1, channel: plane, dx: dx, d: d, planeStride: planeStride, k,
+                               scale: scale, bias: bias, swapRB: swapRB)
+            dx += 1
+        }
+    }
+
+    // Two separate functions, so that each gets the whole inlining budget: the common 2x2-tap
+    // case with constant tap counts, and any tap counts (area downscales).
+    @inline(never)
+    func yuyvPackBilinear(
+        src: UnsafePointer<UInt8>, srcStride: Int, range: YUVRange, dst: UnsafeMutablePointer<Float>,
+        dstRowStride: Int, dstPlaneStride: Int, scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool,
+        row: UnsafeMutablePointer<Int16>
+    ) {
+        yuyvPackRows(src: src, srcStride: srcStride, range: range, dst: dst, dstRowStride: dstRowStride,
+                     dstPlaneStride: dstPlaneStride, scale: scale, bias: bias, swapRB: swapRB, row: row,
+                     yPairs: 1, xPairs: 1)
+    }
+
+    @inline(never)
+    func yuyvPackAnyTaps(
+        src: UnsafePointer<UInt8>, srcStride: Int, range: YUVRange, dst: UnsafeMutablePointer<Float>,
+        dstRowStride: Int, dstPlaneStride: Int, scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool,
+        row: UnsafeMutablePointer<Int16>
+    ) {
+        yuyvPackRows(src: src, srcStride: srcStride, range: range, dst: dst, dstRowStride: dstRowStride,
+                     dstPlaneStride: dstPlaneStride, scale: scale, bias: bias, swapRB: swapRB, row: row,
+                     yPairs: yPairs, xPairs: xPairs)
+    }
+
+    @inline(__always)
+    func yuyvPackRows(
+        src: UnsafePointer<UInt8>, srcStride: Int, range: YUVRange, dst: UnsafeMutablePointer<Float>,
+        dstRowStride: Int, dstPlaneStride: Int, scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool,
+        row: UnsafeMutablePointer<Int16>, yPairs: Int, xPairs: Int
+    ) {
+        let k = YUVCoefficients(range)
+        for dy in 0..<dstHeight {
+            verticalYUYVSIMD(src: src, srcStride: srcStride, dy: dy, row: row, pairCount: yPairs)
+            horizontalYUVPack(row: row, d: dst + dy * dstRowStride, planeStride: dstPlaneStride, k, scale: scale,
+                              bias: bias, swapRB: swapRB, pairCount: xPairs)
         }
     }
 }

@@ -222,6 +222,40 @@ public enum ScalarKernels {
             }
         }
     }
+
+    /// Fused YUYV resize + colour conversion + pack: resizes a packed YUYV frame of
+    /// `plan.srcWidth × plan.srcHeight` pixels (`plan.channels` must be 3) straight into float
+    /// planes of `plan.dstWidth × plan.dstHeight`, without a full-size RGB image.
+    ///
+    /// Each source pixel is taken as (Y, U, V) with its pair's chroma (as `yuyvToRGB` does); those
+    /// three channels are resized with the plan's arithmetic (see `ResizePlan`), giving bytes
+    /// Y', U', V'; each output pixel is then converted with the integer formula of `YUVRange`
+    /// and packed as `Float(c) * scale[p] + bias[p]` (R, G, B planes; B, G, R with `swapRB`).
+    /// So the floats are exactly those of: expand YUYV to a YUV 4:4:4 image (chroma replicated),
+    /// `resize` it with `plan`, then `yuvPlanesToFloat`.
+    ///
+    /// Against `yuyvToRGB` then `resizePack` (convert, then resize) this resizes before
+    /// converting: the conversion is affine, so the two differ only by rounding (Y', U', V' are
+    /// rounded to bytes before the conversion instead of R, G, B after it: a level or two) and by
+    /// the clamp, where a pixel's YUV lies outside the RGB cube (camera pictures of real scenes
+    /// barely do). As in `yuyvToRGB`, every row must hold `(width + 1) / 2` whole macropixels.
+    public static func resizePackYUYV(
+        plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int, range: YUVRange,
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch? = nil
+    ) {
+        precondition(plan.channels == 3, "resizePackYUYV needs a 3-channel plan")
+        let k = YUVCoefficients(range)
+        let row = plan.scratchRow(scratch)
+        for dy in 0..<plan.dstHeight {
+            plan.verticalYUYVScalar(src: src, srcStride: srcStride, dy: dy, row: row, pixel: 3, channel: 1, from: 0)
+            let d = dst + dy * dstRowStride
+            for dx in 0..<plan.dstWidth {
+                plan.packYUVPixelScalar(row: row, pixel: 3, channel: 1, dx: dx, d: d, planeStride: dstPlaneStride, k,
+                                        scale: scale, bias: bias, swapRB: swapRB)
+            }
+        }
+    }
 }
 
 // MARK: - Per-pixel reference helpers (shared with SIMD tails)
@@ -313,7 +347,8 @@ extension ResizePlan {
     @inline(__always)
     func scratchRow(_ s: ResizeScratch?) -> UnsafeMutablePointer<Int16> {
         let sc = s ?? scratch
-        precondition(sc.count >= (srcWidth + xTaps + 4) * channels + 24, "scratch too small for this plan")
+        precondition(sc.count >= ResizePlan.scratchCount(srcWidth: srcWidth, channels: channels, xTaps: xTaps),
+                     "scratch too small for this plan")
         return sc.row
     }
 
@@ -344,6 +379,63 @@ extension ResizePlan {
             acc &+= Int32(row[(x0 + j) * channels + c]) &* Int32(ws[j])
         }
         return clampToByte(acc &>> 18)
+    }
+
+    /// The vertical pass on YUYV bytes for pixels from..<srcWidth, written as Y, U and V of each
+    /// pixel (U, V of its pair): `row[x * pixel + c * channel]` for c = 0, 1, 2 is v(Y of x),
+    /// v(U of x's pair), v(V of x's pair), with v() the vertical filter of `verticalScalar`.
+    /// `pixel: 3, channel: 1` is the row of a 3-channel plan over the YUV 4:4:4 image (the
+    /// specification); the SIMD kernel uses three planes (`pixel: 1`, `channel:` plane length).
+    @inline(__always)
+    func verticalYUYVScalar(
+        src: UnsafePointer<UInt8>, srcStride: Int, dy: Int, row: UnsafeMutablePointer<Int16>,
+        pixel: Int, channel: Int, from: Int
+    ) {
+        let rows = yRows + dy * yTaps
+        let ws = yWeights + dy * yTaps
+        @inline(__always)
+        func filtered(_ i: Int) -> Int16 {
+            var acc: Int32 = 8
+            for k in 0..<yTaps {
+                acc &+= Int32(src[Int(rows[k]) * srcStride + i]) &* Int32(ws[k])
+            }
+            return Int16(truncatingIfNeeded: acc &>> 4)
+        }
+        for x in from..<srcWidth {
+            let m = 4 * (x >> 1)
+            let r = row + pixel * x
+            r[0] = filtered(m + 2 * (x & 1))
+            r[channel] = filtered(m + 1)
+            r[2 * channel] = filtered(m + 3)
+        }
+    }
+
+    /// `horizontalScalar` over a row laid out as in `verticalYUYVScalar`.
+    @inline(__always)
+    func horizontalScalar(row: UnsafeMutablePointer<Int16>, pixel: Int, channel: Int, dx: Int, c: Int) -> UInt8 {
+        let x0 = Int(xStart[dx])
+        let ws = xWeights + dx * xTaps
+        var acc: Int32 = 1 << 17
+        for j in 0..<xTaps {
+            acc &+= Int32(row[(x0 + j) * pixel + c * channel]) &* Int32(ws[j])
+        }
+        return clampToByte(acc &>> 18)
+    }
+
+    /// One output pixel of `resizePackYUYV`: the resized Y', U', V' bytes, the integer YUV → RGB
+    /// formula, then the float packing.
+    @inline(__always)
+    func packYUVPixelScalar(
+        row: UnsafeMutablePointer<Int16>, pixel: Int, channel: Int, dx: Int, d: UnsafeMutablePointer<Float>,
+        planeStride: Int, _ k: YUVCoefficients, scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        let p = yuvToRGBPixel(
+            horizontalScalar(row: row, pixel: pixel, channel: channel, dx: dx, c: 0),
+            horizontalScalar(row: row, pixel: pixel, channel: channel, dx: dx, c: 1),
+            horizontalScalar(row: row, pixel: pixel, channel: channel, dx: dx, c: 2), k)
+        d[dx] = Float(swapRB ? p.b : p.r) * scale[0] + bias[0]
+        d[planeStride + dx] = Float(p.g) * scale[1] + bias[1]
+        d[2 * planeStride + dx] = Float(swapRB ? p.r : p.b) * scale[2] + bias[2]
     }
 
     @inline(__always)

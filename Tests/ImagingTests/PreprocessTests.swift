@@ -99,9 +99,11 @@ import Testing
         #expect(Array(t1.toArray()[0..<plane]) == Array(t3.toArray()[(2 * plane)..<(3 * plane)]))
     }
 
-    /// A warm preprocessor reuses its buffers: the same frame size again allocates nothing.
-    @Test func warmPathDoesNotReallocate() throws {
-        let frame = try makeFrame(format: .mjpeg, width: 640, height: 480)
+    /// A warm preprocessor reuses its buffers: the same frame size again allocates nothing
+    /// (checked on the tensor, for JPEG and for the fused YUYV camera path).
+    @Test(arguments: [PixelFormat.mjpeg, .yuyv])
+    func warmPathDoesNotReallocate(format: PixelFormat) throws {
+        let frame = try makeFrame(format: format, width: 640, height: 480)
         let pre = Preprocessor(input: .square(416))
         let tensor = Tensor()
         try pre.run(frame, into: tensor)

@@ -57,6 +57,8 @@ SL_PAIR(fill_planar, (float *dst, isz dst_row_stride, isz dst_plane_stride, isz 
                       isz width, isz height, float v0, float v1, float v2))
 SL_PAIR(resize_pack, (const void *plan, const uint8_t *src, isz src_stride, PLANAR_F32,
                       int32_t swap_rb))
+SL_PAIR(resize_pack_yuyv, (const void *plan, const uint8_t *src, isz src_stride, int32_t range,
+                           PLANAR_F32, int32_t swap_rb))
 SL_PAIR(deinterleave_yuyv, (const uint8_t *src, isz src_stride, isz width, isz height,
                             uint8_t *y, isz y_stride, uint8_t *u, isz u_stride, uint8_t *v,
                             isz v_stride))
@@ -364,6 +366,31 @@ static void resize_pack_run(const Kernel *k, int simd, const Case *c, Ctx *x) {
                                   x->bias[1], x->bias[2], c->swap);
 }
 
+// resize_pack_yuyv: the fused camera path, YUYV source, 3-channel plan geometry; the variant
+// picks the range (limited/full) and the channel order.
+static int resize_pack_yuyv_cases(int i, Case *c) {
+    if (!resize_pack_cases(i, c)) return 0;
+    c->range = c->swap;
+    snprintf(c->label + strlen(c->label), sizeof c->label - strlen(c->label), "/r%d", c->range);
+    return 1;
+}
+static void resize_pack_yuyv_setup(const Case *c, Ctx *x) {
+    x->plan = sl_resize_plan_create(c->w, c->h, c->dw, c->dh, 3, c->mode);
+    if (!x->plan) { fprintf(stderr, "harness: sl_resize_plan_create failed for %s\n", c->label); exit(2); }
+    isz rb = 4 * ((c->w + 1) / 2), ss = STRIDE(rb, c);
+    add_in(x, 0, ss, img_bytes(ss, rb, c->h));
+    set_scale(x, c->param);
+    add_planes(x, c, c->dw, c->dh);
+}
+typedef void (*resize_pack_yuyv_fn)(const void *, const uint8_t *, isz, int32_t, float *, isz, isz,
+                                    float, float, float, float, float, float, int32_t);
+static void resize_pack_yuyv_run(const Kernel *k, int simd, const Case *c, Ctx *x) {
+    Out *o = &x->out[0];
+    IMPL(k, simd, resize_pack_yuyv_fn)(x->plan, x->in[0].p, x->in_stride[0], c->range,
+                                       (float *)o->g.p, o->row, o->plane, x->scale[0], x->scale[1],
+                                       x->scale[2], x->bias[0], x->bias[1], x->bias[2], c->swap);
+}
+
 // pack_planar
 static int pack_cases(int i, Case *c) { return pixel_case(i, c, 3, var_scale_swap); }
 static void pack_setup(const Case *c, Ctx *x) {
@@ -470,6 +497,7 @@ static const Kernel KERNELS[] = {
     K(pack_planar, pack_cases, pack_setup, pack_run),
     K(fill_planar, fill_cases, fill_setup, fill_run),
     K(resize_pack, resize_pack_cases, resize_pack_setup, resize_pack_run),
+    K(resize_pack_yuyv, resize_pack_yuyv_cases, resize_pack_yuyv_setup, resize_pack_yuyv_run),
     K(deinterleave_yuyv, deint_cases, deint_setup, deint_run),
     K(split_uv, plain_cases, split_setup, split_run),
     K(yuv_planes_to_float, yuvf_cases, yuvf_setup, yuvf_run),
