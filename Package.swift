@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Capture", targets: ["Capture"]),
+        .library(name: "Reasoning", targets: ["Reasoning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -85,6 +86,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The reasoner: chains of typed steps over detections, a nutrition knowledge base, wearer
+        // profiles (and Apple Health exports), and an explainable, deterministic trace.
+        .target(name: "Reasoning", dependencies: ["SightlineCore"], swiftSettings: strict),
         // The thin command-line tool.
         .executableTarget(
             name: "sightline",
@@ -128,6 +132,11 @@ let package = Package(
         .testTarget(
             name: "CaptureTests",
             dependencies: ["Capture", "SightlineCore", "SightlineKernels", "Imaging", "CV4L2"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ReasoningTests",
+            dependencies: ["Reasoning", "SightlineCore", "SightlineTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,183 @@
+/// Why a chain, knowledge file, profile, health export or run was refused.
+///
+/// Every error names where the problem is: the file, and the line (JSON syntax, XML) or the field
+/// path (`steps[2].parameters.window`, `dailyProteinTargetGrams`) or the step.
+public struct ReasoningError: Error, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The file is not valid JSON (line and column are set).
+        case syntax
+        /// A chain file is well-formed JSON but not a valid chain.
+        case chain
+        /// The knowledge base (nutrition.json) is invalid.
+        case knowledge
+        /// A wearer profile is invalid.
+        case profile
+        /// An Apple Health export is malformed, truncated or not an Apple Health export.
+        case health
+        /// A file could not be read.
+        case io
+        /// A step failed while running (for example, a step needs a fact no earlier step made).
+        case run
+    }
+
+    public var kind: Kind
+    /// The file concerned ("Models/chains/fridge.json"), or "" when the input came from memory.
+    public var file: String
+    /// 1-based line, when known.
+    public var line: Int?
+    /// The field path inside the file, when known (`steps[1].type`).
+    public var field: String?
+    /// The 0-based index of the chain step, when the problem is in a step.
+    public var stepIndex: Int?
+    public var message: String
+
+    public init(_ kind: Kind, file: String, line: Int? = nil, field: String? = nil, stepIndex: Int? = nil, message: String) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.field = field
+        self.stepIndex = stepIndex
+        self.message = message
+    }
+
+    public var description: String {
+        var s = file.isEmpty ? "<input>" : file
+        if let line { s += ":\(line)" }
+        if let stepIndex { s += ": step \(stepIndex)" }
+        if let field { s += ": \(field)" }
+        return s + ": " + message
+    }
+}
+
+/// A problem at a field path while reading a JSON document; turned into a ``ReasoningError`` by
+/// the caller, which knows the file.
+struct FieldError: Error {
+    var path: String
+    var message: String
+}
+
+/// Reads one JSON object field by field, remembering which members were used, so that
+/// ``finish()`` can refuse unknown members (a misspelt `minScore` is an error, not a silent default).
+struct ObjectReader {
+    let members: [String: JSONValue]
+    let path: String
+    private(set) var used: Set<String> = []
+
+    init(_ value: JSONValue, path: String) throws(FieldError) {
+        guard case .object(let m) = value else {
+            throw FieldError(path: path.isEmpty ? "(document)" : path, message: "must be an object, found \(value.typeName)")
+        }
+        members = m
+        self.path = path
+    }
+
+    func fieldPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    func has(_ key: String) -> Bool { members[key] != nil && members[key] != .null }
+
+    mutating func raw(_ key: String) -> JSONValue? {
+        used.insert(key)
+        if let v = members[key], v != .null { return v }
+        return nil
+    }
+
+    mutating func string(_ key: String) throws(FieldError) -> String {
+        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (a string is required)") }
+        guard case .string(let s) = v else { throw FieldError(path: fieldPath(key), message: "must be a string, found \(v.typeName)") }
+        return s
+    }
+
+    mutating func optionalString(_ key: String) throws(FieldError) -> String? {
+        guard has(key) else { used.insert(key); return nil }
+        return try string(key)
+    }
+
+    mutating func double(_ key: String) throws(FieldError) -> Double {
+        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (a number is required)") }
+        guard case .number(let x) = v else { throw FieldError(path: fieldPath(key), message: "must be a number, found \(v.typeName)") }
+        return x
+    }
+
+    mutating func optionalDouble(_ key: String) throws(FieldError) -> Double? {
+        guard has(key) else { used.insert(key); return nil }
+        return try double(key)
+    }
+
+    mutating func double(_ key: String, default value: Double, in range: ClosedRange<Double>) throws(FieldError) -> Double {
+        guard has(key) else { used.insert(key); return value }
+        let x = try double(key)
+        guard range.contains(x) else {
+            throw FieldError(
+                path: fieldPath(key),
+                message:
+                    "must be between \(canonicalNumber(range.lowerBound)) and \(canonicalNumber(range.upperBound)), found \(canonicalNumber(x))"
+            )
+        }
+        return x
+    }
+
+    mutating func int(_ key: String, default value: Int, in range: ClosedRange<Int>) throws(FieldError) -> Int {
+        guard has(key) else { used.insert(key); return value }
+        let x = try double(key)
+        guard x == x.rounded(), let n = Int(exactly: x) else {
+            throw FieldError(path: fieldPath(key), message: "must be an integer, found \(canonicalNumber(x))")
+        }
+        guard range.contains(n) else {
+            throw FieldError(path: fieldPath(key), message: "must be between \(range.lowerBound) and \(range.upperBound), found \(n)")
+        }
+        return n
+    }
+
+    mutating func bool(_ key: String, default value: Bool) throws(FieldError) -> Bool {
+        guard let v = raw(key) else { return value }
+        guard case .bool(let b) = v else { throw FieldError(path: fieldPath(key), message: "must be true or false, found \(v.typeName)") }
+        return b
+    }
+
+    mutating func strings(_ key: String, default value: [String]? = nil) throws(FieldError) -> [String] {
+        guard let v = raw(key) else {
+            if let value { return value }
+            throw FieldError(path: fieldPath(key), message: "is missing (an array of strings is required)")
+        }
+        guard case .array(let items) = v else {
+            throw FieldError(path: fieldPath(key), message: "must be an array of strings, found \(v.typeName)")
+        }
+        var out: [String] = []
+        for (k, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                throw FieldError(path: fieldPath(key) + "[\(k)]", message: "must be a string, found \(item.typeName)")
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    mutating func array(_ key: String) throws(FieldError) -> [JSONValue] {
+        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (an array is required)") }
+        guard case .array(let items) = v else { throw FieldError(path: fieldPath(key), message: "must be an array, found \(v.typeName)") }
+        return items
+    }
+
+    mutating func object(_ key: String) throws(FieldError) -> ObjectReader {
+        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (an object is required)") }
+        return try ObjectReader(v, path: fieldPath(key))
+    }
+
+    /// Refuses members that were never read.
+    func finish() throws(FieldError) {
+        let unknown = members.keys.filter { !used.contains($0) }.sorted()
+        if let first = unknown.first {
+            let known = used.sorted().joined(separator: ", ")
+            throw FieldError(path: fieldPath(first), message: "unknown field (known fields here: \(known))")
+        }
+    }
+}
+
+/// Rounds to 0.01 (grams in facts and arithmetic are shown and computed at this precision).
+@inline(__always) func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+
+/// Rounds to 0.0001 (scores and confidences).
+@inline(__always) func round4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
+
+/// Formats grams for text: "6.28", "84", "0.5".
+func grams(_ x: Double) -> String { canonicalNumber(round2(x)) }

@@ -1,0 +1,262 @@
+public import SightlineCore
+
+/// What the detector saw in one frame: the input of the reasoner.
+public struct Observation: Sendable, Equatable, Codable {
+    /// The source's frame counter (orders the frames; the debounce window is the last N of them).
+    public var sequence: UInt64
+    /// Capture time of the frame (carried into evidence; never compared with the clock).
+    public var timestamp: Timestamp
+    /// Names the frame: a file path, or a device and frame index.
+    public var origin: String
+    public var detections: [Detection]
+
+    public init(sequence: UInt64, timestamp: Timestamp = Timestamp(nanoseconds: 0), origin: String, detections: [Detection]) {
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self.origin = origin
+        self.detections = detections
+    }
+}
+
+/// A calendar day ("2026-11-22"), the wearer's local date. The reasoner is given "today" as an
+/// input and never reads the clock, so the same inputs give the same trace on any day.
+public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month), (1...LocalDate.daysIn(month, year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    static func daysIn(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+
+    public var description: String {
+        func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+}
+
+/// The kind of a fact: what it is about.
+public enum FactKind: String, Sendable, Codable, CaseIterable {
+    case scene, item, food, unknownFood, excludedFood
+    case proteinTarget, proteinEaten, restrictions
+    case need, supply, deficit
+    case proposal, noAction
+}
+
+/// An item seen in the inventory: a detector label, how many, in how many recent frames.
+public struct ItemValue: Sendable, Equatable, Codable {
+    public var label: String
+    public var count: Int
+    public var framesSeen: Int
+    public var windowFrames: Int
+}
+
+/// A known food in view, with what one typical portion supplies.
+public struct FoodValue: Sendable, Equatable, Codable {
+    public var foodID: String
+    public var name: String
+    public var label: String
+    public var count: Int
+    public var portionName: String
+    public var portionGrams: Double
+    public var proteinPerPortionGrams: Double
+    public var tags: [String]
+}
+
+/// The typed value a fact holds.
+public enum FactValue: Sendable, Equatable, Codable {
+    case flag(Bool)
+    case grams(Double)
+    case labels([String])
+    case item(ItemValue)
+    case food(FoodValue)
+    case text(String)
+}
+
+/// Detection evidence: one box from one frame.
+public struct DetectionEvidence: Sendable, Equatable, Codable {
+    public var label: String
+    public var score: Double
+    public var box: Rect
+    public var frame: UInt64
+    public var origin: String
+
+    init(_ d: Detection, frame: Observation) {
+        label = d.label
+        score = round4(Double(d.score))
+        box = d.box
+        self.frame = frame.sequence
+        origin = frame.origin
+    }
+}
+
+/// A knowledge-base entry used by a fact, with its USDA source.
+public struct KnowledgeEvidence: Sendable, Equatable, Codable {
+    public var foodID: String
+    public var name: String
+    /// USDA FoodData Central id, when verified (see Models/nutrition.md); nil otherwise.
+    public var fdcID: Int?
+    /// USDA Standard Reference NDB number, when the figure comes from SR.
+    public var ndbNumber: String?
+    /// The USDA description of the food the figures are for.
+    public var sourceDescription: String
+    /// The figures used ("12.56 g protein / 100 g; large = 50 g").
+    public var figures: String
+}
+
+/// A profile (or wearable) field used by a fact.
+public struct ProfileEvidence: Sendable, Equatable, Codable {
+    /// The field path (`proteinGramsPerKg`, `appleHealth.bodyMass`).
+    public var field: String
+    public var value: String
+    /// Where the value came from: the profile file, or the export file and record.
+    public var source: String
+}
+
+/// The rule a step applied.
+public struct RuleEvidence: Sendable, Equatable, Codable {
+    public var name: String
+    public var text: String
+}
+
+/// Why a fact holds.
+public struct Evidence: Sendable, Equatable, Codable {
+    public var detections: [DetectionEvidence] = []
+    public var knowledge: [KnowledgeEvidence] = []
+    public var profile: [ProfileEvidence] = []
+    /// The ids of the earlier facts this one was derived from.
+    public var facts: [String] = []
+    public var rule: RuleEvidence?
+    /// The arithmetic with the numbers substituted ("84 − 40 = 44 g").
+    public var arithmetic: String?
+
+    public init(
+        detections: [DetectionEvidence] = [], knowledge: [KnowledgeEvidence] = [], profile: [ProfileEvidence] = [],
+        facts: [String] = [], rule: RuleEvidence? = nil, arithmetic: String? = nil
+    ) {
+        self.detections = detections
+        self.knowledge = knowledge
+        self.profile = profile
+        self.facts = facts
+        self.rule = rule
+        self.arithmetic = arithmetic
+    }
+}
+
+/// One conclusion of a step, with its evidence.
+public struct Fact: Sendable, Equatable, Codable {
+    /// Unique within a run: `<step id>.<subject>` ("inventory.eggs", "inference.deficit").
+    public var id: String
+    public var kind: FactKind
+    public var value: FactValue
+    /// In [0, 1].
+    public var confidence: Double
+    /// One line a person can read.
+    public var summary: String
+    public var evidence: Evidence
+
+    public init(id: String, kind: FactKind, value: FactValue, confidence: Double, summary: String, evidence: Evidence) {
+        self.id = id
+        self.kind = kind
+        self.value = value
+        self.confidence = round4(min(1, max(0, confidence)))
+        self.summary = summary
+        self.evidence = evidence
+    }
+
+    /// The grams of a `.grams` value, else nil.
+    public var gramsValue: Double? { if case .grams(let g) = value { return g }; return nil }
+}
+
+/// What the actions layer receives: one thing to add to the grocery list.
+///
+/// `item` is the food's name as the wearer reads it, `foodID` the knowledge-base id (stable, for
+/// de-duplication), `quantity` a whole number of `unit` (a typical portion, e.g. "container"),
+/// `reason` one sentence, and `factIDs` the facts of the trace that justify it.
+public struct GroceryProposal: Sendable, Equatable, Hashable, Codable {
+    public var item: String
+    public var foodID: String
+    public var quantity: Int
+    public var unit: String
+    public var reason: String
+    public var factIDs: [String]
+    /// The protein gap the proposal closes, in grams.
+    public var deficitGrams: Double
+    /// The day the need is for.
+    public var day: String
+
+    public init(
+        item: String, foodID: String, quantity: Int, unit: String, reason: String, factIDs: [String], deficitGrams: Double, day: String
+    ) {
+        self.item = item
+        self.foodID = foodID
+        self.quantity = quantity
+        self.unit = unit
+        self.reason = reason
+        self.factIDs = factIDs
+        self.deficitGrams = deficitGrams
+        self.day = day
+    }
+}
+
+/// One step of a run: what it read, what it concluded, and why.
+public struct StepTrace: Sendable, Equatable, Codable {
+    public var index: Int
+    public var id: String
+    public var type: String
+    /// Ids of the facts the step read.
+    public var inputs: [String]
+    public var outputs: [Fact]
+    public var rationale: String
+}
+
+/// The explainable record of one run.
+public struct Trace: Sendable, Equatable, Codable {
+    public var chain: String
+    public var chainFile: String
+    public var today: LocalDate
+    public var profileName: String
+    public var profileSource: String
+    /// The frames the run saw: sequence numbers in order.
+    public var frames: [UInt64]
+    public var steps: [StepTrace]
+    public var decision: GroceryProposal?
+
+    /// Every fact of the run, in step order.
+    public var facts: [Fact] { steps.flatMap(\.outputs) }
+
+    public func fact(_ id: String) -> Fact? { facts.first { $0.id == id } }
+}

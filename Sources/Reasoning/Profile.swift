@@ -1,0 +1,159 @@
+import Foundation
+
+/// A dietary restriction the wearer declared.
+public enum DietaryRestriction: String, Sendable, Codable, CaseIterable, Comparable {
+    case vegetarian, vegan
+    case lactoseFree = "lactose-free"
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// Whether a food with `tags` may be eaten or proposed under this restriction.
+    public func permits(_ tags: Set<DietaryTag>) -> Bool {
+        switch self {
+        case .vegan: return tags.contains(.vegan)
+        case .vegetarian: return tags.contains(.vegetarian) || tags.contains(.vegan)
+        case .lactoseFree: return !tags.contains(.lactose)
+        }
+    }
+
+    /// The rule in words, for traces.
+    public var ruleText: String {
+        switch self {
+        case .vegan: return "vegan: only foods tagged vegan"
+        case .vegetarian: return "vegetarian: only foods tagged vegetarian or vegan"
+        case .lactoseFree: return "lactose-free: no food tagged lactose"
+        }
+    }
+}
+
+/// The wearer's goals and today's intake.
+///
+/// The protein target is either `dailyProteinTargetGrams`, or `proteinGramsPerKg` × body mass
+/// (`bodyMassKg`, or the latest body mass of an imported Apple Health export). Intake today is the
+/// Apple Health export's DietaryProtein records for the run's day when an export is attached,
+/// else `proteinEatenTodayGrams`.
+public struct Profile: Sendable, Equatable {
+    public var name: String
+    /// The profile file, named in evidence.
+    public var source: String
+    public var dailyProteinTargetGrams: Double?
+    public var proteinGramsPerKg: Double?
+    public var bodyMassKg: Double?
+    public var proteinEatenTodayGrams: Double?
+    public var restrictions: Set<DietaryRestriction>
+    /// An imported wearable export, if any.
+    public var health: AppleHealthSummary?
+
+    /// Makes a profile and validates it (see ``validate()``).
+    public init(
+        name: String, source: String = "", dailyProteinTargetGrams: Double? = nil, proteinGramsPerKg: Double? = nil,
+        bodyMassKg: Double? = nil, proteinEatenTodayGrams: Double? = nil, restrictions: Set<DietaryRestriction> = [],
+        health: AppleHealthSummary? = nil
+    ) throws(ReasoningError) {
+        self.name = name
+        self.source = source
+        self.dailyProteinTargetGrams = dailyProteinTargetGrams
+        self.proteinGramsPerKg = proteinGramsPerKg
+        self.bodyMassKg = bodyMassKg
+        self.proteinEatenTodayGrams = proteinEatenTodayGrams
+        self.restrictions = restrictions
+        self.health = health
+        try validate()
+    }
+
+    /// Checks every field; an error names the field.
+    public func validate() throws(ReasoningError) {
+        func bad(_ field: String, _ message: String) -> ReasoningError {
+            ReasoningError(.profile, file: source, field: field, message: message)
+        }
+        func check(_ v: Double?, _ field: String, _ range: ClosedRange<Double>, _ what: String) throws(ReasoningError) {
+            guard let v else { return }
+            guard v.isFinite, v >= 0 else { throw bad(field, "must not be negative (found \(canonicalNumber(v))); \(what)") }
+            guard range.contains(v) else {
+                throw bad(
+                    field,
+                    "must be between \(canonicalNumber(range.lowerBound)) and \(canonicalNumber(range.upperBound)), found \(canonicalNumber(v)); \(what)"
+                )
+            }
+        }
+        try check(dailyProteinTargetGrams, "dailyProteinTargetGrams", 1...500, "grams of protein a day")
+        try check(proteinGramsPerKg, "proteinGramsPerKg", 0.1...5, "grams of protein per kg of body mass a day")
+        try check(bodyMassKg, "bodyMassKg", 2...500, "kilograms")
+        try check(proteinEatenTodayGrams, "proteinEatenTodayGrams", 0...1000, "grams of protein eaten today")
+        if dailyProteinTargetGrams != nil, proteinGramsPerKg != nil {
+            throw bad("proteinGramsPerKg", "give either dailyProteinTargetGrams or proteinGramsPerKg, not both")
+        }
+        if dailyProteinTargetGrams == nil, proteinGramsPerKg == nil {
+            throw bad("dailyProteinTargetGrams", "is missing: give dailyProteinTargetGrams, or proteinGramsPerKg with a body mass")
+        }
+        if proteinGramsPerKg != nil, bodyMassKg == nil, health?.latestBodyMass == nil {
+            throw bad("bodyMassKg", "is missing: proteinGramsPerKg needs bodyMassKg or an Apple Health export with a BodyMass record")
+        }
+    }
+
+    /// Reads a profile (format `sightline-profile/1`, see docs/reasoning.md). `file` names it in
+    /// errors; `health` is an already imported export, if the caller has one.
+    public static func decode(_ bytes: [UInt8], file: String, health: AppleHealthSummary? = nil) throws(ReasoningError) -> (
+        profile: Profile, appleHealthExport: String?
+    ) {
+        let root: JSONValue
+        do { root = try JSONValue.parse(bytes) } catch {
+            throw ReasoningError(.syntax, file: file, line: error.line, message: "\(error.message) (column \(error.column))")
+        }
+        do {
+            var r = try ObjectReader(root, path: "")
+            let format = try r.string("format")
+            guard format == "sightline-profile/1" else {
+                throw FieldError(path: "format", message: "must be \"sightline-profile/1\", found \"\(format)\"")
+            }
+            let name = try r.string("name")
+            let target = try r.optionalDouble("dailyProteinTargetGrams")
+            let perKg = try r.optionalDouble("proteinGramsPerKg")
+            let mass = try r.optionalDouble("bodyMassKg")
+            let eaten = try r.optionalDouble("proteinEatenTodayGrams")
+            let export = try r.optionalString("appleHealthExport")
+            _ = try r.optionalString("note")
+            var restrictions = Set<DietaryRestriction>()
+            for (k, s) in try r.strings("restrictions", default: []).enumerated() {
+                guard let v = DietaryRestriction(rawValue: s) else {
+                    throw FieldError(
+                        path: "restrictions[\(k)]",
+                        message:
+                            "unknown restriction \"\(s)\" (known: \(DietaryRestriction.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                restrictions.insert(v)
+            }
+            try r.finish()
+            let p = try Profile(
+                name: name, source: file, dailyProteinTargetGrams: target, proteinGramsPerKg: perKg, bodyMassKg: mass,
+                proteinEatenTodayGrams: eaten, restrictions: restrictions, health: health)
+            return (p, export)
+        } catch let e as FieldError {
+            throw ReasoningError(.profile, file: file, field: e.path, message: e.message)
+        } catch let e as ReasoningError {
+            throw e
+        } catch {
+            throw ReasoningError(.profile, file: file, message: "\(error)")
+        }
+    }
+
+    /// Reads a profile file; when it names an `appleHealthExport` (a path relative to the
+    /// profile's folder), imports that export too. `name` is how messages and evidence name the
+    /// profile (default: `path`); the export is named relative to it the same way.
+    public static func load(path: String, name: String? = nil) throws(ReasoningError) -> Profile {
+        let bytes = try readFile(path)
+        let display = name ?? path
+        var health: AppleHealthSummary?
+        if case .object(let m)? = try? JSONValue.parse(bytes), case .string(let export)? = m["appleHealthExport"] {
+            health = try AppleHealthImporter.importExport(path: sibling(path, export), name: sibling(display, export))
+        }
+        return try decode(bytes, file: display, health: health).profile
+    }
+
+    /// `relative` resolved against the folder of `file`, without touching the disk.
+    static func sibling(_ file: String, _ relative: String) -> String {
+        if relative.hasPrefix("/") { return relative }
+        guard let slash = file.lastIndex(of: "/") else { return relative }
+        return String(file[...slash]) + relative
+    }
+}

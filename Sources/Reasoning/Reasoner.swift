@@ -1,0 +1,209 @@
+import SightlineCore
+
+/// Runs a chain of steps over the detector's observations for one wearer and day.
+///
+/// ```swift
+/// let chain = try ChainDefinition.load(path: "Models/chains/fridge.json")
+/// let knowledge = try NutritionKnowledge.load(path: "Models/nutrition.json")
+/// let reasoner = try Reasoner(chain: chain, knowledge: knowledge)
+/// let run = try reasoner.run(observations: frames, profile: profile, today: LocalDate("2026-11-22")!)
+/// run.proposal        // GroceryProposal? for the actions layer
+/// run.trace.jsonText  // deterministic JSON
+/// run.trace.text      // the chain of thought
+/// ```
+///
+/// The reasoner does no I/O and never reads the clock: the same inputs give a byte-identical trace.
+public struct Reasoner: Sendable {
+    public let chain: ChainDefinition
+    public let knowledge: NutritionKnowledge
+    let steps: [any ReasoningStep]
+
+    /// Builds the chain's steps from `registry`; an unknown step type or a bad parameter is an
+    /// error naming the chain file, the step index and the field.
+    public init(chain: ChainDefinition, knowledge: NutritionKnowledge, registry: StepRegistry = .standard) throws(ReasoningError) {
+        self.chain = chain
+        self.knowledge = knowledge
+        steps = try registry.build(chain, knowledge: knowledge)
+    }
+
+    /// Runs every step in order. The observations may come in any order (they are sorted by
+    /// sequence number), and the detections within a frame in any order.
+    public func run(observations: [Observation], profile: Profile, today: LocalDate) throws(ReasoningError) -> ReasoningRun {
+        try profile.validate()
+        let sorted = observations.enumerated().sorted { a, b in
+            a.element.sequence != b.element.sequence ? a.element.sequence < b.element.sequence : a.offset < b.offset
+        }.map(\.element)
+        var context = StepContext(observations: sorted, knowledge: knowledge, profile: profile, today: today, facts: [])
+        var traces: [StepTrace] = []
+        var proposal: GroceryProposal?
+        for (k, step) in steps.enumerated() {
+            let result: StepResult
+            do { result = try step.run(context) } catch {
+                var e = error
+                if e.file.isEmpty { e.file = chain.file }
+                e.stepIndex = k
+                throw e
+            }
+            context.facts += result.outputs
+            traces.append(
+                StepTrace(
+                    index: k, id: step.id, type: step.type, inputs: result.inputs, outputs: result.outputs, rationale: result.rationale))
+            if let p = result.proposal { proposal = p }
+        }
+        let trace = Trace(
+            chain: chain.name, chainFile: chain.file, today: today, profileName: profile.name, profileSource: profile.source,
+            frames: sorted.map(\.sequence), steps: traces, decision: proposal)
+        return ReasoningRun(trace: trace)
+    }
+}
+
+/// The outcome of a run: the trace and the decision in it.
+public struct ReasoningRun: Sendable, Equatable {
+    public var trace: Trace
+    /// What to add to the grocery list, or nil when no action is needed.
+    public var proposal: GroceryProposal? { trace.decision }
+}
+
+// MARK: - JSON
+
+extension Trace {
+    /// The trace as canonical JSON (format `sightline-trace/1`; sorted keys, fixed number format):
+    /// the same inputs give the same bytes.
+    public var jsonText: String { json.canonicalText() }
+
+    public var json: JSONValue {
+        .object([
+            "format": .string("sightline-trace/1"),
+            "chain": .object(["name": .string(chain), "file": .string(chainFile)]),
+            "today": .string(today.description),
+            "profile": .object(["name": .string(profileName), "source": .string(profileSource)]),
+            "frames": .array(frames.map { .number(Double($0)) }),
+            "steps": .array(steps.map(\.json)),
+            "decision": decision?.json ?? .null,
+        ])
+    }
+}
+
+extension StepTrace {
+    var json: JSONValue {
+        .object([
+            "index": .number(Double(index)), "id": .string(id), "type": .string(type),
+            "inputs": .array(inputs.map(JSONValue.string)), "outputs": .array(outputs.map(\.json)),
+            "rationale": .string(rationale),
+        ])
+    }
+}
+
+extension GroceryProposal {
+    public var json: JSONValue {
+        .object([
+            "item": .string(item), "foodID": .string(foodID), "quantity": .number(Double(quantity)), "unit": .string(unit),
+            "reason": .string(reason), "factIDs": .array(factIDs.map(JSONValue.string)), "deficitGrams": .number(deficitGrams),
+            "day": .string(day),
+        ])
+    }
+}
+
+extension Fact {
+    public var json: JSONValue {
+        .object([
+            "id": .string(id), "kind": .string(kind.rawValue), "value": value.json, "confidence": .number(confidence),
+            "summary": .string(summary), "evidence": evidence.json,
+        ])
+    }
+}
+
+extension FactValue {
+    var json: JSONValue {
+        switch self {
+        case .flag(let b): return .object(["type": .string("flag"), "value": .bool(b)])
+        case .grams(let g): return .object(["type": .string("grams"), "value": .number(g), "unit": .string("g")])
+        case .labels(let l): return .object(["type": .string("labels"), "value": .array(l.map(JSONValue.string))])
+        case .text(let t): return .object(["type": .string("text"), "value": .string(t)])
+        case .item(let v):
+            return .object([
+                "type": .string("item"), "label": .string(v.label), "count": .number(Double(v.count)),
+                "framesSeen": .number(Double(v.framesSeen)), "windowFrames": .number(Double(v.windowFrames)),
+            ])
+        case .food(let v):
+            return .object([
+                "type": .string("food"), "foodID": .string(v.foodID), "name": .string(v.name), "label": .string(v.label),
+                "count": .number(Double(v.count)), "portion": .string(v.portionName), "portionGrams": .number(v.portionGrams),
+                "proteinPerPortionGrams": .number(v.proteinPerPortionGrams), "tags": .array(v.tags.map(JSONValue.string)),
+            ])
+        }
+    }
+}
+
+extension Evidence {
+    var json: JSONValue {
+        var o: [String: JSONValue] = [:]
+        if !detections.isEmpty {
+            o["detections"] = .array(
+                detections.map { d in
+                    .object([
+                        "label": .string(d.label), "score": .number(d.score), "frame": .number(Double(d.frame)),
+                        "origin": .string(d.origin),
+                        "box": .object([
+                            "x": .number(round2(Double(d.box.x))), "y": .number(round2(Double(d.box.y))),
+                            "width": .number(round2(Double(d.box.width))), "height": .number(round2(Double(d.box.height))),
+                        ]),
+                    ])
+                })
+        }
+        if !knowledge.isEmpty {
+            o["knowledge"] = .array(
+                knowledge.map { k in
+                    .object([
+                        "foodID": .string(k.foodID), "name": .string(k.name), "fdcID": k.fdcID.map { .number(Double($0)) } ?? .null,
+                        "ndbNumber": k.ndbNumber.map(JSONValue.string) ?? .null, "sourceDescription": .string(k.sourceDescription),
+                        "figures": .string(k.figures),
+                    ])
+                })
+        }
+        if !profile.isEmpty {
+            o["profile"] = .array(
+                profile.map { .object(["field": .string($0.field), "value": .string($0.value), "source": .string($0.source)]) })
+        }
+        if !facts.isEmpty { o["facts"] = .array(facts.map(JSONValue.string)) }
+        if let rule { o["rule"] = .object(["name": .string(rule.name), "text": .string(rule.text)]) }
+        if let arithmetic { o["arithmetic"] = .string(arithmetic) }
+        return .object(o)
+    }
+}
+
+// MARK: - Text
+
+extension Trace {
+    /// The chain of thought as text a person reads: each step, its conclusions and why.
+    public var text: String {
+        var out = "Chain \"\(chain)\"" + (chainFile.isEmpty ? "" : " (\(chainFile))") + " for \(profileName) on \(today)"
+        out += frames.isEmpty ? ", no frames.\n" : ", \(frames.count) frame(s) (\(frames.first!)…\(frames.last!)).\n"
+        for s in steps {
+            out += "\n\(s.index + 1). \(s.id) [\(s.type)]: \(s.rationale)\n"
+            for f in s.outputs {
+                out += "   - \(f.summary) [\(f.id), confidence \(canonicalNumber(f.confidence))]\n"
+                if let a = f.evidence.arithmetic { out += "       = \(a)\n" }
+                if let r = f.evidence.rule { out += "       rule \(r.name): \(r.text)\n" }
+                for k in f.evidence.knowledge {
+                    let src = k.fdcID.map { "FDC \($0)" } ?? k.ndbNumber.map { "USDA SR NDB \($0)" } ?? "USDA FoodData Central"
+                    out += "       source: \(k.sourceDescription) (\(src)): \(k.figures)\n"
+                }
+                for p in f.evidence.profile { out += "       \(p.field) = \(p.value) (\(p.source))\n" }
+                if !f.evidence.detections.isEmpty {
+                    let shown = f.evidence.detections.prefix(4).map { d in
+                        "\(d.label) \(canonicalNumber(d.score)) at (\(Int(d.box.x)),\(Int(d.box.y)) \(Int(d.box.width))x\(Int(d.box.height))) frame \(d.frame)"
+                    }
+                    let more = f.evidence.detections.count > 4 ? " and \(f.evidence.detections.count - 4) more" : ""
+                    out += "       seen: \(shown.joined(separator: "; "))\(more)\n"
+                }
+            }
+        }
+        if let d = decision {
+            out += "\nDecision: add \(d.quantity) × \(d.unit) of \(d.item) to the grocery list. \(d.reason)\n"
+        } else {
+            out += "\nDecision: no action.\n"
+        }
+        return out
+    }
+}
