@@ -23,11 +23,13 @@ let package = Package(
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Capture", targets: ["Capture"]),
         .library(name: "Reasoning", targets: ["Reasoning"]),
+        .library(name: "Actions", targets: ["Actions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C boundary: libjpeg-turbo's TurboJPEG 2.x API (libturbojpeg0-dev).
@@ -86,6 +88,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Actions: the sinks events go to (JSON Lines, the GRDB grocery list, the webhook with its
+        // durable outbox, the heads-up overlay JPEGs) and the event model they share.
+        .target(
+            name: "Actions",
+            dependencies: [
+                "SightlineCore", "SightlineKernels", "Imaging",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // The reasoner: chains of typed steps over detections, a nutrition knowledge base, wearer
         // profiles (and Apple Health exports), and an explainable, deterministic trace.
         .target(name: "Reasoning", dependencies: ["SightlineCore"], swiftSettings: strict),
@@ -93,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection", "Capture", "SightlineKernels",
+                "SightlineCore", "Imaging", "Detection", "Capture", "SightlineKernels", "Actions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -143,6 +156,24 @@ let package = Package(
             name: "ImagingTests",
             dependencies: ["Imaging", "SightlineCore", "SightlineKernels", "CTurboJPEG", "SightlineTestSupport"],
             swiftSettings: strict
+        ),
+        // Actions: every sink against real files, a real SQLite database and a real HTTP server
+        // on loopback (webhook_server.py); a helper process that is killed mid-stream.
+        .testTarget(
+            name: "ActionsTests",
+            dependencies: [
+                "Actions", "SightlineCore", "Imaging", "SightlineTestSupport", "ActionsTestHelper", "sightline",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["webhook_server.py"],
+            swiftSettings: strict
+        ),
+        // A tiny program the Actions tests run as a child process and kill mid-stream.
+        .executableTarget(
+            name: "ActionsTestHelper",
+            dependencies: ["Actions", "SightlineCore"],
+            path: "Tests/ActionsTestHelper",
+            swiftSettings: executable
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Actions
 import ArgumentParser
 import Detection
 import Foundation
@@ -74,7 +75,10 @@ struct DetectCommand: ParsableCommand {
                     print(describe(path: path, result: result))
                 }
                 if let annotate {
-                    let out = images.count == 1 ? annotate : annotate + "/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg"
+                    let out =
+                        images.count == 1
+                        ? annotate
+                        : annotate + "/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg"
                     if images.count > 1 { try FileManager.default.createDirectory(atPath: annotate, withIntermediateDirectories: true) }
                     try writeAnnotated(frame: frame, detections: result.detections, to: out)
                     if !json { print("  wrote \(out)") }
@@ -92,10 +96,14 @@ struct DetectCommand: ParsableCommand {
         var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(result.detections.count) objects (\(model))"]
         for d in result.detections {
             let b = d.box
-            lines.append(String(format: "  %-14@ %.2f  x %4.0f y %4.0f w %4.0f h %4.0f", d.label as NSString, d.score, b.x, b.y, b.width, b.height))
+            lines.append(
+                String(format: "  %-14@ %.2f  x %4.0f y %4.0f w %4.0f h %4.0f", d.label as NSString, d.score, b.x, b.y, b.width, b.height))
         }
         let t = result.timings
-        lines.append(String(format: "  time: preprocess %.2f ms, inference %.2f ms, decode+nms %.3f ms", t.preprocess * 1000, t.inference * 1000, t.decode * 1000))
+        lines.append(
+            String(
+                format: "  time: preprocess %.2f ms, inference %.2f ms, decode+nms %.3f ms", t.preprocess * 1000, t.inference * 1000,
+                t.decode * 1000))
         return lines.joined(separator: "\n")
     }
 
@@ -118,29 +126,9 @@ struct DetectCommand: ParsableCommand {
     }
 }
 
-/// Decodes `frame` at full size, draws the boxes and labels, and writes a JPEG atomically.
+/// Decodes `frame` at full size, draws the boxes and labels (the Actions overlay, the one
+/// implementation of box drawing), and writes a JPEG atomically.
 func writeAnnotated(frame: Frame, detections: [Detection], to path: String) throws {
-    let decoder = JPEGDecoder(), buffer = ImageBuffer()
-    let image = try decoder.decode(frame.bytes, origin: frame.origin, into: buffer)
-    let canvas = Canvas(
-        pixels: buffer.pointer.assumingMemoryBound(to: UInt8.self), width: image.width, height: image.height,
-        stride: image.stride)
-    let scale = max(1, min(image.width, image.height) / 300)
-    for d in detections {
-        let color = palette[d.classID % palette.count]
-        canvas.stroke(d.box, thickness: max(2, scale), color: color)
-        let label = "\(d.label) \(Int((d.score * 100).rounded()))%"
-        let textY = Int(d.box.y) - 8 * scale - 1 >= 0 ? Int(d.box.y) - 8 * scale - 1 : Int(d.box.y) + scale + 1
-        canvas.text(label, x: Int(d.box.x) + scale, y: textY, scale: scale, color: (255, 255, 255), background: color)
-    }
-    let jpeg = try JPEGEncoder().encode(
-        buffer.pointer, width: image.width, height: image.height, stride: image.stride, format: .rgb24, quality: 90,
-        origin: path)
+    let jpeg = try OverlayRenderer().renderJPEG(frame: frame, detections: detections, conclusion: nil)
     try FileIO.writeAtomically(path, jpeg)
 }
-
-/// Distinct, readable box colours.
-let palette: [Canvas.Color] = [
-    (230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230),
-    (210, 245, 60), (0, 128, 128), (170, 110, 40), (128, 0, 0), (0, 0, 128),
-]

@@ -1,0 +1,196 @@
+import Foundation
+public import Imaging
+public import SightlineCore
+import SightlineKernels
+
+/// Draws what Sightline saw onto the frame: a box and a "label NN%" tag for each detection and
+/// the conclusion along the bottom, as a JPEG a person can open. The one implementation of
+/// box drawing (`sightline detect --annotate` uses it too).
+///
+/// Holds a decoder, an encoder and a pixel buffer that are reused across frames; not
+/// thread-safe (one renderer per thread).
+public final class OverlayRenderer {
+    /// JPEG quality of the output.
+    public var quality: Int
+    private let decoder = JPEGDecoder()
+    private let encoder = JPEGEncoder()
+    private let buffer = ImageBuffer()
+
+    public init(quality: Int = 90) { self.quality = quality }
+
+    /// Distinct, readable box colours, picked by class id.
+    public static let palette: [Canvas.Color] = [
+        (230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230),
+        (210, 245, 60), (0, 128, 128), (170, 110, 40), (128, 0, 0), (0, 0, 128),
+    ]
+
+    /// The colour of boxes for `classID`.
+    public static func color(forClass classID: Int) -> Canvas.Color {
+        palette[((classID % palette.count) + palette.count) % palette.count]
+    }
+
+    /// Line thickness and text scale for an image of this size (1 at 300 px, growing with it).
+    public static func scale(width: Int, height: Int) -> Int { max(1, min(width, height) / 300) }
+
+    /// The frame with boxes, labels and `conclusion` drawn, encoded as JPEG (4:4:4, so thin
+    /// coloured lines stay sharp).
+    ///
+    /// JPEG frames are decoded at full size; raw frames (rgb24, bgr24, grey, yuyv, nv12; YUV as
+    /// BT.601 limited range, as cameras send it) are converted with the scalar reference kernels.
+    public func renderJPEG(frame: Frame, detections: [Detection], conclusion: String?) throws -> [UInt8] {
+        let (width, height, stride) = try rgb(of: frame)
+        let canvas = Canvas(
+            pixels: buffer.pointer.assumingMemoryBound(to: UInt8.self), width: width, height: height, stride: stride)
+        Self.draw(on: canvas, detections: detections, conclusion: conclusion)
+        return try encoder.encode(
+            buffer.pointer, width: width, height: height, stride: stride, format: .rgb24, quality: quality,
+            subsampling: .s444, origin: frame.origin)
+    }
+
+    /// Draws boxes, labels and the conclusion onto an RGB canvas.
+    public static func draw(on canvas: Canvas, detections: [Detection], conclusion: String?) {
+        let scale = scale(width: canvas.width, height: canvas.height)
+        for d in detections {
+            let color = color(forClass: d.classID)
+            canvas.stroke(d.box, thickness: max(2, scale), color: color)
+            let label = "\(d.label) \(Int((d.score * 100).rounded()))%"
+            let above = Int(d.box.y) - 8 * scale - 1
+            let textY = above >= 0 ? above : Int(d.box.y) + max(2, scale) + scale + 1
+            canvas.text(label, x: Int(d.box.x) + scale, y: textY, scale: scale, color: (255, 255, 255), background: color)
+        }
+        guard let conclusion, !conclusion.isEmpty else { return }
+        let lines = wrap(conclusion, columns: max(1, (canvas.width - 4 * scale) / (6 * scale)))
+        let lineHeight = 10 * scale
+        let bandHeight = lines.count * lineHeight + 2 * scale
+        let top = canvas.height - bandHeight
+        canvas.fill(x: 0, y: top, width: canvas.width, height: bandHeight, color: (0, 0, 0))
+        for (i, line) in lines.enumerated() {
+            canvas.text(line, x: 2 * scale, y: top + 2 * scale + i * lineHeight, scale: scale, color: (255, 230, 80))
+        }
+    }
+
+    /// Splits `text` into lines of at most `columns` characters, at spaces where possible.
+    static func wrap(_ text: String, columns: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            var word = String(word)
+            while word.count > columns {
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(word.prefix(columns)))
+                word = String(word.dropFirst(columns))
+            }
+            if current.isEmpty {
+                current = word
+            } else if current.count + 1 + word.count <= columns {
+                current += " " + word
+            } else {
+                lines.append(current)
+                current = word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+
+    /// Puts the frame's pixels into `buffer` as packed RGB; returns width, height, stride.
+    private func rgb(of frame: Frame) throws -> (Int, Int, Int) {
+        let src = frame.bytes
+        if frame.format == .mjpeg {
+            let image = try decoder.decode(src, origin: frame.origin, format: .rgb24, into: buffer)
+            return (image.width, image.height, image.stride)
+        }
+        let w = frame.width, h = frame.height, stride = w * 3
+        buffer.reserve(stride * h)
+        let dst = buffer.pointer.assumingMemoryBound(to: UInt8.self)
+        let s = src.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        switch frame.format {
+        case .rgb24:
+            for row in 0..<h { (dst + row * stride).update(from: s + row * frame.stride, count: stride) }
+        case .bgr24:
+            ScalarKernels.swapRB(src: s, srcStride: frame.stride, dst: dst, dstStride: stride, width: w, height: h)
+        case .grey:
+            ScalarKernels.greyToRGB(src: s, srcStride: frame.stride, dst: dst, dstStride: stride, width: w, height: h)
+        case .yuyv:
+            ScalarKernels.yuyvToRGB(
+                src: s, srcStride: frame.stride, dst: dst, dstStride: stride, width: w, height: h, range: .limited,
+                swapRB: false)
+        case .nv12:
+            ScalarKernels.nv12ToRGB(
+                y: s, yStride: frame.stride, uv: s + frame.stride * h, uvStride: frame.stride, dst: dst, dstStride: stride,
+                width: w, height: h, range: .limited, swapRB: false)
+        case .mjpeg:
+            break  // handled above
+        }
+        return (w, h, stride)
+    }
+}
+
+/// Why the overlay sink could not draw an event.
+public enum OverlayError: Error, CustomStringConvertible {
+    case cannotCreateFolder(String, String)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreateFolder(path, why): return "\(path): cannot create the overlay folder: \(why)"
+        }
+    }
+}
+
+/// The heads-up overlay as a sink: for each event that carries the frame's pixels
+/// (``SightlineEvent/image``), writes the frame with boxes, labels and the conclusion drawn to
+/// `<folder>/<origin name>-<sequence>.jpg` (atomically). A later event about the same frame
+/// (e.g. its conclusion) replaces the picture. Events without pixels are ignored.
+public final class OverlaySink: ActionSink, @unchecked Sendable {
+    public let folder: String
+    public var name: String { "overlay" }
+    private let renderer: OverlayRenderer
+    private let lock = NSLock()
+    private var _written: [String] = []
+
+    /// Creates `folder` if needed.
+    public init(folder: String, quality: Int = 90) throws {
+        self.folder = folder
+        renderer = OverlayRenderer(quality: quality)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw OverlayError.cannotCreateFolder(folder, error.localizedDescription)
+        }
+    }
+
+    /// The files written so far, in order (a file rewritten by a later event appears again).
+    public var written: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return _written
+    }
+
+    /// The file an event's overlay goes to.
+    public func path(for frame: SightlineEvent.FrameInfo) -> String {
+        folder + "/" + Self.fileName(origin: frame.origin, sequence: frame.sequence)
+    }
+
+    /// `dog-000042.jpg` for origin `/photos/dog.jpg`, sequence 42; unusual characters become `_`.
+    public static func fileName(origin: String, sequence: UInt64) -> String {
+        var base = (origin as NSString).lastPathComponent
+        let ext = (base as NSString).pathExtension.lowercased()
+        if ["jpg", "jpeg", "mjpeg", "mjpg", "png", "raw", "yuv"].contains(ext) { base = (base as NSString).deletingPathExtension }
+        let safe = String(base.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
+        let digits = String(sequence)
+        return (safe.isEmpty ? "frame" : safe) + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".jpg"
+    }
+
+    public func handle(_ event: SightlineEvent) throws {
+        guard let image = event.image else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let jpeg = try renderer.renderJPEG(frame: image, detections: event.detections, conclusion: event.conclusion)
+        let out = path(for: event.frame)
+        try FileIO.writeAtomically(out, jpeg)
+        _written.append(out)
+    }
+
+    /// Every picture is written (and synced) when handled; nothing to do.
+    public func flush() throws {}
+}

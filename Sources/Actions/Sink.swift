@@ -1,0 +1,100 @@
+public import Foundation
+
+/// Somewhere events go: a file, a database, a web service, a picture.
+///
+/// `handle` does the sink's work for one event and returns once it is durable where the sink
+/// promises durability (a JSON line written, a grocery item committed, an event in the
+/// outbox). It throws only when the sink could not do its job for that event; a sink that keeps
+/// work for later (the webhook's outbox) does not throw because a server is down. `flush` pushes
+/// out what is still waiting and throws when something is left undone.
+///
+/// Sinks are classes guarded by their own locks, so a pipeline may call them from any thread;
+/// calls are meant to come one at a time, in frame order.
+public protocol ActionSink: AnyObject, Sendable {
+    /// A short name for messages ("jsonl", "grocery", "webhook", "overlay").
+    var name: String { get }
+    func handle(_ event: SightlineEvent) throws
+    func flush() throws
+}
+
+/// One sink's failure on one event (or on a flush).
+public struct SinkFailure: Error, CustomStringConvertible {
+    public var sink: String
+    /// The event the sink failed on (nil for a flush).
+    public var eventID: String?
+    public var error: any Error
+
+    public var description: String {
+        if let eventID { return "\(sink) sink, event \(eventID): \(error)" }
+        return "\(sink) sink: \(error)"
+    }
+}
+
+/// What ``SinkSet`` throws: every sink that failed, after all sinks were given the event.
+public struct SinkSetError: Error, CustomStringConvertible {
+    public var failures: [SinkFailure]
+    public var description: String { failures.map(\.description).joined(separator: "\n") }
+}
+
+/// Several sinks at once. Each event goes to every sink in order; a sink that throws does not
+/// stop the others, and all failures are reported together afterwards.
+public final class SinkSet: ActionSink {
+    public let sinks: [any ActionSink]
+    public var name: String { "set(" + sinks.map(\.name).joined(separator: ",") + ")" }
+
+    public init(_ sinks: [any ActionSink]) { self.sinks = sinks }
+
+    /// Gives `event` to every sink and returns the failures (empty when all succeeded).
+    @discardableResult
+    public func dispatch(_ event: SightlineEvent) -> [SinkFailure] {
+        var failures: [SinkFailure] = []
+        for sink in sinks {
+            do { try sink.handle(event) } catch {
+                failures.append(SinkFailure(sink: sink.name, eventID: event.id, error: error))
+            }
+        }
+        return failures
+    }
+
+    /// Flushes every sink and returns the failures.
+    @discardableResult
+    public func flushAll() -> [SinkFailure] {
+        var failures: [SinkFailure] = []
+        for sink in sinks {
+            do { try sink.flush() } catch { failures.append(SinkFailure(sink: sink.name, eventID: nil, error: error)) }
+        }
+        return failures
+    }
+
+    /// Like ``dispatch(_:)``, throwing a ``SinkSetError`` when any sink failed.
+    public func handle(_ event: SightlineEvent) throws {
+        let failures = dispatch(event)
+        if !failures.isEmpty { throw SinkSetError(failures: failures) }
+    }
+
+    public func flush() throws {
+        let failures = flushAll()
+        if !failures.isEmpty { throw SinkSetError(failures: failures) }
+    }
+}
+
+/// Where Actions keeps its files.
+public enum ActionPaths {
+    /// `$SIGHTLINE_DATA`, else `$XDG_DATA_HOME/sightline`, else `~/.local/share/sightline`.
+    public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let d = environment["SIGHTLINE_DATA"], !d.isEmpty { return d }
+        if let x = environment["XDG_DATA_HOME"], !x.isEmpty { return x + "/sightline" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/share/sightline"
+    }
+
+    /// The grocery list database: `<data directory>/grocery.sqlite`.
+    public static func groceryDatabase(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        dataDirectory(environment: environment) + "/grocery.sqlite"
+    }
+
+    /// The webhook outbox: `<data directory>/outbox.sqlite`.
+    public static func webhookOutbox(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        dataDirectory(environment: environment) + "/outbox.sqlite"
+    }
+}

@@ -1,0 +1,359 @@
+public import Foundation
+import GRDB
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// How the webhook sink retries: exponential back-off, bounded.
+public struct RetryPolicy: Sendable, Equatable {
+    /// Wait after the first failure (seconds).
+    public var initialDelay: Double
+    /// Each further failure multiplies the wait by this.
+    public var multiplier: Double
+    /// The wait never exceeds this (seconds).
+    public var maxDelay: Double
+    /// With jitter, the wait is drawn uniformly from [delay/2, delay] so that many devices coming
+    /// back online do not retry in step. Off in tests, for determinism.
+    public var jitter: Bool
+
+    public init(initialDelay: Double = 1, multiplier: Double = 2, maxDelay: Double = 300, jitter: Bool = true) {
+        self.initialDelay = initialDelay
+        self.multiplier = multiplier
+        self.maxDelay = maxDelay
+        self.jitter = jitter
+    }
+
+    /// The wait after `failures` consecutive failures (1 = the first).
+    public func delay(afterFailures failures: Int) -> Double {
+        let exponent = Double(max(0, failures - 1))
+        let base = min(maxDelay, initialDelay * pow(multiplier, min(exponent, 64)))
+        return jitter ? Double.random(in: (base / 2)...base) : base
+    }
+}
+
+/// What happened to the outbox in one delivery attempt.
+public struct DeliveryReport: Sendable, Equatable {
+    /// Events the server accepted (2xx) and that left the outbox.
+    public var delivered = 0
+    /// Events the server refused for good (4xx other than 408 and 429), moved to the dead-letter
+    /// table (kept, not lost).
+    public var deadLettered = 0
+    /// Events still waiting.
+    public var pending = 0
+    /// Why the head of the outbox is still there (nil when the outbox is empty).
+    public var lastError: String?
+    /// When the head will next be tried (nil when the outbox is empty).
+    public var nextAttempt: Date?
+}
+
+/// Why the webhook sink could not do its job.
+public enum WebhookError: Error, CustomStringConvertible {
+    /// `flush` finished with events still in the outbox (they stay there and are sent later).
+    case undelivered(pending: Int, outbox: String, url: String, lastError: String?)
+
+    public var description: String {
+        switch self {
+        case let .undelivered(pending, outbox, url, lastError):
+            return "\(pending) event(s) not yet delivered to \(url)"
+                + (lastError.map { " (\($0))" } ?? "")
+                + "; they wait in the outbox \(outbox) and are sent on the next attempt"
+        }
+    }
+}
+
+/// POSTs events as JSON to a URL, through a durable outbox.
+///
+/// `handle` first commits the event to the outbox (a GRDB table in its own SQLite file), then
+/// tries to deliver whatever is due, oldest first. An event leaves the outbox only when the
+/// server answered 2xx. A failure (connection refused, timeout, 5xx, 408, 429) keeps it at the
+/// head and schedules the next try with exponential back-off (``RetryPolicy``); until then the
+/// events behind it wait, so the server receives them in order. A 4xx refusal is permanent: the
+/// event moves to the `deadLetter` table and the queue moves on.
+///
+/// Delivery is attempted at start-up (pending events of an earlier run go first, at once,
+/// whatever back-off that run had scheduled), on every `handle` and on `flush`. Each request carries the event id as `Idempotency-Key` (and in the
+/// body), so a receiver can drop the copy it gets when a response was lost and the event was
+/// sent again.
+///
+/// Requests are synchronous (the calling thread waits, at most ``requestTimeout`` per request);
+/// run the sink off Swift's cooperative pool.
+public final class WebhookSink: ActionSink, @unchecked Sendable {
+    public let url: URL
+    public let outboxPath: String
+    public let retry: RetryPolicy
+    public let requestTimeout: Double
+    public let busyTimeout: Double
+    /// Which kinds of event are sent (nil: all).
+    public let kinds: Set<SightlineEvent.Kind>?
+    public var name: String { "webhook" }
+
+    private let db: DatabaseQueue
+    private let session: URLSession
+    private let clock: @Sendable () -> Date
+    private let lock = NSLock()
+    private var _lastReport = DeliveryReport()
+
+    /// Opens (creating if needed) the outbox at `outboxPath` and, with `deliverOnStart`,
+    /// delivers what an earlier run left in it.
+    /// - Parameter clock: the time back-off is measured in (injectable for tests).
+    public init(
+        url: URL, outboxPath: String, retry: RetryPolicy = RetryPolicy(), requestTimeout: Double = 10,
+        kinds: Set<SightlineEvent.Kind>? = nil, busyTimeout: Double = 5, deliverOnStart: Bool = true,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(StoreError) {
+        self.url = url
+        self.outboxPath = outboxPath
+        self.retry = retry
+        self.requestTimeout = requestTimeout
+        self.kinds = kinds
+        self.busyTimeout = busyTimeout
+        self.clock = clock
+        let folder = (outboxPath as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let queue = try Store.open(path: outboxPath, busyTimeout: busyTimeout, operation: "open the webhook outbox")
+        try Store.run(path: outboxPath, operation: "set up the webhook outbox", busyTimeout: busyTimeout) {
+            // Migrating takes the write lock; skip it when there is nothing to do, so that a
+            // reader is not held up by another program writing.
+            if try !queue.read(Self.migrator.hasCompletedMigrations) { try Self.migrator.migrate(queue) }
+        }
+        db = queue
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = requestTimeout
+        config.timeoutIntervalForResource = requestTimeout
+        config.httpMaximumConnectionsPerHost = 1
+        session = URLSession(configuration: config)
+        if deliverOnStart {
+            // A restart is a moment to try again at once: the back-off an earlier run scheduled
+            // (perhaps an hour) is cut short, its count of attempts kept.
+            let now = clock()
+            try Store.run(path: outboxPath, operation: "open the webhook outbox", busyTimeout: busyTimeout) {
+                try queue.write { db in
+                    try db.execute(sql: "UPDATE outbox SET nextAttempt = ? WHERE nextAttempt > ?", arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+                }
+            }
+            _ = try? deliverDue()
+        }
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        eventID TEXT NOT NULL UNIQUE,
+                        body BLOB NOT NULL,
+                        enqueued REAL NOT NULL,     -- Unix time (seconds)
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        nextAttempt REAL NOT NULL,  -- Unix time (seconds)
+                        lastError TEXT
+                    );
+                    CREATE TABLE deadLetter (
+                        seq INTEGER PRIMARY KEY,
+                        eventID TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        enqueued REAL NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        status INTEGER NOT NULL,
+                        response TEXT,
+                        movedAt REAL NOT NULL
+                    );
+                    """)
+        }
+        return m
+    }
+
+    /// The outcome of the latest delivery attempt.
+    public var lastReport: DeliveryReport {
+        lock.lock()
+        defer { lock.unlock() }
+        return _lastReport
+    }
+
+    /// Commits `event` to the outbox (an event already waiting there is not added twice), then
+    /// delivers what is due. Throws only when the outbox cannot be written.
+    public func handle(_ event: SightlineEvent) throws {
+        if let kinds, !kinds.contains(event.kind) { return }
+        try enqueue(event)
+        _ = try deliverDue()
+    }
+
+    /// Adds `event` to the outbox without trying to send it.
+    public func enqueue(_ event: SightlineEvent) throws {
+        let body = Data(try event.jsonLine())
+        let now = clock().timeIntervalSince1970
+        try Store.run(path: outboxPath, operation: "add event \(event.id) to the webhook outbox", busyTimeout: busyTimeout) {
+            try db.write { db in
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO outbox (eventID, body, enqueued, nextAttempt) VALUES (?, ?, ?, ?)",
+                    arguments: [event.id, body, now, now])
+            }
+        }
+    }
+
+    /// Delivers due events, oldest first, until the outbox is empty or the head fails.
+    @discardableResult
+    public func deliverDue() throws(StoreError) -> DeliveryReport {
+        lock.lock()
+        defer { lock.unlock() }
+        var report = DeliveryReport()
+        let op = "deliver from the webhook outbox"
+        let path = outboxPath, busyTimeout = self.busyTimeout
+        // Bounded: at most this many requests per call, so one call cannot run forever.
+        for _ in 0..<10_000 {
+            let head = try Store.run(path: path, operation: op, busyTimeout: busyTimeout) {
+                try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox ORDER BY seq LIMIT 1") }
+            }
+            guard let head else { break }
+            let now = clock()
+            let due = Date(timeIntervalSince1970: head["nextAttempt"])
+            if due > now {
+                report.lastError = head["lastError"]
+                report.nextAttempt = due
+                break
+            }
+            let seq: Int64 = head["seq"], eventID: String = head["eventID"], body: Data = head["body"]
+            let attempts: Int = head["attempts"]
+            let result = post(body: body, eventID: eventID)
+            switch result {
+            case .delivered:
+                try Store.run(path: path, operation: op, busyTimeout: busyTimeout) {
+                    try db.write { db in try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [seq]) }
+                }
+                report.delivered += 1
+            case .refused(let status, let response):
+                try Store.run(path: path, operation: op, busyTimeout: busyTimeout) {
+                    try db.write { db in
+                        try db.execute(
+                            sql: """
+                                INSERT INTO deadLetter (seq, eventID, body, enqueued, attempts, status, response, movedAt)
+                                SELECT seq, eventID, body, enqueued, attempts + 1, ?, ?, ? FROM outbox WHERE seq = ?;
+                                DELETE FROM outbox WHERE seq = ?
+                                """,
+                            arguments: [status, response, now.timeIntervalSince1970, seq, seq])
+                    }
+                }
+                report.deadLettered += 1
+            case .retry(let message, let retryAfter):
+                let failures = attempts + 1
+                var wait = retry.delay(afterFailures: failures)
+                if let retryAfter { wait = min(retry.maxDelay, max(wait, retryAfter)) }
+                let next = now.addingTimeInterval(wait)
+                try Store.run(path: path, operation: op, busyTimeout: busyTimeout) {
+                    try db.write { db in
+                        try db.execute(
+                            sql: "UPDATE outbox SET attempts = ?, nextAttempt = ?, lastError = ? WHERE seq = ?",
+                            arguments: [failures, next.timeIntervalSince1970, message, seq])
+                    }
+                }
+                report.lastError = message
+                report.nextAttempt = next
+            }
+            if case .retry = result { break }
+        }
+        report.pending = try Store.run(path: path, operation: op, busyTimeout: busyTimeout) {
+            try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0 }
+        }
+        if report.pending == 0 {
+            report.lastError = nil
+            report.nextAttempt = nil
+        }
+        _lastReport = report
+        return report
+    }
+
+    /// Delivers what is due; throws ``WebhookError/undelivered(pending:outbox:url:lastError:)``
+    /// when events remain (they stay in the outbox).
+    public func flush() throws {
+        let report = try deliverDue()
+        if report.pending > 0 {
+            throw WebhookError.undelivered(pending: report.pending, outbox: outboxPath, url: url.absoluteString, lastError: report.lastError)
+        }
+    }
+
+    /// Keeps delivering, waiting out the back-off, until the outbox is empty or `timeout`
+    /// seconds (real time) have passed. Returns the last report.
+    @discardableResult
+    public func drain(timeout: Double) throws(StoreError) -> DeliveryReport {
+        let deadline = Date().addingTimeInterval(timeout)
+        var report = try deliverDue()
+        while report.pending > 0 {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { break }
+            let wait = report.nextAttempt.map { max(0.01, $0.timeIntervalSince(clock())) } ?? 0.05
+            Thread.sleep(forTimeInterval: min(wait, remaining))
+            report = try deliverDue()
+        }
+        return report
+    }
+
+    /// Events waiting in the outbox, and events moved to the dead-letter table.
+    public func counts() throws(StoreError) -> (pending: Int, deadLettered: Int) {
+        try Store.run(path: outboxPath, operation: "read the webhook outbox", busyTimeout: busyTimeout) {
+            try db.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM deadLetter") ?? 0)
+            }
+        }
+    }
+
+    private enum PostResult {
+        case delivered
+        case refused(status: Int, response: String)
+        case retry(String, retryAfter: Double?)
+    }
+
+    private final class ResponseBox: @unchecked Sendable {
+        var status: Int?
+        var body = Data()
+        var retryAfter: String?
+        var error: (any Error)?
+    }
+
+    private func post(body: Data, eventID: String) -> PostResult {
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: requestTimeout)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(eventID, forHTTPHeaderField: "Idempotency-Key")
+        request.setValue("sightline", forHTTPHeaderField: "User-Agent")
+        let box = ResponseBox()
+        let done = DispatchSemaphore(value: 0)
+        let task = session.dataTask(with: request) { data, response, error in
+            box.error = error
+            if let http = response as? HTTPURLResponse {
+                box.status = http.statusCode
+                box.retryAfter = http.value(forHTTPHeaderField: "Retry-After")
+            }
+            box.body = data ?? Data()
+            done.signal()
+        }
+        task.resume()
+        if done.wait(timeout: .now() + requestTimeout + 2) == .timedOut {
+            task.cancel()
+            _ = done.wait(timeout: .now() + 2)
+            return .retry("POST \(url.absoluteString): no answer within \(requestTimeout) s", retryAfter: nil)
+        }
+        if let error = box.error {
+            return .retry("POST \(url.absoluteString): \(error.localizedDescription)", retryAfter: nil)
+        }
+        guard let status = box.status else {
+            return .retry("POST \(url.absoluteString): no HTTP response", retryAfter: nil)
+        }
+        let text = String(decoding: box.body.prefix(500), as: UTF8.self)
+        switch status {
+        case 200..<300:
+            return .delivered
+        case 408, 429, 500...:
+            return .retry("POST \(url.absoluteString): HTTP \(status)", retryAfter: box.retryAfter.flatMap(Double.init))
+        case 400..<500:
+            return .refused(status: status, response: text)
+        default:  // 1xx, 3xx that URLSession did not follow
+            return .retry("POST \(url.absoluteString): unexpected HTTP \(status)", retryAfter: nil)
+        }
+    }
+}
