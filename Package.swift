@@ -102,11 +102,17 @@ let package = Package(
         // The reasoner: chains of typed steps over detections, a nutrition knowledge base, wearer
         // profiles (and Apple Health exports), and an explainable, deterministic trace.
         .target(name: "Reasoning", dependencies: ["SightlineCore"], swiftSettings: strict),
+        // Wiring: frames through detection, the reasoner and the sinks, with per-stage timing.
+        .target(
+            name: "Pipeline",
+            dependencies: ["SightlineCore", "Capture", "Imaging", "Detection", "Reasoning", "Actions"],
+            swiftSettings: strict
+        ),
         // The thin command-line tool.
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection", "Capture", "SightlineKernels", "Actions",
+                "SightlineCore", "Imaging", "Detection", "Capture", "SightlineKernels", "Pipeline", "Reasoning", "Actions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "sightline-bench",
             dependencies: [
-                "SightlineCore", "SightlineKernels", "Imaging", "CTurboJPEG", "Detection",
+                "SightlineCore", "SightlineKernels", "Imaging", "CTurboJPEG", "Detection", "Pipeline", "Reasoning", "Actions",
             ],
             path: "Benchmarks/sightline-bench",
             swiftSettings: executable

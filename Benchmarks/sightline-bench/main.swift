@@ -3,8 +3,11 @@
 //
 //   swift run -c release sightline-bench [--quick]
 import CTurboJPEG
+import Actions
 import Detection
 import Foundation
+import Pipeline
+import Reasoning
 import Imaging
 import SightlineCore
 import SightlineKernels
@@ -234,6 +237,45 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
     }
 } else {
     print("\n(detection rows skipped: run scripts/fetch-model yolov3-tiny)")
+}
+
+// MARK: The whole job: replay through detection, the reasoner and a sink, against detection alone
+
+if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: repoRoot + "/Models"), kernels: .simd) {
+    DNNNetwork.threads = 1
+    let group = "replay: detect + reason + act vs detect alone (1 thread)"
+    let reasoner = try Reasoner(
+        chain: try ChainDefinition.load(path: repoRoot + "/Models/chains/fridge.json", name: "Models/chains/fridge.json"),
+        knowledge: try NutritionKnowledge.load(path: repoRoot + "/Models/nutrition.json", name: "Models/nutrition.json"))
+    let profile = try Profile.load(path: repoRoot + "/Samples/profiles/deficit.json", name: "deficit.json")
+    let jsonl = try JSONLinesSink(.file("/dev/null"))
+    let pipeline = ScenePipeline(
+        detector: detector, reasoner: reasoner, profile: profile, today: LocalDate("2026-11-22")!, sinks: SinkSet([jsonl]))
+    let frames = try ["dog", "person", "horses", "eagle", "giraffe", "kite"].map {
+        try FileIO.readJPEGFrame("/usr/share/darknet/data/\($0).jpg")
+    }
+    let rounds = quick ? 1 : 3
+    var detectOnly: [Double] = [], whole: [Double] = [], reason: [Double] = []
+    for _ in 0..<rounds {
+        for frame in frames {
+            let t0 = Timestamp.now()
+            _ = try detector.detect(frame)
+            let t1 = Timestamp.now()
+            let outcome = try pipeline.process(frame, time: Date(timeIntervalSince1970: 0))
+            let t2 = Timestamp.now()
+            detectOnly.append(Double(t1.nanoseconds - t0.nanoseconds))
+            whole.append(Double(t2.nanoseconds - t1.nanoseconds))
+            reason.append(outcome.reasonSeconds * 1e9)
+        }
+    }
+    func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+    let total = { (v: [Double]) in v.reduce(0, +) }
+    rows.append(BenchRow(group: group, name: "detection alone", medianNanoseconds: median(detectOnly),
+                         note: String(format: "%.2f fps over %d frames", Double(detectOnly.count) / (total(detectOnly) / 1e9), detectOnly.count)))
+    rows.append(BenchRow(group: group, name: "whole job per frame", medianNanoseconds: median(whole), reference: "detection alone",
+                         note: String(format: "%.2f fps", Double(whole.count) / (total(whole) / 1e9))))
+    rows.append(BenchRow(group: group, name: "  reasoner per frame", medianNanoseconds: median(reason),
+                         note: String(format: "%.3f%% of detection", 100 * median(reason) / median(detectOnly))))
 }
 
 // MARK: Kernels, SIMD against their scalar references

@@ -1,0 +1,107 @@
+public import Actions
+public import Detection
+public import Foundation
+public import Reasoning
+public import SightlineCore
+
+/// What the pipeline did with one frame.
+public struct FrameOutcome: Sendable {
+    public var frame: SightlineEvent.FrameInfo
+    public var detections: [Detection]
+    /// The reasoning over the recent frames, ending with this one.
+    public var run: ReasoningRun
+    /// The one-line conclusion (also drawn on the overlay).
+    public var conclusion: String
+    /// The events handed to the sinks.
+    public var events: [SightlineEvent]
+    /// Sinks that failed on this frame's events (the others still got them).
+    public var sinkFailures: [SinkFailure]
+    /// Seconds spent detecting (preprocess + inference + decode), reasoning and acting.
+    public var detectSeconds: Double
+    public var reasonSeconds: Double
+    public var actSeconds: Double
+}
+
+/// Wires detection, the reasoner and the sinks for a stream of frames (recorded or live):
+/// each frame is detected, added to a sliding window of recent observations, the chain runs
+/// over that window (so the inventory's debounce sees several frames), and the result goes to
+/// the sinks as events: always a `frameAnalysed` event with the detections and conclusion, and
+/// a `groceryNeed` event when the chain proposes something.
+///
+/// Not thread-safe; one pipeline per stream.
+public final class ScenePipeline {
+    /// Nil when detections come from elsewhere (``process(_:detections:time:)``).
+    public let detector: (any ObjectDetector)?
+    public let reasoner: Reasoner
+    public let profile: Profile
+    public let today: LocalDate
+    public let sinks: SinkSet
+    /// How many recent frames the chain reasons over.
+    public let window: Int
+    private var recent: [Observation] = []
+
+    public init(
+        detector: (any ObjectDetector)?, reasoner: Reasoner, profile: Profile, today: LocalDate, sinks: SinkSet,
+        window: Int = 5
+    ) {
+        self.detector = detector
+        self.reasoner = reasoner
+        self.profile = profile
+        self.today = today
+        self.sinks = sinks
+        self.window = max(1, window)
+    }
+
+    /// Runs one frame through detection, reasoning and the sinks. `time` is the wall-clock time
+    /// the events carry (the grocery list's cooldown is measured in it).
+    public func process(_ frame: Frame, time: Date) throws -> FrameOutcome {
+        guard let detector else { preconditionFailure("a pipeline without a detector needs process(_:detections:time:)") }
+        let result = try detector.detect(frame)
+        let t1 = Timestamp.now()
+        return try reasonAndAct(
+            frame: frame, detections: result.detections, detectSeconds: result.timings.total, time: time, started: t1)
+    }
+
+    /// The same as ``process(_:time:)`` for detections made elsewhere (e.g. ground-truth labels).
+    public func process(_ frame: Frame, detections: [Detection], time: Date) throws -> FrameOutcome {
+        try reasonAndAct(frame: frame, detections: detections, detectSeconds: 0, time: time, started: .now())
+    }
+
+    private func reasonAndAct(
+        frame: Frame, detections: [Detection], detectSeconds: Double, time: Date, started: Timestamp
+    ) throws -> FrameOutcome {
+        recent.append(
+            Observation(sequence: frame.sequence, timestamp: frame.timestamp, origin: frame.origin, detections: detections))
+        if recent.count > window { recent.removeFirst(recent.count - window) }
+        let run = try reasoner.run(observations: recent, profile: profile, today: today)
+        let t2 = Timestamp.now()
+
+        let info = SightlineEvent.FrameInfo(frame)
+        let conclusion = Self.conclusion(of: run)
+        var events = [
+            SightlineEvent(
+                kind: .frameAnalysed, frame: info, time: time, detections: detections, conclusion: conclusion, image: frame)
+        ]
+        if let p = run.proposal {
+            let need = GroceryNeed(
+                item: p.item, quantity: Double(p.quantity), unit: p.unit, reason: p.reason,
+                needKey: "\(p.foodID)/\(p.day)")
+            events.append(SightlineEvent(kind: .groceryNeed, frame: info, time: time, conclusion: conclusion, grocery: need))
+        }
+        var failures: [SinkFailure] = []
+        for event in events { failures += sinks.dispatch(event) }
+        let t3 = Timestamp.now()
+        return FrameOutcome(
+            frame: info, detections: detections, run: run, conclusion: conclusion, events: events, sinkFailures: failures,
+            detectSeconds: detectSeconds, reasonSeconds: t2.seconds(since: started), actSeconds: t3.seconds(since: t2))
+    }
+
+    /// Flushes every sink (the webhook outbox, files); returns the sinks that failed.
+    public func finish() -> [SinkFailure] { sinks.flushAll() }
+
+    /// The chain's last word, as one line: the action step's rationale (what to add and why),
+    /// or the step that stopped the chain.
+    public static func conclusion(of run: ReasoningRun) -> String {
+        run.trace.steps.last?.rationale.split(separator: "\n").first.map(String.init) ?? "no conclusion"
+    }
+}
