@@ -59,8 +59,9 @@ struct SceneOptions: ParsableArguments {
         for s in sinks { _ = try SinkSpec(s) }
     }
 
-    /// Builds the pipeline: loads (and verifies) everything, opens the sinks.
-    func makePipeline() throws -> ScenePipeline {
+    /// Builds the pipeline: loads (and verifies) everything, opens the sinks (`defaultSinks`
+    /// when none are named).
+    func makePipeline(defaultSinks: [String] = ["grocery"]) throws -> ScenePipeline {
         let store = modelsDir.map(ModelStore.init(directory:)) ?? .locate()
         let root = (store.directory as NSString).deletingLastPathComponent
         let chainPath = chain ?? store.directory + "/chains/fridge.json"
@@ -70,7 +71,7 @@ struct SceneOptions: ParsableArguments {
             knowledge: try NutritionKnowledge.load(path: knowledgePath, name: relative(knowledgePath, to: root)))
         let wearer = try Profile.load(path: profile, name: relative(profile, to: root))
         let detector: (any ObjectDetector)? = groundTruth == nil ? try OpenCVDetector(model: model, store: store) : nil
-        let specs = try (sinks.isEmpty ? ["grocery"] : sinks).map(SinkSpec.init)
+        let specs = try (sinks.isEmpty ? defaultSinks : sinks).map(SinkSpec.init)
         let day = today.flatMap { LocalDate($0) } ?? LocalDate.current()
         return ScenePipeline(
             detector: detector, reasoner: reasoner, profile: wearer, today: day,
@@ -284,12 +285,7 @@ struct ExplainCommand: ParsableCommand {
 extension SceneOptions {
     /// Like ``makePipeline()`` but with no default sink: explaining adds nothing to the list
     /// unless a sink is asked for.
-    func makePipelineForExplain() throws -> ScenePipeline {
-        if !sinks.isEmpty { return try makePipeline() }
-        var copy = self
-        copy.sinks = ["jsonl:/dev/null"]
-        return try copy.makePipeline()
-    }
+    func makePipelineForExplain() throws -> ScenePipeline { try makePipeline(defaultSinks: []) }
 }
 
 struct RunCommand: ParsableCommand {
@@ -344,7 +340,12 @@ struct RunCommand: ParsableCommand {
         camera.stop()
         for f in pipeline.finish() { FileHandle.standardError.write(Data("warning: \(f)\n".utf8)) }
         print(progress.summary(wall: Timestamp.now().seconds(since: start)))
-        print("capture: \(camera.statistics)")
+        let stats = camera.statistics
+        print(
+            String(
+                format: "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",
+                stats.framesCaptured, stats.fps, stats.framesReplaced, stats.driverDrops,
+                stats.handoffLatency(percentile: 50) * 1000, stats.handoffLatency(percentile: 99) * 1000))
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCode(1)
