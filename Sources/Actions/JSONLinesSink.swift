@@ -69,14 +69,20 @@ public final class JSONLinesSink: ActionSink, @unchecked Sendable {
                 done += n
             }
         }
-        if sync, ownsFD, fsync(fd) != 0 { throw ActionFileError(path: label, operation: "sync", errno: errno) }
+        if sync, ownsFD { try syncFile() }
+    }
+
+    /// fsync, where the file can be synced: a character device or pipe (`/dev/null`, a FIFO)
+    /// answers EINVAL, which means there is nothing to make durable, not a failure.
+    private func syncFile() throws {
+        if fsync(fd) != 0, errno != EINVAL { throw ActionFileError(path: label, operation: "sync", errno: errno) }
     }
 
     /// Nothing is buffered; with a file, makes sure what was written reached the disk.
     public func flush() throws {
         lock.lock()
         defer { lock.unlock() }
-        if ownsFD, fsync(fd) != 0 { throw ActionFileError(path: label, operation: "sync", errno: errno) }
+        if ownsFD { try syncFile() }
     }
 }
 
