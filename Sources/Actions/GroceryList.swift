@@ -69,7 +69,9 @@ public final class GroceryList: @unchecked Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw StoreError(path: path, operation: "open the grocery list", reason: .cannotOpen, detail: "cannot create \(folder): \(error.localizedDescription)")
+                throw StoreError(
+                    path: path, operation: "open the grocery list", reason: .cannotOpen,
+                    detail: "cannot create \(folder): \(error.localizedDescription)")
             }
         }
         let queue = try Store.open(path: path, busyTimeout: busyTimeout, operation: "open the grocery list")

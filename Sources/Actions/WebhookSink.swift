@@ -2,7 +2,7 @@ public import Foundation
 import GRDB
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// How the webhook sink retries: exponential back-off, bounded.
@@ -129,7 +129,9 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
             let now = clock()
             try Store.run(path: outboxPath, operation: "open the webhook outbox", busyTimeout: busyTimeout) {
                 try queue.write { db in
-                    try db.execute(sql: "UPDATE outbox SET nextAttempt = ? WHERE nextAttempt > ?", arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+                    try db.execute(
+                        sql: "UPDATE outbox SET nextAttempt = ? WHERE nextAttempt > ?",
+                        arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
                 }
             }
             _ = try? deliverDue()
@@ -271,7 +273,8 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
     public func flush() throws {
         let report = try deliverDue()
         if report.pending > 0 {
-            throw WebhookError.undelivered(pending: report.pending, outbox: outboxPath, url: url.absoluteString, lastError: report.lastError)
+            throw WebhookError.undelivered(
+                pending: report.pending, outbox: outboxPath, url: url.absoluteString, lastError: report.lastError)
         }
     }
 
@@ -295,8 +298,10 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
     public func counts() throws(StoreError) -> (pending: Int, deadLettered: Int) {
         try Store.run(path: outboxPath, operation: "read the webhook outbox", busyTimeout: busyTimeout) {
             try db.read { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT count(*) FROM deadLetter") ?? 0)
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM deadLetter") ?? 0
+                )
             }
         }
     }

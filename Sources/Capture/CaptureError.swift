@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import SightlineCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A system call that failed: which call (an ioctl is named by its request, e.g.
 /// `VIDIOC_DQBUF`), on which device or file, and the `errno` it returned.
@@ -113,7 +114,8 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noStreamingIO(device, card):
             return "\(device) (\(card)) does not support streaming I/O (mmap), which Sightline needs"
         case let .noUsableFormat(device, wanted, offered):
-            return "\(device): no usable pixel format (wanted \(wanted); the device offers \(offered.isEmpty ? "none" : offered.joined(separator: ", ")))"
+            return
+                "\(device): no usable pixel format (wanted \(wanted); the device offers \(offered.isEmpty ? "none" : offered.joined(separator: ", ")))"
         case let .formatRejected(device, asked, got):
             return "\(device): asked for \(asked) but the driver chose \(got), which Sightline cannot read"
         case let .buffers(device, detail): return "\(device): \(detail)"

@@ -64,7 +64,8 @@ public struct JPEGStreamScanner {
             if resume >= n, b[start..<n].allSatisfy({ $0 == 0 }) {
                 return .corrupt(start..<n, resume: n, detail: "\(n - start) zero bytes after the last frame")
             }
-            return .corrupt(start..<resume, resume: resume, detail: "\(resume - start) bytes that are not a JPEG (no start-of-image marker)")
+            return .corrupt(
+                start..<resume, resume: resume, detail: "\(resume - start) bytes that are not a JPEG (no start-of-image marker)")
         }
         var i = start + 2
         var width = 0, height = 0, sawFrameHeader = false

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import SightlineCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A pthread mutex with a condition variable (the capture thread is a plain thread, and a
 /// blocking consumer must be able to wait without spinning).

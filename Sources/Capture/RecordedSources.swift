@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import Logging
 public import SightlineCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What a recorded source does with a damaged frame.
 public enum CorruptFramePolicy: String, Sendable, CaseIterable {
@@ -66,7 +67,8 @@ public struct Sidecar: Sendable, Equatable {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             guard fields.count == 3 else {
-                throw .badSidecar(path: path, line: lineNumber, detail: "expected 3 fields (frame, timestamp_ns, sequence), found \(fields.count)")
+                throw .badSidecar(
+                    path: path, line: lineNumber, detail: "expected 3 fields (frame, timestamp_ns, sequence), found \(fields.count)")
             }
             guard let ns = UInt64(fields[1]) else {
                 throw .badSidecar(path: path, line: lineNumber, detail: "timestamp '\(fields[1])' is not a whole number of nanoseconds")
@@ -301,7 +303,9 @@ public final class MJPEGFileSource: RecordedSource, FrameSource, @unchecked Send
         }
         if let loaded {
             for (i, e) in loaded.entries.enumerated() where e.frame != String(i) {
-                throw .badSidecar(path: sidecarPath, line: 0, detail: "entry \(i) names frame '\(e.frame)'; an MJPEG sidecar lists frames 0, 1, 2 … in order")
+                throw .badSidecar(
+                    path: sidecarPath, line: 0,
+                    detail: "entry \(i) names frame '\(e.frame)'; an MJPEG sidecar lists frames 0, 1, 2 … in order")
             }
         }
         self.sidecar = loaded

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import SightlineCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes JPEG frames so they can be replayed by ``JPEGDirectorySource`` or
 /// ``MJPEGFileSource``, with a ``Sidecar`` of timestamps and sequence numbers.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 internal import CV4L2
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The system calls a V4L2 camera makes, as one substitutable interface.
 ///
@@ -137,7 +138,8 @@ public struct SyscallFunnel: Sendable {
     }
 
     /// Like ``ioctl(_:_:_:_:)`` but returns false for `EAGAIN`.
-    public func ioctlUnlessAgain<T>(_ fd: Int32, _ name: StaticString, _ request: UInt, _ argument: inout T) throws(SystemCallError) -> Bool {
+    public func ioctlUnlessAgain<T>(_ fd: Int32, _ name: StaticString, _ request: UInt, _ argument: inout T) throws(SystemCallError) -> Bool
+    {
         try withUnsafeMutablePointer(to: &argument) { (p) throws(SystemCallError) -> Bool in
             try callUnlessAgain(name) { system.ioctl(fd, request: request, argument: UnsafeMutableRawPointer(p)) } != nil
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+internal import CV4L2
 public import Logging
 public import SightlineCore
-internal import CV4L2
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A live V4L2 camera as a ``FrameSource``.
 ///

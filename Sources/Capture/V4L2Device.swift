@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import SightlineCore
 internal import CV4L2
+import SightlineCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An open V4L2 device node: typed wrappers over the ioctls Capture uses, each through the
 /// funnel so every failure names its request and the device.
@@ -44,7 +45,7 @@ struct V4L2Handle: Sendable {
             var d = v4l2_fmtdesc()
             d.index = index
             d.type = sl_V4L2_BUF_TYPE_VIDEO_CAPTURE
-            do { try funnel.ioctl(fd, "VIDIOC_ENUM_FMT", sl_VIDIOC_ENUM_FMT, &d) } catch where error.errno == EINVAL {
+            do { try funnel.ioctl(fd, "VIDIOC_ENUM_FMT", sl_VIDIOC_ENUM_FMT, &d) } catch  where error.errno == EINVAL {
                 break
             }
             out.append((FourCC(rawValue: d.pixelformat), cString(d.description), d.flags))
@@ -59,7 +60,9 @@ struct V4L2Handle: Sendable {
             var s = v4l2_frmsizeenum()
             s.index = index
             s.pixel_format = fourcc.rawValue
-            do { try funnel.ioctl(fd, "VIDIOC_ENUM_FRAMESIZES", sl_VIDIOC_ENUM_FRAMESIZES, &s) } catch where error.errno == EINVAL || error.errno == ENOTTY {
+            do { try funnel.ioctl(fd, "VIDIOC_ENUM_FRAMESIZES", sl_VIDIOC_ENUM_FRAMESIZES, &s) } catch
+                where error.errno == EINVAL || error.errno == ENOTTY
+            {
                 break
             }
             if s.type == sl_V4L2_FRMSIZE_TYPE_DISCRETE {
@@ -88,7 +91,9 @@ struct V4L2Handle: Sendable {
             i.pixel_format = fourcc.rawValue
             i.width = UInt32(size.width)
             i.height = UInt32(size.height)
-            do { try funnel.ioctl(fd, "VIDIOC_ENUM_FRAMEINTERVALS", sl_VIDIOC_ENUM_FRAMEINTERVALS, &i) } catch where error.errno == EINVAL || error.errno == ENOTTY {
+            do { try funnel.ioctl(fd, "VIDIOC_ENUM_FRAMEINTERVALS", sl_VIDIOC_ENUM_FRAMEINTERVALS, &i) } catch
+                where error.errno == EINVAL || error.errno == ENOTTY
+            {
                 break
             }
             if i.type == sl_V4L2_FRMIVAL_TYPE_DISCRETE {
@@ -132,7 +137,7 @@ struct V4L2Handle: Sendable {
     func setInterval(_ wanted: FrameInterval?) throws(SystemCallError) -> (FrameInterval?, Bool) {
         var p = v4l2_streamparm()
         p.type = sl_V4L2_BUF_TYPE_VIDEO_CAPTURE
-        do { try funnel.ioctl(fd, "VIDIOC_G_PARM", sl_VIDIOC_G_PARM, &p) } catch where error.errno == ENOTTY || error.errno == EINVAL {
+        do { try funnel.ioctl(fd, "VIDIOC_G_PARM", sl_VIDIOC_G_PARM, &p) } catch  where error.errno == ENOTTY || error.errno == EINVAL {
             return (nil, false)
         }
         func current() -> FrameInterval? {
@@ -142,7 +147,7 @@ struct V4L2Handle: Sendable {
         guard let wanted, p.parm.capture.capability & sl_V4L2_CAP_TIMEPERFRAME != 0 else { return (current(), false) }
         p.parm.capture.timeperframe.numerator = wanted.numerator
         p.parm.capture.timeperframe.denominator = wanted.denominator
-        do { try funnel.ioctl(fd, "VIDIOC_S_PARM", sl_VIDIOC_S_PARM, &p) } catch where error.errno == ENOTTY || error.errno == EINVAL {
+        do { try funnel.ioctl(fd, "VIDIOC_S_PARM", sl_VIDIOC_S_PARM, &p) } catch  where error.errno == ENOTTY || error.errno == EINVAL {
             return (current(), false)
         }
         return (current(), true)
@@ -211,11 +216,12 @@ extension V4L2Handle {
         for _ in 0..<1024 {
             var q = v4l2_queryctrl()
             q.id = id
-            do { try funnel.ioctl(fd, "VIDIOC_QUERYCTRL", sl_VIDIOC_QUERYCTRL, &q) } catch where error.errno == EINVAL {
+            do { try funnel.ioctl(fd, "VIDIOC_QUERYCTRL", sl_VIDIOC_QUERYCTRL, &q) } catch  where error.errno == EINVAL {
                 break
             }
             if q.flags & sl_V4L2_CTRL_FLAG_DISABLED == 0 {
-                out.append(DeviceControl(id: q.id, name: cString(q.name), minimum: q.minimum, maximum: q.maximum, defaultValue: q.default_value))
+                out.append(
+                    DeviceControl(id: q.id, name: cString(q.name), minimum: q.minimum, maximum: q.maximum, defaultValue: q.default_value))
             }
             id = q.id | sl_V4L2_CTRL_FLAG_NEXT_CTRL
         }

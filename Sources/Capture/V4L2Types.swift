@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-public import SightlineCore
 internal import CV4L2
+public import SightlineCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A V4L2 pixel format code: four ASCII characters packed little-endian (`YUYV`, `MJPG`).
 public struct FourCC: RawRepresentable, Hashable, Sendable, CustomStringConvertible {

@@ -38,7 +38,9 @@ struct SourceOptions: ParsableArguments {
     @Flag(help: "Reopen the camera with back-off when it goes away (ENODEV/EIO) instead of failing.")
     var reconnect = false
 
-    @Option(name: .customLong("set-control"), help: ArgumentHelp("Set a device control first, e.g. 'Timestamp Source=1' (repeatable).", valueName: "NAME=VALUE"))
+    @Option(
+        name: .customLong("set-control"),
+        help: ArgumentHelp("Set a device control first, e.g. 'Timestamp Source=1' (repeatable).", valueName: "NAME=VALUE"))
     var controls: [String] = []
 
     func validate() throws {
@@ -63,8 +65,6 @@ struct SourceOptions: ParsableArguments {
             logger: logger)
     }
 }
-
-
 
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -180,24 +180,37 @@ struct CaptureCommand: ParsableCommand {
         camera?.stop()
         var summary = "\(count) frames"
         if let first, let last, count > 1 {
-            summary += String(format: " in %.2f s (%.1f fps received)", last.seconds(since: first), Double(count - 1) / last.seconds(since: first))
+            summary += String(
+                format: " in %.2f s (%.1f fps received)", last.seconds(since: first), Double(count - 1) / last.seconds(since: first))
         }
         print(summary)
         if let cam = camera {
             let s = cam.statistics
-            print(String(format: "camera: %d captured at %.2f fps (driver clock), %d dropped by the driver, %d replaced before taken, %d errored buffers, %d reconnects",
-                s.framesCaptured, s.fps, s.driverDrops, s.framesReplaced, s.erroredBuffers, s.reconnects))
-            print(String(format: "latency driver timestamp -> received: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-                CaptureStatistics.percentile(latencies, 50) * 1000, CaptureStatistics.percentile(latencies, 99) * 1000,
-                (latencies.max() ?? 0) * 1000))
-            print(String(format: "latency driver timestamp -> hand-off: p50 %.2f ms, p99 %.2f ms",
-                s.handoffLatency(percentile: 50) * 1000, s.handoffLatency(percentile: 99) * 1000))
-            print(String(format: "capture thread CPU: %.1f us/frame (%.3f s total, delivery %@)",
-                s.cpuSecondsPerFrame * 1e6, s.captureThreadCPUSeconds, cam.options.delivery.rawValue))
+            print(
+                String(
+                    format:
+                        "camera: %d captured at %.2f fps (driver clock), %d dropped by the driver, %d replaced before taken, %d errored buffers, %d reconnects",
+                    s.framesCaptured, s.fps, s.driverDrops, s.framesReplaced, s.erroredBuffers, s.reconnects))
+            print(
+                String(
+                    format: "latency driver timestamp -> received: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                    CaptureStatistics.percentile(latencies, 50) * 1000, CaptureStatistics.percentile(latencies, 99) * 1000,
+                    (latencies.max() ?? 0) * 1000))
+            print(
+                String(
+                    format: "latency driver timestamp -> hand-off: p50 %.2f ms, p99 %.2f ms",
+                    s.handoffLatency(percentile: 50) * 1000, s.handoffLatency(percentile: 99) * 1000))
+            print(
+                String(
+                    format: "capture thread CPU: %.1f us/frame (%.3f s total, delivery %@)",
+                    s.cpuSecondsPerFrame * 1e6, s.captureThreadCPUSeconds, cam.options.delivery.rawValue))
             if let format = lastFormat {
                 let (syscall, copy) = Self.reference(bytes: format.sizeImage)
-                print(String(format: "reference, same process: one system call %.1f us, copying one %d-byte frame %.1f us; capture thread = %.1f system calls or %.2f frame copies per frame",
-                    syscall * 1e6, format.sizeImage, copy * 1e6, s.cpuSecondsPerFrame / syscall, s.cpuSecondsPerFrame / copy))
+                print(
+                    String(
+                        format:
+                            "reference, same process: one system call %.1f us, copying one %d-byte frame %.1f us; capture thread = %.1f system calls or %.2f frame copies per frame",
+                        syscall * 1e6, format.sizeImage, copy * 1e6, s.cpuSecondsPerFrame / syscall, s.cpuSecondsPerFrame / copy))
             }
         } else if let rec = src as? RecordedSource, !rec.skippedFrames.isEmpty {
             print("skipped damaged frames: " + rec.skippedFrames.map { "\($0.index) (\($0.detail))" }.joined(separator: "; "))

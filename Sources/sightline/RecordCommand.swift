@@ -68,8 +68,9 @@ struct RecordCommand: ParsableCommand {
         try recorder.finish()
         cam.stop()
         let s = cam.statistics
-        print("wrote \(recorder.framesWritten) frames (\(recorder.bytesWritten) bytes) and \(recorder.sidecarPath); "
-            + "camera: \(s.framesCaptured) captured, \(s.driverDrops) dropped by the driver, \(s.framesReplaced) skipped while writing")
+        print(
+            "wrote \(recorder.framesWritten) frames (\(recorder.bytesWritten) bytes) and \(recorder.sidecarPath); "
+                + "camera: \(s.framesCaptured) captured, \(s.driverDrops) dropped by the driver, \(s.framesReplaced) skipped while writing")
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCode(1)
@@ -101,16 +102,24 @@ final class RawFrameEncoder {
             let simd = kernels == .simd
             if frame.format == .yuyv {
                 if simd {
-                    SIMDKernels.yuyvToRGB(src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height, range: .limited, swapRB: false)
+                    SIMDKernels.yuyvToRGB(
+                        src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height,
+                        range: .limited, swapRB: false)
                 } else {
-                    ScalarKernels.yuyvToRGB(src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height, range: .limited, swapRB: false)
+                    ScalarKernels.yuyvToRGB(
+                        src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height,
+                        range: .limited, swapRB: false)
                 }
             } else {
                 let uv = base + frame.stride * frame.height
                 if simd {
-                    SIMDKernels.nv12ToRGB(y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height, range: .limited, swapRB: false)
+                    SIMDKernels.nv12ToRGB(
+                        y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width,
+                        height: frame.height, range: .limited, swapRB: false)
                 } else {
-                    ScalarKernels.nv12ToRGB(y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height, range: .limited, swapRB: false)
+                    ScalarKernels.nv12ToRGB(
+                        y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width,
+                        height: frame.height, range: .limited, swapRB: false)
                 }
             }
             return try encoder.encode(

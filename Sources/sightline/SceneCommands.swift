@@ -8,7 +8,6 @@ import Pipeline
 import Reasoning
 import SightlineCore
 
-
 /// What the scene commands (replay, explain, run) share: who the wearer is, which chain and
 /// knowledge, which detector, and where results go.
 struct SceneOptions: ParsableArguments {
@@ -96,7 +95,9 @@ struct SceneOptions: ParsableArguments {
     func saveTrace(_ outcome: FrameOutcome) throws {
         guard let traceDir else { return }
         try FileManager.default.createDirectory(atPath: traceDir, withIntermediateDirectories: true)
-        let base = traceDir + "/" + OverlaySink.fileName(origin: outcome.frame.origin, sequence: outcome.frame.sequence)
+        let base =
+            traceDir + "/"
+            + OverlaySink.fileName(origin: outcome.frame.origin, sequence: outcome.frame.sequence)
             .replacingOccurrences(of: ".jpg", with: "")
         try FileIO.writeAtomically(base + ".trace.json", Array(outcome.run.trace.jsonText.utf8))
         try FileIO.writeAtomically(base + ".trace.txt", Array(outcome.run.trace.text.utf8))
@@ -171,7 +172,8 @@ struct ProgressPrinter {
     func summary(wall: Double) -> String {
         func median(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.sorted()[v.count / 2] }
         return String(
-            format: "%d frames in %.2f s (%.1f fps): detect %.1f ms, reason %.3f ms, act %.2f ms per frame (medians); %d with a grocery proposal",
+            format:
+                "%d frames in %.2f s (%.1f fps): detect %.1f ms, reason %.3f ms, act %.2f ms per frame (medians); %d with a grocery proposal",
             frames, wall, wall > 0 ? Double(frames) / wall : 0, median(detect) * 1000, median(reason) * 1000, median(act) * 1000,
             proposals)
     }
@@ -343,7 +345,8 @@ struct RunCommand: ParsableCommand {
         let stats = camera.statistics
         print(
             String(
-                format: "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",
+                format:
+                    "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",
                 stats.framesCaptured, stats.fps, stats.framesReplaced, stats.driverDrops,
                 stats.handoffLatency(percentile: 50) * 1000, stats.handoffLatency(percentile: 99) * 1000))
         if let failure {

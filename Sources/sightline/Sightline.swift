@@ -12,7 +12,10 @@ struct Sightline: ParsableCommand {
 
             Set SIGHTLINE_SIMD=scalar to force the scalar reference kernels.
             """,
-        subcommands: [PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self, ReplayCommand.self, ExplainCommand.self, RunCommand.self]
+        subcommands: [
+            PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,
+            ReplayCommand.self, ExplainCommand.self, RunCommand.self,
+        ]
     )
 }
 

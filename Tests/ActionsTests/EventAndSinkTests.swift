@@ -8,10 +8,13 @@ import Testing
         let event = sampleEvent(3, kind: .groceryNeed, grocery: need("Greek yogurt", 500, key: "protein/2024-05-01"))
         let line = String(decoding: try event.jsonLine(), as: UTF8.self)
         // Sorted keys, no spaces, unescaped slashes, ISO 8601 time with milliseconds.
-        let golden = #"{"conclusion":"frame 3","detections":[{"box":{"height":400,"width":300,"x":10,"y":20},"classID":72,"label":"refrigerator","score":0.875}],"frame":{"captureTime":{"nanoseconds":3000000},"height":480,"origin":"/photos/fridge-3.jpg","sequence":3,"width":640},"grocery":{"item":"Greek yogurt","needKey":"protein/2024-05-01","quantity":500,"reason":"protein short","unit":"g"},"id":"\#(event.id)","kind":"groceryNeed","time":"2024-05-01T12:00:03.000Z"}"#
+        let golden =
+            #"{"conclusion":"frame 3","detections":[{"box":{"height":400,"width":300,"x":10,"y":20},"classID":72,"label":"refrigerator","score":0.875}],"frame":{"captureTime":{"nanoseconds":3000000},"height":480,"origin":"/photos/fridge-3.jpg","sequence":3,"width":640},"grocery":{"item":"Greek yogurt","needKey":"protein/2024-05-01","quantity":500,"reason":"protein short","unit":"g"},"id":"\#(event.id)","kind":"groceryNeed","time":"2024-05-01T12:00:03.000Z"}"#
         #expect(line == golden)
         // The same content encodes to the same bytes every time.
-        #expect(try sampleEvent(3, kind: .groceryNeed, grocery: need("Greek yogurt", 500, key: "protein/2024-05-01")).jsonLine() == event.jsonLine())
+        #expect(
+            try sampleEvent(3, kind: .groceryNeed, grocery: need("Greek yogurt", 500, key: "protein/2024-05-01")).jsonLine()
+                == event.jsonLine())
     }
 
     @Test func idIsAContentHash() throws {

@@ -12,7 +12,9 @@ import Testing
         #expect(item.quantity == 500 && item.unit == "g")
         // Seen again in later frames, up to just before the cooldown ends: unchanged.
         for seconds: Double in [1, 3600, 12 * 3600 - 1] {
-            #expect(try list.add(yogurt, at: may1.addingTimeInterval(seconds)) == .unchanged(needKey: yogurt.needKey, until: may1.addingTimeInterval(12 * 3600)))
+            #expect(
+                try list.add(yogurt, at: may1.addingTimeInterval(seconds))
+                    == .unchanged(needKey: yogurt.needKey, until: may1.addingTimeInterval(12 * 3600)))
         }
         // A time before the need was applied (a clock step back) is not a new need either.
         if case .unchanged = try list.add(yogurt, at: may1.addingTimeInterval(-60)) {} else { Issue.record("earlier time re-added") }
@@ -28,7 +30,8 @@ import Testing
     @Test func aNewNeedForAnItemOnTheListMergesItsQuantity() throws {
         let list = try GroceryList(path: tempDir() + "/g.sqlite")
         try list.add(need("Greek yogurt", 500, key: "protein/day1", reason: "short of 40 g protein"), at: may1)
-        let outcome = try list.add(need("  greek   YOGURT ", 250, key: "protein/breakfast", reason: "breakfast"), at: may1.addingTimeInterval(60))
+        let outcome = try list.add(
+            need("  greek   YOGURT ", 250, key: "protein/breakfast", reason: "breakfast"), at: may1.addingTimeInterval(60))
         guard case .merged(let item, let added) = outcome else { Issue.record("\(outcome)"); return }
         #expect(added == 250)
         #expect(item.name == "Greek yogurt")  // the first spelling stays
@@ -55,13 +58,15 @@ import Testing
         let reopened = try GroceryList(path: path)
         #expect(try reopened.items().map(\.name) == ["Eggs"])
         // The cooldown is remembered across runs too.
-        if case .unchanged = try reopened.add(need("Eggs", 6, "item", key: "eggs"), at: may1.addingTimeInterval(5)) {} else {
+        if case .unchanged = try reopened.add(need("Eggs", 6, "item", key: "eggs"), at: may1.addingTimeInterval(5)) {
+        } else {
             Issue.record("need applied twice across a reopen")
         }
         #expect(try reopened.clear() == 1)
         #expect(try reopened.items().isEmpty)
         // Clearing forgets the needs: seen again, the item is added again.
-        if case .added = try reopened.add(need("Eggs", 6, "item", key: "eggs"), at: may1.addingTimeInterval(10)) {} else {
+        if case .added = try reopened.add(need("Eggs", 6, "item", key: "eggs"), at: may1.addingTimeInterval(10)) {
+        } else {
             Issue.record("not added after clear")
         }
     }
@@ -69,7 +74,10 @@ import Testing
     @Test func nonsenseNeedsAreRefusedAndChangeNothing() throws {
         let path = tempDir() + "/g.sqlite"
         let list = try GroceryList(path: path)
-        for bad in [need("", 1, key: "k"), need("Milk", 0, key: "k"), need("Milk", -1, key: "k"), need("Milk", .nan, key: "k"), need("Milk", 1, key: "")] {
+        for bad in [
+            need("", 1, key: "k"), need("Milk", 0, key: "k"), need("Milk", -1, key: "k"), need("Milk", .nan, key: "k"),
+            need("Milk", 1, key: ""),
+        ] {
             var refusal: StoreError?
             do { try list.add(bad, at: may1) } catch { refusal = error }
             #expect(refusal?.reason == .invalidInput, "\(bad)")
@@ -86,13 +94,15 @@ import Testing
         let list = try GroceryList(path: path, busyTimeout: 0.2)
         try list.add(need("Eggs", 6, "item", key: "eggs"), at: may1)
         // Another program takes the write lock and keeps it until its stdin closes.
-        let locker = try Child("/usr/bin/python3", [
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); "
-                + "c.execute(\"INSERT INTO item (key,name,unit,quantity,reasons,needKeys,firstAdded,lastAdded) VALUES ('x','X','g',1,'[]','[]','2024-01-01','2024-01-01')\"); "
-                + "print('locked', flush=True); sys.stdin.read()",
-            path,
-        ])
+        let locker = try Child(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); "
+                    + "c.execute(\"INSERT INTO item (key,name,unit,quantity,reasons,needKeys,firstAdded,lastAdded) VALUES ('x','X','g',1,'[]','[]','2024-01-01','2024-01-01')\"); "
+                    + "print('locked', flush=True); sys.stdin.read()",
+                path,
+            ])
         defer { locker.finish() }
         try #require(locker.lines(1) == ["locked"])
         let started = Date()

@@ -16,7 +16,8 @@ import Testing
 
         let list = try GroceryList(path: path)
         try list.add(need("Greek yogurt", 500, key: "protein/day1", reason: "short of 38 g protein today"), at: may1)
-        try list.add(need("Greek yogurt", 250, key: "protein/day2", reason: "short of 20 g protein today"), at: may1.addingTimeInterval(86400))
+        try list.add(
+            need("Greek yogurt", 250, key: "protein/day2", reason: "short of 20 g protein today"), at: may1.addingTimeInterval(86400))
         try list.add(need("Eggs", 6, "item", key: "eggs"), at: may1.addingTimeInterval(60))
 
         let text = try run(sightline, ["list", "--db", path])
@@ -43,12 +44,14 @@ import Testing
     @Test func aLockedListIsAClearErrorNamingTheFile() throws {
         let path = tempDir() + "/grocery.sqlite"
         try GroceryList(path: path).add(need("Eggs", 6, "item", key: "eggs"), at: may1)
-        let locker = try Child("/usr/bin/python3", [
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); "
-                + "print('locked', flush=True); sys.stdin.read()",
-            path,
-        ])
+        let locker = try Child(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); "
+                    + "print('locked', flush=True); sys.stdin.read()",
+                path,
+            ])
         defer { locker.finish() }
         try #require(locker.lines(1) == ["locked"])
         // Reading works while another program writes; clearing must wait, and then says why not.
@@ -56,7 +59,8 @@ import Testing
         #expect(shown.status == 0 && shown.out.contains("Eggs"), "\(shown.out) \(shown.err)")
         let clear = try run(sightline, ["list", "--db", path, "--clear", "--wait", "0.2"])
         #expect(clear.status == 1)
-        #expect(clear.err.contains("error: \(path): cannot clear the grocery list: the database is locked by another program"), "\(clear.err)")
+        #expect(
+            clear.err.contains("error: \(path): cannot clear the grocery list: the database is locked by another program"), "\(clear.err)")
         locker.finish()
         #expect(try GroceryList(path: path).items().map(\.name) == ["Eggs"])
     }

@@ -12,7 +12,8 @@ import Testing
     func greyJPEGFrame(width: Int, height: Int, sequence: UInt64 = 0) throws -> Frame {
         let rgb = [UInt8](repeating: 128, count: width * height * 3)
         let jpeg = try JPEGEncoder().encode(rgb: rgb, width: width, height: height, quality: 95, subsampling: .s444)
-        return try Frame(format: .mjpeg, width: 0, height: 0, sequence: sequence, origin: "/photos/fridge.jpg", storage: ImageBuffer(copying: jpeg))
+        return try Frame(
+            format: .mjpeg, width: 0, height: 0, sequence: sequence, origin: "/photos/fridge.jpg", storage: ImageBuffer(copying: jpeg))
     }
 
     func decode(_ jpeg: [UInt8]) throws -> (width: Int, height: Int, rgb: [UInt8]) {
@@ -37,7 +38,8 @@ import Testing
         let box = Rect(x: 200, y: 150, width: 300, height: 200)
         let detection = Detection(label: "bottle", classID: 39, score: 0.91, box: box)
         let color = OverlayRenderer.color(forClass: 39)
-        let jpeg = try OverlayRenderer().renderJPEG(frame: frame, detections: [detection], conclusion: "Short of 38 g protein: add Greek yogurt")
+        let jpeg = try OverlayRenderer().renderJPEG(
+            frame: frame, detections: [detection], conclusion: "Short of 38 g protein: add Greek yogurt")
         let img = try decode(jpeg)
         #expect(img.width == width && img.height == height)
         let c = (color.r, color.g, color.b)
@@ -87,7 +89,10 @@ import Testing
         // 20 words of 7 letters over 49 columns: 6 words a line, 4 lines of 10 px and a 2 px
         // margin, so the band starts at row 158 (with 3 lines it would start at 168, with 5 at 148).
         func rowMean(_ y: Int) -> Double {
-            Double((0..<300).map { let p = pixel(img, $0, y); return p.0 + p.1 + p.2 }.reduce(0, +)) / 900
+            Double(
+                (0..<300).map {
+                    let p = pixel(img, $0, y); return p.0 + p.1 + p.2
+                }.reduce(0, +)) / 900
         }
         #expect(rowMean(161) < 70, "\(rowMean(161))")
         #expect(abs(rowMean(150) - 128) < 6, "\(rowMean(150))")
@@ -121,7 +126,9 @@ import Testing
 
     @Test func aCorruptFrameIsAnErrorNamingIt() throws {
         let sink = try OverlaySink(folder: tempDir())
-        let bad = try Frame(format: .mjpeg, width: 0, height: 0, origin: "/photos/broken.jpg", storage: ImageBuffer(copying: [0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3]))
+        let bad = try Frame(
+            format: .mjpeg, width: 0, height: 0, origin: "/photos/broken.jpg",
+            storage: ImageBuffer(copying: [0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3]))
         let event = SightlineEvent(kind: .frameAnalysed, frame: .init(bad), time: may1, image: bad)
         #expect {
             try sink.handle(event)

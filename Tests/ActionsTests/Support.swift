@@ -5,7 +5,7 @@ import SightlineTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fresh folder for one test.
@@ -26,7 +26,9 @@ func need(_ item: String, _ quantity: Double, _ unit: String = "g", key: String,
 func sampleEvent(_ i: Int, kind: SightlineEvent.Kind = .frameAnalysed, grocery: GroceryNeed? = nil) -> SightlineEvent {
     SightlineEvent(
         kind: kind,
-        frame: .init(origin: "/photos/fridge-\(i).jpg", sequence: UInt64(i), captureTime: Timestamp(nanoseconds: 1_000_000 * UInt64(i)), width: 640, height: 480),
+        frame: .init(
+            origin: "/photos/fridge-\(i).jpg", sequence: UInt64(i), captureTime: Timestamp(nanoseconds: 1_000_000 * UInt64(i)), width: 640,
+            height: 480),
         time: may1.addingTimeInterval(Double(i)),
         detections: [Detection(label: "refrigerator", classID: 72, score: 0.875, box: Rect(x: 10, y: 20, width: 300, height: 400))],
         conclusion: "frame \(i)", grocery: grocery)

@@ -112,7 +112,8 @@ import Testing
     @Test func aProcessKilledWhileTheServerWasDownLosesNoEvent() throws {
         let dir = tempDir()
         let port = try freePort()
-        let child = try Child(productPath("ActionsTestHelper"), ["outbox", dir + "/outbox.sqlite", "http://127.0.0.1:\(port)/hook", "100000", "5"])
+        let child = try Child(
+            productPath("ActionsTestHelper"), ["outbox", dir + "/outbox.sqlite", "http://127.0.0.1:\(port)/hook", "100000", "5"])
         let lines = child.lines(6)
         child.kill()
         try #require(lines.count == 6, "helper said: \(lines)")

@@ -32,12 +32,14 @@ struct NegotiationTests {
         #expect(c.interval == fps(30))
     }
 
-    @Test("Preference order", arguments: [
-        ([FourCC.grey, .rgb24, .nv12, .yuyv], PixelFormat.yuyv),
-        ([.grey, .rgb24, .nv12], .nv12),
-        ([.grey, .rgb24], .rgb24),
-        ([.grey], .grey),
-    ])
+    @Test(
+        "Preference order",
+        arguments: [
+            ([FourCC.grey, .rgb24, .nv12, .yuyv], PixelFormat.yuyv),
+            ([.grey, .rgb24, .nv12], .nv12),
+            ([.grey, .rgb24], .rgb24),
+            ([.grey], .grey),
+        ])
     func preferenceOrder(offered: [FourCC], expected: PixelFormat) throws {
         let c = try Negotiation.choose(from: offered.map { offer($0, [vga]) }, for: CaptureRequest(), device: "d")
         #expect(c.pixelFormat == expected)
@@ -75,7 +77,8 @@ struct NegotiationTests {
     @Test func stepwiseSizesAreClampedToTheStep() throws {
         let f = FormatCapabilities(
             fourcc: .yuyv, name: "YUYV",
-            sizes: .stepwise(min: FrameSize(width: 16, height: 16), max: FrameSize(width: 1920, height: 1080), stepWidth: 16, stepHeight: 8))
+            sizes: .stepwise(min: FrameSize(width: 16, height: 16), max: FrameSize(width: 1920, height: 1080), stepWidth: 16, stepHeight: 8)
+        )
         let c = try Negotiation.choose(from: [f], for: CaptureRequest(size: FrameSize(width: 650, height: 2000)), device: "d")
         #expect(c.size == FrameSize(width: 640, height: 1080))
     }
@@ -213,7 +216,9 @@ struct FakeCameraTests {
     @Test func aNonCaptureDeviceIsRefused() throws {
         let driver = FakeDriver.yuyvOnly()
         driver.capabilities = 0x2 | sl_V4L2_CAP_STREAMING  // V4L2_CAP_VIDEO_OUTPUT
-        #expect(throws: CaptureError.notACaptureDevice(device: "/dev/fake0", card: "Fake Camera", capabilities: 0x2 | sl_V4L2_CAP_STREAMING)) {
+        #expect(
+            throws: CaptureError.notACaptureDevice(device: "/dev/fake0", card: "Fake Camera", capabilities: 0x2 | sl_V4L2_CAP_STREAMING)
+        ) {
             try camera(driver).start()
         }
         #expect(driver.openCount == 0)

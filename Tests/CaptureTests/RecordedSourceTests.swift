@@ -79,11 +79,12 @@ struct SplitterTests {
         let b = try makeJPEG(seed: 2)
         let c = withThumbnail(try makeJPEG(40, 16, seed: 3), thumbnail: thumb)
         let items = ranges(a + b + c)
-        #expect(items == [
-            .frame(0..<a.count, width: 32, height: 24),
-            .frame(a.count..<a.count + b.count, width: 32, height: 24),
-            .frame(a.count + b.count..<a.count + b.count + c.count, width: 40, height: 16),
-        ])
+        #expect(
+            items == [
+                .frame(0..<a.count, width: 32, height: 24),
+                .frame(a.count..<a.count + b.count, width: 32, height: 24),
+                .frame(a.count + b.count..<a.count + b.count + c.count, width: 40, height: 16),
+            ])
         // A naive search for FF D8 / FF D9 would cut at the thumbnail.
         let naive = (a + b + c).indices.dropLast().filter { (a + b + c)[$0] == 0xFF && (a + b + c)[$0 + 1] == 0xD9 }
         #expect(naive.count == 5)
@@ -91,10 +92,11 @@ struct SplitterTests {
 
     @Test func stuffingRestartMarkersAndFillBytesStayInsideTheScan() {
         let items = ranges(handMadeJPEG + handMadeJPEG)
-        #expect(items == [
-            .frame(0..<handMadeJPEG.count, width: 32, height: 16),
-            .frame(handMadeJPEG.count..<2 * handMadeJPEG.count, width: 32, height: 16),
-        ])
+        #expect(
+            items == [
+                .frame(0..<handMadeJPEG.count, width: 32, height: 16),
+                .frame(handMadeJPEG.count..<2 * handMadeJPEG.count, width: 32, height: 16),
+            ])
     }
 
     @Test func aTruncatedFrameIsReportedAndTheNextOneFound() throws {
@@ -123,7 +125,7 @@ struct SplitterTests {
         #expect(r == a.count..<a.count + junk.count)
         #expect(detail.contains("not a JPEG"))
         #expect(ranges(a + [0, 0, 0]).count == 2)
-        #expect(ranges(Array(a.prefix(a.count - 2))) .count == 1)
+        #expect(ranges(Array(a.prefix(a.count - 2))).count == 1)
     }
 }
 
@@ -152,13 +154,15 @@ struct RecordedSourceTests {
     @Test func directoryTimestampsComeFromTheSidecar() throws {
         let dir = try temporaryDirectory()
         for i in 0..<3 { try write(try makeJPEG(seed: i), to: dir + "/f\(i).jpg") }
-        try write(Array("""
-            # sightline-frames v1
-            f0.jpg\t5000000000\t10
-            f2.jpg 5080000000 14
+        try write(
+            Array(
+                """
+                # sightline-frames v1
+                f0.jpg\t5000000000\t10
+                f2.jpg 5080000000 14
 
-            f1.jpg\t5040000000\t12
-            """.utf8), to: dir + "/frames.tsv")
+                f1.jpg\t5040000000\t12
+                """.utf8), to: dir + "/frames.tsv")
         let frames = try drain(JPEGDirectorySource(directory: dir))
         #expect(frames.map(\.timestamp.nanoseconds) == [5_000_000_000, 5_040_000_000, 5_080_000_000])
         #expect(frames.map(\.sequence) == [10, 12, 14])
@@ -172,7 +176,10 @@ struct RecordedSourceTests {
             try JPEGDirectorySource(directory: dir)
         }
         try write(Array("# header\nf0.jpg 1 0\nf1.jpg soon 1\n".utf8), to: dir + "/frames.tsv")
-        #expect(throws: CaptureError.badSidecar(path: dir + "/frames.tsv", line: 3, detail: "timestamp 'soon' is not a whole number of nanoseconds")) {
+        #expect(
+            throws: CaptureError.badSidecar(
+                path: dir + "/frames.tsv", line: 3, detail: "timestamp 'soon' is not a whole number of nanoseconds")
+        ) {
             try JPEGDirectorySource(directory: dir)
         }
     }

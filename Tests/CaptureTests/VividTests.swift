@@ -49,14 +49,19 @@ func checkBars(_ frame: Frame, tolerance: Int = 12, sourceLocation: SourceLocati
         let p = (y * frame.width + x) * 3
         let got = (Int(rgb[p]), Int(rgb[p + 1]), Int(rgb[p + 2]))
         let ok = abs(got.0 - bar.rgb.0) <= tolerance && abs(got.1 - bar.rgb.1) <= tolerance && abs(got.2 - bar.rgb.2) <= tolerance
-        #expect(ok, "\(frame.format) \(frame.width)x\(frame.height) #\(frame.sequence): \(bar.name) bar at x=\(x) is \(got), expected ≈ \(bar.rgb)", sourceLocation: sourceLocation)
+        #expect(
+            ok,
+            "\(frame.format) \(frame.width)x\(frame.height) #\(frame.sequence): \(bar.name) bar at x=\(x) is \(got), expected ≈ \(bar.rgb)",
+            sourceLocation: sourceLocation)
     }
 }
 
 /// A camera on vivid whose timestamps are taken at the start of exposure: vivid's default
 /// ("End of Frame") stamps each buffer 0.9 frame periods after the frame's start, which is
 /// later than the moment it hands the buffer over.
-func vividCamera(_ format: PixelFormat, _ width: Int, _ height: Int, fps: Double, options: V4L2Camera.Options = .init()) throws -> V4L2Camera {
+func vividCamera(_ format: PixelFormat, _ width: Int, _ height: Int, fps: Double, options: V4L2Camera.Options = .init()) throws
+    -> V4L2Camera
+{
     try V4L2Devices.setControl(vividDevice, name: "Timestamp Source", value: 1)
     return V4L2Camera(
         device: vividDevice, request: CaptureRequest(size: FrameSize(width: width, height: height), fps: fps, format: format),
@@ -122,10 +127,12 @@ struct VividTests {
         let seconds = frames.last!.timestamp.seconds(since: frames.first!.timestamp)
         let measured = Double(span - 1) / seconds
         #expect(abs(measured - fps) / fps < 0.1, "driver rate \(measured) fps, asked \(fps)")
-        print("vivid \(format) \(size)@\(fps): \(count) frames, \(String(format: "%.2f", measured)) fps by timestamps, "
-            + "\(stats.driverDrops) dropped, \(stats.framesReplaced) replaced, hand-off p50 "
-            + String(format: "%.2f ms p99 %.2f ms, capture thread %.1f us/frame", stats.handoffLatency(percentile: 50) * 1000,
-                stats.handoffLatency(percentile: 99) * 1000, stats.cpuSecondsPerFrame * 1e6))
+        print(
+            "vivid \(format) \(size)@\(fps): \(count) frames, \(String(format: "%.2f", measured)) fps by timestamps, "
+                + "\(stats.driverDrops) dropped, \(stats.framesReplaced) replaced, hand-off p50 "
+                + String(
+                    format: "%.2f ms p99 %.2f ms, capture thread %.1f us/frame", stats.handoffLatency(percentile: 50) * 1000,
+                    stats.handoffLatency(percentile: 99) * 1000, stats.cpuSecondsPerFrame * 1e6))
     }
 
     @Test func aSlowConsumerGetsTheNewestFrame() throws {
