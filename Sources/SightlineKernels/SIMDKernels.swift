@@ -522,8 +522,11 @@ func roundClamp255(_ x: SIMD4<Float>) -> SIMD4<Float> {
 /// Widens 16 bytes to four vectors of 4 floats.
 @inline(__always)
 func floats16(_ bytes: SIMD16<UInt8>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-    let w = SIMD16<Int32>(truncatingIfNeeded: bytes)
-    return (floats(w.lowHalf.lowHalf), floats(w.lowHalf.highHalf), floats(w.highHalf.lowHalf), floats(w.highHalf.highHalf))
+    // Widened in halves: the one-step SIMD16<UInt8> -> SIMD16<Int32> conversion is not inlined
+    // in Embedded Swift for aarch64 (a call and spills per 16 pixels); the 8-lane steps are.
+    let lo = SIMD8<Int32>(truncatingIfNeeded: SIMD8<UInt16>(truncatingIfNeeded: bytes.lowHalf))
+    let hi = SIMD8<Int32>(truncatingIfNeeded: SIMD8<UInt16>(truncatingIfNeeded: bytes.highHalf))
+    return (floats(lo.lowHalf), floats(lo.highHalf), floats(hi.lowHalf), floats(hi.highHalf))
 }
 
 /// 4 pixels of planar Y, U, V (as floats) → the three output planes' values
