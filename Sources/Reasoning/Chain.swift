@@ -23,16 +23,7 @@ public struct ChainDefinition: Sendable, Equatable {
     /// Parses a chain file's bytes. Syntax errors carry the line; other errors the step index and
     /// field. Step types and parameters are checked when a ``Reasoner`` is built from the chain.
     public static func decode(_ bytes: [UInt8], file: String) throws(ReasoningError) -> ChainDefinition {
-        let root: JSONValue
-        do { root = try JSONValue.parse(bytes) } catch {
-            throw ReasoningError(.syntax, file: file, line: error.line, message: "\(error.message) (column \(error.column))")
-        }
-        do {
-            var r = try ObjectReader(root, path: "")
-            let format = try r.string("format")
-            guard format == "sightline-chain/1" else {
-                throw FieldError(path: "format", message: "must be \"sightline-chain/1\", found \"\(format)\"")
-            }
+        try readDocument(bytes, file: file, format: "sightline-chain/1", kind: .chain) { r -> ChainDefinition in
             let name = try r.string("name")
             let description = try r.optionalString("description") ?? ""
             var steps: [StepSpec] = []
@@ -57,12 +48,6 @@ public struct ChainDefinition: Sendable, Equatable {
             }
             try r.finish()
             return ChainDefinition(name: name, description: description, file: file, steps: steps)
-        } catch let e as FieldError {
-            throw ReasoningError(.chain, file: file, field: e.path, stepIndex: stepIndex(of: e.path), message: e.message)
-        } catch let e as ReasoningError {
-            throw e
-        } catch {
-            throw ReasoningError(.chain, file: file, message: "\(error)")
         }
     }
 

@@ -56,6 +56,35 @@ struct FieldError: Error {
     var message: String
 }
 
+/// Parses `bytes` as a JSON document whose `format` member must be `format`, and reads the rest
+/// with `body` (which calls ``ObjectReader/finish()`` when it has read what it knows). A syntax
+/// error carries the line and column; a field error becomes a `kind` error naming the field (and,
+/// for a chain, the step index); both name `file`.
+func readDocument<T>(
+    _ bytes: [UInt8], file: String, format: String, kind: ReasoningError.Kind,
+    _ body: (inout ObjectReader) throws -> T
+) throws(ReasoningError) -> T {
+    let root: JSONValue
+    do { root = try JSONValue.parse(bytes) } catch {
+        throw ReasoningError(.syntax, file: file, line: error.line, message: "\(error.message) (column \(error.column))")
+    }
+    do {
+        var r = try ObjectReader(root, path: "")
+        let found = try r.string("format")
+        guard found == format else {
+            throw FieldError(path: "format", message: "must be \"\(format)\", found \"\(found)\"")
+        }
+        return try body(&r)
+    } catch let e as FieldError {
+        let step = kind == .chain ? ChainDefinition.stepIndex(of: e.path) : nil
+        throw ReasoningError(kind, file: file, field: e.path, stepIndex: step, message: e.message)
+    } catch let e as ReasoningError {
+        throw e
+    } catch {
+        throw ReasoningError(kind, file: file, message: "\(error)")
+    }
+}
+
 /// Reads one JSON object field by field, remembering which members were used, so that
 /// ``finish()`` can refuse unknown members (a misspelt `minScore` is an error, not a silent default).
 struct ObjectReader {

@@ -87,16 +87,7 @@ public struct NutritionKnowledge: Sendable {
 
     /// Reads `Models/nutrition.json`-format bytes. `file` names the input in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws(ReasoningError) -> NutritionKnowledge {
-        let root: JSONValue
-        do { root = try JSONValue.parse(bytes) } catch {
-            throw ReasoningError(.syntax, file: file, line: error.line, message: "\(error.message) (column \(error.column))")
-        }
-        do {
-            var r = try ObjectReader(root, path: "")
-            let format = try r.string("format")
-            guard format == "sightline-nutrition/1" else {
-                throw FieldError(path: "format", message: "must be \"sightline-nutrition/1\", found \"\(format)\"")
-            }
+        try readDocument(bytes, file: file, format: "sightline-nutrition/1", kind: .knowledge) { r -> NutritionKnowledge in
             _ = try r.optionalString("note")
             var foods: [FoodEntry] = []
             for (k, item) in try r.array("foods").enumerated() {
@@ -142,12 +133,6 @@ public struct NutritionKnowledge: Sendable {
             }
             try r.finish()
             return try NutritionKnowledge(foods: foods, file: file)
-        } catch let e as FieldError {
-            throw ReasoningError(.knowledge, file: file, field: e.path, message: e.message)
-        } catch let e as ReasoningError {
-            throw e
-        } catch {
-            throw ReasoningError(.knowledge, file: file, message: "\(error)")
         }
     }
 

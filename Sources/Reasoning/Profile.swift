@@ -96,16 +96,8 @@ public struct Profile: Sendable, Equatable {
     public static func decode(_ bytes: [UInt8], file: String, health: AppleHealthSummary? = nil) throws(ReasoningError) -> (
         profile: Profile, appleHealthExport: String?
     ) {
-        let root: JSONValue
-        do { root = try JSONValue.parse(bytes) } catch {
-            throw ReasoningError(.syntax, file: file, line: error.line, message: "\(error.message) (column \(error.column))")
-        }
-        do {
-            var r = try ObjectReader(root, path: "")
-            let format = try r.string("format")
-            guard format == "sightline-profile/1" else {
-                throw FieldError(path: "format", message: "must be \"sightline-profile/1\", found \"\(format)\"")
-            }
+        try readDocument(bytes, file: file, format: "sightline-profile/1", kind: .profile) {
+            r -> (profile: Profile, appleHealthExport: String?) in
             let name = try r.string("name")
             let target = try r.optionalDouble("dailyProteinTargetGrams")
             let perKg = try r.optionalDouble("proteinGramsPerKg")
@@ -128,12 +120,6 @@ public struct Profile: Sendable, Equatable {
                 name: name, source: file, dailyProteinTargetGrams: target, proteinGramsPerKg: perKg, bodyMassKg: mass,
                 proteinEatenTodayGrams: eaten, restrictions: restrictions, health: health)
             return (p, export)
-        } catch let e as FieldError {
-            throw ReasoningError(.profile, file: file, field: e.path, message: e.message)
-        } catch let e as ReasoningError {
-            throw e
-        } catch {
-            throw ReasoningError(.profile, file: file, message: "\(error)")
         }
     }
 
