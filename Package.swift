@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["SightlineCore"], swiftSettings: strict),
         .testTarget(name: "KernelTests", dependencies: ["SightlineKernels"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["sightline"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["sightline", "SightlineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DetectionTests",
             dependencies: [

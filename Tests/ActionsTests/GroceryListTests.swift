@@ -2,6 +2,7 @@ import Actions
 import Foundation
 import GRDB
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 @Suite struct GroceryListTests {

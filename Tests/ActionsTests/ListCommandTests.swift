@@ -1,5 +1,6 @@
 import Actions
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// `sightline list` against real databases.

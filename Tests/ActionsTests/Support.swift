@@ -34,29 +34,6 @@ func sampleEvent(_ i: Int, kind: SightlineEvent.Kind = .frameAnalysed, grocery: 
         conclusion: "frame \(i)", grocery: grocery)
 }
 
-/// A built executable next to the test bundle (SwiftPM builds it for this target).
-func productPath(_ name: String) -> String {
-    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var url = bin.appendingPathComponent(name)
-    if !FileManager.default.fileExists(atPath: url.path) { url = bin.deletingLastPathComponent().appendingPathComponent(name) }
-    return url.path
-}
-
-/// Runs a program to completion; returns status, stdout, stderr.
-func run(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
 /// A child process whose standard output is read line by line.
 final class Child {
     let process = Process()

@@ -2,6 +2,7 @@ import Actions
 import Foundation
 import GRDB
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 /// The webhook sink against a real HTTP server (webhook_server.py) on 127.0.0.1.

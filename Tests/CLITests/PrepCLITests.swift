@@ -1,32 +1,13 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// Runs the built `sightline` executable (SwiftPM builds it for this test target).
 func sightline(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var url = bin.appendingPathComponent("sightline")
-    // The test bundle may sit one level deeper than the products (xctest bundles on Linux do not).
-    if !FileManager.default.fileExists(atPath: url.path) {
-        url = bin.deletingLastPathComponent().appendingPathComponent("sightline")
-    }
-    let p = Process()
-    p.executableURL = url
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    try run(productPath("sightline"), args, environment: environment)
 }
 
-let repoRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
+let repoRoot = Reference.repoRoot
 
 func tempDir() -> String {
     let d = NSTemporaryDirectory() + "sightline-cli-\(UUID().uuidString)"

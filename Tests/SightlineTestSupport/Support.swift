@@ -52,6 +52,32 @@ public func meanAbsDiff(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer
     return sums.map { $0 / Double(count / channels) }
 }
 
+/// A product SwiftPM built next to the test bundle (an executable the test target depends on).
+public func productPath(_ name: String) -> String {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    var url = bin.appendingPathComponent(name)
+    // The test bundle may sit one level deeper than the products (xctest bundles on Linux do not).
+    if !FileManager.default.fileExists(atPath: url.path) { url = bin.deletingLastPathComponent().appendingPathComponent(name) }
+    return url.path
+}
+
+/// Runs a program to completion; returns its status, standard output and standard error.
+public func run(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, out: String, err: String
+) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
 public enum Reference {
     public static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -69,21 +95,11 @@ public enum Reference {
     /// and returns its standard output.
     @discardableResult
     public static func opencv(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = [repoRoot + "/scripts/reference/opencv_ref.py"] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw ReferenceError(
-                message: "opencv_ref.py \(args.joined(separator: " ")) failed: " + String(decoding: errData, as: UTF8.self))
+        let r = try run("/usr/bin/python3", [repoRoot + "/scripts/reference/opencv_ref.py"] + args)
+        guard r.status == 0 else {
+            throw ReferenceError(message: "opencv_ref.py \(args.joined(separator: " ")) failed: " + r.err)
         }
-        return String(decoding: data, as: UTF8.self)
+        return r.out
     }
 
     /// OpenCV's decode of `jpeg` (bytes) at 1/`reduce`, as RGB.
