@@ -81,10 +81,14 @@ public struct ScalingFactor: Sendable, Hashable, CustomStringConvertible {
     /// The smallest factor whose output still covers `minWidth`x`minHeight`: the decode
     /// produces no more pixels than the model will look at, and never fewer.
     public static func smallest(covering minWidth: Int, _ minHeight: Int, width: Int, height: Int) -> ScalingFactor {
-        for f in available where f.scaled(width) >= minWidth && f.scaled(height) >= minHeight {
-            return f
-        }
-        return .one
+        first(of: available, covering: minWidth, minHeight, width: width, height: height)
+    }
+
+    /// The first of `factors` (smallest first) whose output covers `minWidth`x`minHeight`, else 1.
+    private static func first(
+        of factors: [ScalingFactor], covering minWidth: Int, _ minHeight: Int, width: Int, height: Int
+    ) -> ScalingFactor {
+        factors.first { $0.scaled(width) >= minWidth && $0.scaled(height) >= minHeight } ?? .one
     }
 
     /// The factors libjpeg-turbo decodes fastest: its SIMD code covers the 8x8, 4x4 and 2x2
@@ -99,10 +103,7 @@ public struct ScalingFactor: Sendable, Hashable, CustomStringConvertible {
     /// 3.48 ms and 3/8 3.99 ms; 5/8, 3/4 and 7/8 are all slower than a full-size decode. The
     /// resize after the decode then has a little more to do, which costs far less.
     public static func fastest(covering minWidth: Int, _ minHeight: Int, width: Int, height: Int) -> ScalingFactor {
-        for f in accelerated where f.scaled(width) >= minWidth && f.scaled(height) >= minHeight {
-            return f
-        }
-        return .one
+        first(of: accelerated, covering: minWidth, minHeight, width: width, height: height)
     }
 }
 
