@@ -25,9 +25,11 @@ func measureMedian(iterations: Int, warmup: Int = 3, _ body: () throws -> Void) 
         let end = Timestamp.now()
         samples.append(Double(end.nanoseconds - start.nanoseconds))
     }
-    samples.sort()
-    return samples[samples.count / 2]
+    return median(samples)
 }
+
+/// The median of samples already taken (the upper one of an even count).
+func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
 
 /// Prints rows as a table: median in milliseconds (or microseconds) and, where a row names a
 /// reference in its group, the ratio reference/row (above 1 means this row is faster).

@@ -140,7 +140,6 @@ for input in inputs {
             post.append(report.resizePackSeconds * 1e9)
         }
     }
-    post.sort()
     rows.append(
         BenchRow(
             group: group, name: "sightline (simd)", medianNanoseconds: simd, reference: "opencv imdecode+blobFromImage",
@@ -150,7 +149,7 @@ for input in inputs {
         BenchRow(
             group: group, name: "sightline vs bare decode", medianNanoseconds: simd, reference: "libjpeg-turbo bare \(report.scale) decode")
     )
-    let postMedian = post[post.count / 2]
+    let postMedian = median(post)
     rows.append(
         BenchRow(
             group: group, name: "sightline work after decode", medianNanoseconds: postMedian,
@@ -220,7 +219,6 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
             let r = try detector.detect(frame)
             pre.append(r.timings.preprocess * 1e9); inf.append(r.timings.inference * 1e9); dec.append(r.timings.decode * 1e9)
         }
-        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         let c = cvDetect[photo]!
         rows.append(
             BenchRow(
@@ -268,7 +266,6 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
             reason.append(outcome.reasonSeconds * 1e9)
         }
     }
-    func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
     let total = { (v: [Double]) in v.reduce(0, +) }
     rows.append(BenchRow(group: group, name: "detection alone", medianNanoseconds: median(detectOnly),
                          note: String(format: "%.2f fps over %d frames", Double(detectOnly.count) / (total(detectOnly) / 1e9), detectOnly.count)))
