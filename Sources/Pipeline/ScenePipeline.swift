@@ -23,8 +23,9 @@ public struct FrameOutcome: Sendable {
 }
 
 /// Wires detection, the reasoner and the sinks for a stream of frames (recorded or live):
-/// each frame is detected, added to a sliding window of recent observations, the chain runs
-/// over that window (so the inventory's debounce sees several frames), and the result goes to
+/// each frame is detected, handed to the ``ReasoningSession`` (its tracker follows items over every
+/// frame, so the chain gets sequence facts: taken out, put back; a sliding window of recent
+/// observations feeds the inventory's debounce), the chain runs, and the result goes to
 /// the sinks as events: always a `frameAnalysed` event with the detections and conclusion, and
 /// a `groceryNeed` event when the chain proposes something.
 ///
@@ -38,7 +39,8 @@ public final class ScenePipeline {
     public let sinks: SinkSet
     /// How many recent frames the chain reasons over.
     public let window: Int
-    private var recent: [Observation] = []
+    /// The window of recent frames and the tracker that follows items over every frame.
+    public private(set) var session: ReasoningSession
 
     public init(
         detector: (any ObjectDetector)?, reasoner: Reasoner, profile: Profile, today: LocalDate, sinks: SinkSet,
@@ -50,6 +52,7 @@ public final class ScenePipeline {
         self.today = today
         self.sinks = sinks
         self.window = max(1, window)
+        session = ReasoningSession(reasoner: reasoner, window: window)
     }
 
     /// Runs one frame through detection, reasoning and the sinks. `time` is the wall-clock time
@@ -70,10 +73,11 @@ public final class ScenePipeline {
     private func reasonAndAct(
         frame: Frame, detections: [Detection], detectSeconds: Double, time: Date, started: Timestamp
     ) throws -> FrameOutcome {
-        recent.append(
-            Observation(sequence: frame.sequence, timestamp: frame.timestamp, origin: frame.origin, detections: detections))
-        if recent.count > window { recent.removeFirst(recent.count - window) }
-        let run = try reasoner.run(observations: recent, profile: profile, today: today)
+        let run = try session.observe(
+            Observation(
+                sequence: frame.sequence, timestamp: frame.timestamp, origin: frame.origin, detections: detections, width: frame.width,
+                height: frame.height),
+            profile: profile, today: today)
         let t2 = Timestamp.now()
 
         let info = SightlineEvent.FrameInfo(frame)

@@ -12,12 +12,17 @@ public struct ChainDefinition: Sendable, Equatable {
     public var description: String
     public var file: String
     public var steps: [StepSpec]
+    /// How the tracker follows items across frames (the chain's optional `tracking` block).
+    public var tracking: TrackerConfiguration
 
-    public init(name: String, description: String = "", file: String = "", steps: [StepSpec]) {
+    public init(
+        name: String, description: String = "", file: String = "", steps: [StepSpec], tracking: TrackerConfiguration = TrackerConfiguration()
+    ) {
         self.name = name
         self.description = description
         self.file = file
         self.steps = steps
+        self.tracking = tracking
     }
 
     /// Parses a chain file's bytes. Syntax errors carry the line; other errors the step index and
@@ -46,8 +51,26 @@ public struct ChainDefinition: Sendable, Equatable {
                 try s.finish()
                 steps.append(StepSpec(index: k, id: id, type: type, parameters: parameters))
             }
+            var tracking = TrackerConfiguration()
+            if r.has("tracking") {
+                var t = try r.object("tracking")
+                tracking.minScore = try t.double("minScore", default: tracking.minScore, in: 0...1)
+                tracking.minIoU = try t.double("minIoU", default: tracking.minIoU, in: 0.01...1)
+                tracking.confirmFrames = try t.int("confirmFrames", default: tracking.confirmFrames, in: 1...100)
+                tracking.maxMissedFrames = try t.int("maxMissedFrames", default: tracking.maxMissedFrames, in: 0...1000)
+                tracking.edgeMargin = try t.double("edgeMargin", default: tracking.edgeMargin, in: 0...0.5)
+                tracking.storageLabels = Set(try t.strings("storageLabels", default: tracking.storageLabels.sorted()))
+                tracking.ignoreLabels = Set(try t.strings("ignoreLabels", default: []))
+                tracking.putBackSeconds = try t.double("putBackSeconds", default: tracking.putBackSeconds, in: 0...86_400)
+                tracking.memorySeconds = try t.double("memorySeconds", default: tracking.memorySeconds, in: 1...604_800)
+                tracking.memoryEvents = try t.int("memoryEvents", default: tracking.memoryEvents, in: 1...100_000)
+                _ = try t.optionalString("note")
+                try t.finish()
+            } else {
+                _ = r.raw("tracking")
+            }
             try r.finish()
-            return ChainDefinition(name: name, description: description, file: file, steps: steps)
+            return ChainDefinition(name: name, description: description, file: file, steps: steps, tracking: tracking)
         }
     }
 
@@ -120,6 +143,8 @@ public struct StepContext: Sendable {
     public let today: LocalDate
     /// Facts of the earlier steps, in order.
     public internal(set) var facts: [Fact]
+    /// What the tracker remembers happening over the frames (oldest first); see ``Tracker``.
+    public let sequence: [SequenceEvent]
 
     public func facts(_ kind: FactKind) -> [Fact] { facts.filter { $0.kind == kind } }
     public func fact(_ kind: FactKind) -> Fact? { facts.last { $0.kind == kind } }
@@ -160,7 +185,8 @@ public struct StepRegistry: Sendable {
 
     public var types: [String] { factories.keys.sorted() }
 
-    /// The registry with the standard steps: scene, inventory, nutrition, health, inference, action.
+    /// The registry with the standard steps: scene, inventory, nutrition, health, inference, action,
+    /// sequence and consumption.
     public static var standard: StepRegistry {
         var r = StepRegistry()
         r.register("scene") { (p: inout StepParameters, k) throws(ReasoningError) in try SceneStep(&p, knowledge: k) }
@@ -169,6 +195,8 @@ public struct StepRegistry: Sendable {
         r.register("health") { (p: inout StepParameters, k) throws(ReasoningError) in try HealthStep(&p, knowledge: k) }
         r.register("inference") { (p: inout StepParameters, k) throws(ReasoningError) in try InferenceStep(&p, knowledge: k) }
         r.register("action") { (p: inout StepParameters, k) throws(ReasoningError) in try ActionStep(&p, knowledge: k) }
+        r.register("sequence") { (p: inout StepParameters, k) throws(ReasoningError) in try SequenceStep(&p, knowledge: k) }
+        r.register("consumption") { (p: inout StepParameters, k) throws(ReasoningError) in try ConsumptionStep(&p, knowledge: k) }
         return r
     }
 

@@ -9,12 +9,21 @@ public struct Observation: Sendable, Equatable, Codable {
     /// Names the frame: a file path, or a device and frame index.
     public var origin: String
     public var detections: [Detection]
+    /// The frame's size in pixels (0 when unknown); the tracker uses it to tell that an item
+    /// left across the frame edge.
+    public var width: Int
+    public var height: Int
 
-    public init(sequence: UInt64, timestamp: Timestamp = Timestamp(nanoseconds: 0), origin: String, detections: [Detection]) {
+    public init(
+        sequence: UInt64, timestamp: Timestamp = Timestamp(nanoseconds: 0), origin: String, detections: [Detection],
+        width: Int = 0, height: Int = 0
+    ) {
         self.sequence = sequence
         self.timestamp = timestamp
         self.origin = origin
         self.detections = detections
+        self.width = width
+        self.height = height
     }
 }
 
@@ -74,6 +83,20 @@ public enum FactKind: String, Sendable, Codable, CaseIterable {
     case proteinTarget, proteinEaten, restrictions
     case need, supply, deficit
     case proposal, noAction
+    /// Sequence facts (see ``Tracker``) and what the frames show was consumed.
+    case appeared, disappeared, takenOut, putBack, consumed
+}
+
+/// A sequence event about one tracked item.
+public struct TrackValue: Sendable, Equatable, Codable {
+    /// `appeared`, `disappeared`, `takenOut` or `putBack`.
+    public var event: String
+    public var trackID: Int
+    public var label: String
+    /// Capture time of the sighting the event is about (the last for leaving, the first for coming).
+    public var time: Timestamp
+    /// For `putBack`: the taken-out track it continues.
+    public var previousTrackID: Int?
 }
 
 /// An item seen in the inventory: a detector label, how many, in how many recent frames.
@@ -104,6 +127,7 @@ public enum FactValue: Sendable, Equatable, Codable {
     case item(ItemValue)
     case food(FoodValue)
     case text(String)
+    case track(TrackValue)
 }
 
 /// Detection evidence: one box from one frame.
@@ -159,14 +183,17 @@ public struct Evidence: Sendable, Equatable, Codable {
     public var profile: [ProfileEvidence] = []
     /// The ids of the earlier facts this one was derived from.
     public var facts: [String] = []
+    /// Tracked items: track id, label, the frames (sequence and capture time), boxes and scores.
+    public var tracks: [TrackEvidence] = []
     public var rule: RuleEvidence?
     /// The arithmetic with the numbers substituted ("84 − 40 = 44 g").
     public var arithmetic: String?
 
     public init(
         detections: [DetectionEvidence] = [], knowledge: [KnowledgeEvidence] = [], profile: [ProfileEvidence] = [],
-        facts: [String] = [], rule: RuleEvidence? = nil, arithmetic: String? = nil
+        facts: [String] = [], tracks: [TrackEvidence] = [], rule: RuleEvidence? = nil, arithmetic: String? = nil
     ) {
+        self.tracks = tracks
         self.detections = detections
         self.knowledge = knowledge
         self.profile = profile

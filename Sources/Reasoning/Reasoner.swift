@@ -27,13 +27,29 @@ public struct Reasoner: Sendable {
     }
 
     /// Runs every step in order. The observations may come in any order (they are sorted by
-    /// sequence number), and the detections within a frame in any order.
+    /// sequence number), and the detections within a frame in any order. A fresh ``Tracker``
+    /// (the chain's `tracking` settings) follows items over these observations, so the sequence
+    /// steps see what happened in them; to keep tracking across calls, use a ``ReasoningSession``.
     public func run(observations: [Observation], profile: Profile, today: LocalDate) throws(ReasoningError) -> ReasoningRun {
-        try profile.validate()
-        let sorted = observations.enumerated().sorted { a, b in
+        let sorted = Self.sorted(observations)
+        var tracker = Tracker(chain.tracking)
+        for o in sorted { tracker.update(o) }
+        return try run(sorted: sorted, sequence: tracker.events, profile: profile, today: today)
+    }
+
+    static func sorted(_ observations: [Observation]) -> [Observation] {
+        observations.enumerated().sorted { a, b in
             a.element.sequence != b.element.sequence ? a.element.sequence < b.element.sequence : a.offset < b.offset
         }.map(\.element)
-        var context = StepContext(observations: sorted, knowledge: knowledge, profile: profile, today: today, facts: [])
+    }
+
+    /// Runs the steps over observations already in sequence order, with the tracker's events.
+    func run(sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate) throws(ReasoningError)
+        -> ReasoningRun
+    {
+        try profile.validate()
+        var context = StepContext(
+            observations: sorted, knowledge: knowledge, profile: profile, today: today, facts: [], sequence: sequence)
         var traces: [StepTrace] = []
         var proposal: GroceryProposal?
         for (k, step) in steps.enumerated() {
@@ -54,6 +70,38 @@ public struct Reasoner: Sendable {
             chain: chain.name, chainFile: chain.file, today: today, profileName: profile.name, profileSource: profile.source,
             frames: sorted.map(\.sequence), steps: traces, decision: proposal)
         return ReasoningRun(trace: trace)
+    }
+}
+
+/// The reasoner over a stream: keeps the last `window` observations for the steps, and a
+/// ``Tracker`` that follows items over **every** frame observed (not only the window), so the
+/// sequence steps know what was taken out a minute ago. One session per stream; feed frames in
+/// sequence order.
+///
+/// ```swift
+/// var session = ReasoningSession(reasoner: reasoner, window: 5)
+/// for frame in frames { let run = try session.observe(frame, profile: profile, today: today) }
+/// ```
+public struct ReasoningSession: Sendable {
+    public let reasoner: Reasoner
+    public let window: Int
+    public private(set) var recent: [Observation] = []
+    public private(set) var tracker: Tracker
+
+    public init(reasoner: Reasoner, window: Int = 5) {
+        self.reasoner = reasoner
+        self.window = max(1, window)
+        tracker = Tracker(reasoner.chain.tracking)
+    }
+
+    /// Adds one frame (to the tracker and the window) and runs the chain over the window.
+    /// A frame older than the latest one is reasoned over but does not move the tracker.
+    public mutating func observe(_ o: Observation, profile: Profile, today: LocalDate) throws(ReasoningError) -> ReasoningRun {
+        tracker.update(o)
+        recent.append(o)
+        recent = Reasoner.sorted(recent)
+        if recent.count > window { recent.removeFirst(recent.count - window) }
+        return try reasoner.run(sorted: recent, sequence: tracker.events, profile: profile, today: today)
     }
 }
 
@@ -131,6 +179,13 @@ extension FactValue {
                 "count": .number(Double(v.count)), "portion": .string(v.portionName), "portionGrams": .number(v.portionGrams),
                 "proteinPerPortionGrams": .number(v.proteinPerPortionGrams), "tags": .array(v.tags.map(JSONValue.string)),
             ])
+        case .track(let v):
+            var o: [String: JSONValue] = [
+                "type": .string("track"), "event": .string(v.event), "trackID": .number(Double(v.trackID)),
+                "label": .string(v.label), "time": .number(v.time.seconds),
+            ]
+            if let p = v.previousTrackID { o["previousTrackID"] = .number(Double(p)) }
+            return .object(o)
         }
     }
 }
@@ -143,11 +198,7 @@ extension Evidence {
                 detections.map { d in
                     .object([
                         "label": .string(d.label), "score": .number(d.score), "frame": .number(Double(d.frame)),
-                        "origin": .string(d.origin),
-                        "box": .object([
-                            "x": .number(round2(Double(d.box.x))), "y": .number(round2(Double(d.box.y))),
-                            "width": .number(round2(Double(d.box.width))), "height": .number(round2(Double(d.box.height))),
-                        ]),
+                        "origin": .string(d.origin), "box": d.box.json,
                     ])
                 })
         }
@@ -166,9 +217,35 @@ extension Evidence {
                 profile.map { .object(["field": .string($0.field), "value": .string($0.value), "source": .string($0.source)]) })
         }
         if !facts.isEmpty { o["facts"] = .array(facts.map(JSONValue.string)) }
+        if !tracks.isEmpty { o["tracks"] = .array(tracks.map(\.json)) }
         if let rule { o["rule"] = .object(["name": .string(rule.name), "text": .string(rule.text)]) }
         if let arithmetic { o["arithmetic"] = .string(arithmetic) }
         return .object(o)
+    }
+}
+
+extension TrackEvidence {
+    var json: JSONValue {
+        .object([
+            "trackID": .number(Double(trackID)), "label": .string(label), "decidedAt": .number(Double(decidedAt)),
+            "decidedTime": .number(decidedTime.seconds),
+            "sightings": .array(
+                sightings.map { s in
+                    .object([
+                        "frame": .number(Double(s.frame)), "time": .number(s.timestamp.seconds), "origin": .string(s.origin),
+                        "score": .number(s.score), "box": s.box.json,
+                    ])
+                }),
+        ])
+    }
+}
+
+extension Rect {
+    var json: JSONValue {
+        .object([
+            "x": .number(round2(Double(x))), "y": .number(round2(Double(y))), "width": .number(round2(Double(width))),
+            "height": .number(round2(Double(height))),
+        ])
     }
 }
 
@@ -196,6 +273,12 @@ extension Trace {
                     }
                     let more = f.evidence.detections.count > 4 ? " and \(f.evidence.detections.count - 4) more" : ""
                     out += "       seen: \(shown.joined(separator: "; "))\(more)\n"
+                }
+                for t in f.evidence.tracks {
+                    let shown = t.sightings.map { s in
+                        "frame \(s.frame) at \(seconds(s.timestamp)) s (\(Int(s.box.x)),\(Int(s.box.y)) \(Int(s.box.width))x\(Int(s.box.height))) \(canonicalNumber(s.score))"
+                    }
+                    out += "       track \(t.trackID) \(t.label): \(shown.joined(separator: "; ")); decided at frame \(t.decidedAt)\n"
                 }
             }
         }
