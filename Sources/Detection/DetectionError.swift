@@ -11,6 +11,9 @@ public enum DetectionError: Error, Equatable, CustomStringConvertible {
     /// The runtime refused the model (a config that does not parse, a label list that does not
     /// match the outputs …).
     case runtime(model: String, detail: String)
+    /// A labelled data set (YOLO folder, class list, label line, taxonomy) that cannot be read
+    /// as it is: `path` names the file or folder, with `:line` for a label line.
+    case dataset(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,8 @@ public enum DetectionError: Error, Equatable, CustomStringConvertible {
             return "model '\(model)': \(role) file \(path) is damaged (\(detail)); reinstall it with: \(fetch)"
         case let .runtime(model, detail):
             return "model '\(model)': \(detail)"
+        case let .dataset(path, detail):
+            return "\(path): \(detail)"
         }
     }
 }
