@@ -14,7 +14,7 @@ struct Sightline: ParsableCommand {
             """,
         subcommands: [
             PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,
-            ReplayCommand.self, ExplainCommand.self, RunCommand.self,
+            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self,
         ]
     )
 }

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Detection
+import Foundation
+import SightlineCore
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a detector model on labelled photos: mAP@0.5, mAP@0.5:0.95, per-class AP, precision, recall.",
+        discussion: """
+            Each DIR is a YOLO-format folder: images/*.jpg, labels/<name>.txt (class cx cy w h, \
+            normalised) and classes.txt (in DIR or its parent). Every image goes through the same \
+            path as `sightline detect` (Sightline's decode and preprocessing, the model, \
+            Sightline's decoding and NMS). Class names of the folders and of the model are mapped \
+            through the taxonomy's aliases (egg → eggs, water → bottle; other names map to \
+            themselves).
+
+            The computation is COCO's (pycocotools' COCOeval for boxes): per image and class, \
+            detections by falling score are matched greedily to the unmatched ground-truth box \
+            with the highest IoU; AP is the mean of the interpolated precision envelope at 101 \
+            recall points, at IoU 0.50 and averaged over 0.50:0.05:0.95. Detections are taken down \
+            to --ap-score for AP, as COCO evaluation does; precision and recall are given at the \
+            model's own score threshold (--score) and IoU 0.5.
+
+            The means are over the classes that have ground truth and that the model can name. \
+            Ground-truth classes the model has no label for are listed apart (it cannot find \
+            them); --classes restricts everything to a set of labels (e.g. the classes two models \
+            share).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "YOLO-format folders (images/, labels/, classes.txt).")
+    var dirs: [String]
+
+    @Option(help: "Model name (a folder of Models/ with a manifest.json).")
+    var model = "yolov3-tiny"
+
+    @Option(help: "Folder holding the models (default: SIGHTLINE_MODELS, else the nearest Models/).")
+    var modelsDir: String?
+
+    @Option(help: "Label taxonomy with the alias map (default: grocery-taxonomy.json in the models folder).")
+    var taxonomy: String?
+
+    @Option(help: "Keep only the images this file lists (one file name a line, # comments).")
+    var only: String?
+
+    @Option(help: "Score only these labels (comma-separated, after alias mapping).")
+    var classes: String?
+
+    @Option(help: "Operating score threshold for precision and recall (default: the manifest's).")
+    var score: Float?
+
+    @Option(help: "Lowest score kept for AP.")
+    var apScore: Float = 0.005
+
+    @Option(help: "OpenCV worker threads for inference.")
+    var threads = 1
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let score, !(0...1).contains(score) { throw ValidationError("--score must lie in [0, 1]") }
+        guard (0...1).contains(apScore) else { throw ValidationError("--ap-score must lie in [0, 1]") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let classes, classList(classes).isEmpty { throw ValidationError("--classes needs at least one label") }
+    }
+
+    private func classList(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func run() throws {
+        _ = global.bootstrapLogging()
+        let store = modelsDir.map(ModelStore.init(directory:)) ?? .locate()
+        let detector: OpenCVDetector
+        let labelMap: LabelTaxonomy
+        let datasets: [YOLODataset]
+        let selection: ImageSelection?
+        do {
+            detector = try OpenCVDetector(model: model, store: store)
+            let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
+            labelMap = taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath) ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
+            datasets = try dirs.map { try YOLODataset(folder: $0) }
+            selection = try only.map { try ImageSelection.load(path: $0) }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        DNNNetwork.threads = threads
+        let threshold = score ?? detector.manifest.thresholds.score
+        detector.scoreThreshold = min(apScore, threshold)
+        let images: [EvaluatedImage]
+        do {
+            images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
+                if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) }
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard !images.isEmpty else {
+            FileHandle.standardError.write(Data("error: no image left to score (\(only ?? "") lists none of the folders' images)\n".utf8))
+            throw ExitCode(1)
+        }
+        let report = DetectionMetrics.evaluate(
+            images, modelLabels: Set(detector.labels.map(labelMap.canonical)), only: classes.map { Set(classList($0)) },
+            scoreThreshold: threshold)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(Output(model: model, folders: dirs, only: only, report: report)), as: UTF8.self))
+        } else {
+            print(describe(report))
+        }
+    }
+
+    private struct Output: Encodable {
+        var model: String
+        var folders: [String]
+        var only: String?
+        var report: EvaluationReport
+    }
+
+    private func describe(_ r: EvaluationReport) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
+        let gt = r.classes.reduce(0) { $0 + $1.groundTruth }
+        var lines = [
+            "model \(model) on \(r.images) image(s) from \(dirs.joined(separator: ", "))" + (only.map { " (only those in \($0))" } ?? ""),
+            "mAP@0.5 \(f(r.map50))  mAP@0.5:0.95 \(f(r.map))  over \(r.classes.count) class(es) with ground truth the model can name (\(gt) boxes)",
+            String(format: "precision and recall at score ≥ %.3g, IoU 0.5", r.scoreThreshold),
+            "",
+            "class            GT   AP@.5  AP@.5:.95  precision  recall  (TP/detections at threshold)",
+        ]
+        for c in r.classes {
+            lines.append(
+                "\(c.label.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%4d", c.groundTruth))   \(f(c.ap50))      \(f(c.ap))      \(f(c.precision))  \(f(c.recall))  (\(c.truePositivesAtThreshold)/\(c.detectionsAtThreshold))"
+            )
+        }
+        if !r.unnameable.isEmpty {
+            lines.append("")
+            lines.append(
+                "not scored, the model has no such label: " + r.unnameable.map { "\($0.label) (\($0.count) GT)" }.joined(separator: ", "))
+        }
+        if !r.detectedWithoutGroundTruth.isEmpty {
+            lines.append(
+                "detected with no ground truth of that label (false positives, not in any mean): "
+                    + r.detectedWithoutGroundTruth.map { "\($0.label) ×\($0.count)" }.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
