@@ -41,11 +41,17 @@ public final class ScenePipeline {
     public let window: Int
     /// The window of recent frames and the tracker that follows items over every frame.
     public private(set) var session: ReasoningSession
+    /// Quick (the chain alone) or contemplating (a marked decision goes to the specialists).
+    public let mode: ReasoningMode
+    /// The specialists contemplating mode asks (the pantry reads `groceryList`).
+    public let panel: SpecialistPanel
 
     public init(
         detector: (any ObjectDetector)?, reasoner: Reasoner, profile: Profile, today: LocalDate, sinks: SinkSet,
-        window: Int = 5
+        window: Int = 5, mode: ReasoningMode = .quick, groceryList: GroceryList? = nil
     ) {
+        self.mode = mode
+        panel = .standard(groceryList: groceryList.map(GroceryListPantry.init))
         self.detector = detector
         self.reasoner = reasoner
         self.profile = profile
@@ -73,11 +79,17 @@ public final class ScenePipeline {
     private func reasonAndAct(
         frame: Frame, detections: [Detection], detectSeconds: Double, time: Date, started: Timestamp
     ) throws -> FrameOutcome {
-        let run = try session.observe(
-            Observation(
-                sequence: frame.sequence, timestamp: frame.timestamp, origin: frame.origin, detections: detections, width: frame.width,
-                height: frame.height),
-            profile: profile, today: today)
+        let observation = Observation(
+            sequence: frame.sequence, timestamp: frame.timestamp, origin: frame.origin, detections: detections, width: frame.width,
+            height: frame.height)
+        let run: ReasoningRun
+        if mode == .quick {
+            run = try session.observe(observation, profile: profile, today: today)
+        } else {
+            let input = session.record(observation)
+            let (reasoner, profile, today, panel) = (reasoner, profile, today, panel)
+            run = try waitFor { try await reasoner.run(input, profile: profile, today: today, mode: .contemplating, panel: panel) }
+        }
         let t2 = Timestamp.now()
 
         let info = SightlineEvent.FrameInfo(frame)

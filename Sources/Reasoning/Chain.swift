@@ -16,7 +16,8 @@ public struct ChainDefinition: Sendable, Equatable {
     public var tracking: TrackerConfiguration
 
     public init(
-        name: String, description: String = "", file: String = "", steps: [StepSpec], tracking: TrackerConfiguration = TrackerConfiguration()
+        name: String, description: String = "", file: String = "", steps: [StepSpec],
+        tracking: TrackerConfiguration = TrackerConfiguration()
     ) {
         self.name = name
         self.description = description
@@ -121,6 +122,13 @@ public struct StepParameters {
 
     public mutating func string(_ key: String, default value: String) throws(ReasoningError) -> String {
         do { return try reader.optionalString(key) ?? value } catch { throw wrap(error) }
+    }
+
+    /// A nested object parameter, read with the same checks (its reader's `finish()` refuses
+    /// unknown members); nil when absent.
+    mutating func object(_ key: String) throws(ReasoningError) -> ObjectReader? {
+        guard reader.has(key) else { _ = reader.raw(key); return nil }
+        do { return try reader.object(key) } catch { throw wrap(error) }
     }
 
     /// A failure of a parameter's meaning (not its type), named like the others.

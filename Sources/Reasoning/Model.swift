@@ -281,6 +281,8 @@ public struct Trace: Sendable, Equatable, Codable {
     public var frames: [UInt64]
     public var steps: [StepTrace]
     public var decision: GroceryProposal?
+    /// In contemplating mode: the specialists' debate over the decision (nil in quick mode).
+    public var contemplation: ContemplationRecord? = nil
 
     /// Every fact of the run, in step order.
     public var facts: [Fact] { steps.flatMap(\.outputs) }

@@ -47,29 +47,89 @@ public struct Reasoner: Sendable {
     func run(sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate) throws(ReasoningError)
         -> ReasoningRun
     {
-        try profile.validate()
-        var context = StepContext(
-            observations: sorted, knowledge: knowledge, profile: profile, today: today, facts: [], sequence: sequence)
+        var state = try RunState(self, sorted: sorted, sequence: sequence, profile: profile, today: today)
+        for k in steps.indices { try state.record(k, try state.attempt(k) { c throws(ReasoningError) in try steps[k].run(c) }) }
+        return state.finish(sorted)
+    }
+
+    /// Runs the chain in `mode`. Quick is ``run(observations:profile:today:)``. Contemplating
+    /// decides a step marked `contemplate` with the specialists of `panel`, in parallel (see
+    /// docs/reasoning.md); the trace then holds the debate (``Trace/contemplation``).
+    public func run(
+        observations: [Observation], profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel
+    ) async throws(ReasoningError) -> ReasoningRun {
+        let sorted = Self.sorted(observations)
+        var tracker = Tracker(chain.tracking)
+        for o in sorted { tracker.update(o) }
+        return try await run(sorted: sorted, sequence: tracker.events, profile: profile, today: today, mode: mode, panel: panel)
+    }
+
+    func run(
+        sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel
+    ) async throws(ReasoningError) -> ReasoningRun {
+        guard mode == .contemplating else { return try run(sorted: sorted, sequence: sequence, profile: profile, today: today) }
+        var state = try RunState(self, sorted: sorted, sequence: sequence, profile: profile, today: today)
+        for k in steps.indices {
+            if let action = steps[k] as? ActionStep, let settings = action.contemplate {
+                let context = state.context
+                let outcome: (StepResult, ContemplationRecord)
+                do { outcome = try await action.contemplate(context, settings, panel: panel) } catch { throw state.located(error, k) }
+                try state.record(k, outcome.0)
+                state.contemplation = outcome.1
+            } else {
+                try state.record(k, try state.attempt(k) { c throws(ReasoningError) in try steps[k].run(c) })
+            }
+        }
+        return state.finish(sorted)
+    }
+
+    /// The state of a run between steps.
+    struct RunState {
+        let reasoner: Reasoner
+        var context: StepContext
         var traces: [StepTrace] = []
         var proposal: GroceryProposal?
-        for (k, step) in steps.enumerated() {
-            let result: StepResult
-            do { result = try step.run(context) } catch {
-                var e = error
-                if e.file.isEmpty { e.file = chain.file }
-                e.stepIndex = k
-                throw e
-            }
+        var contemplation: ContemplationRecord?
+        let profile: Profile
+        let today: LocalDate
+
+        init(_ r: Reasoner, sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate) throws(ReasoningError) {
+            try profile.validate()
+            reasoner = r
+            self.profile = profile
+            self.today = today
+            context = StepContext(
+                observations: sorted, knowledge: r.knowledge, profile: profile, today: today, facts: [], sequence: sequence)
+        }
+
+        /// An error of step `k`, naming the chain file and the step.
+        func located(_ error: ReasoningError, _ k: Int) -> ReasoningError {
+            var e = error
+            if e.file.isEmpty { e.file = reasoner.chain.file }
+            e.stepIndex = k
+            return e
+        }
+
+        func attempt(_ k: Int, _ body: (StepContext) throws(ReasoningError) -> StepResult) throws(ReasoningError) -> StepResult {
+            do { return try body(context) } catch { throw located(error, k) }
+        }
+
+        mutating func record(_ k: Int, _ result: StepResult) throws(ReasoningError) {
+            let step = reasoner.steps[k]
             context.facts += result.outputs
             traces.append(
                 StepTrace(
                     index: k, id: step.id, type: step.type, inputs: result.inputs, outputs: result.outputs, rationale: result.rationale))
             if let p = result.proposal { proposal = p }
         }
-        let trace = Trace(
-            chain: chain.name, chainFile: chain.file, today: today, profileName: profile.name, profileSource: profile.source,
-            frames: sorted.map(\.sequence), steps: traces, decision: proposal)
-        return ReasoningRun(trace: trace)
+
+        func finish(_ sorted: [Observation]) -> ReasoningRun {
+            let c = reasoner.chain
+            return ReasoningRun(
+                trace: Trace(
+                    chain: c.name, chainFile: c.file, today: today, profileName: profile.name, profileSource: profile.source,
+                    frames: sorted.map(\.sequence), steps: traces, decision: proposal, contemplation: contemplation))
+        }
     }
 }
 
@@ -97,11 +157,43 @@ public struct ReasoningSession: Sendable {
     /// Adds one frame (to the tracker and the window) and runs the chain over the window.
     /// A frame older than the latest one is reasoned over but does not move the tracker.
     public mutating func observe(_ o: Observation, profile: Profile, today: LocalDate) throws(ReasoningError) -> ReasoningRun {
+        let input = record(o)
+        return try reasoner.run(sorted: input.observations, sequence: input.sequence, profile: profile, today: today)
+    }
+
+    /// The same in `mode` (contemplating asks the specialists of `panel`).
+    public mutating func observe(
+        _ o: Observation, profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel
+    ) async throws(ReasoningError) -> ReasoningRun {
+        let input = record(o)
+        return try await reasoner.run(
+            sorted: input.observations, sequence: input.sequence, profile: profile, today: today, mode: mode, panel: panel)
+    }
+
+    /// Adds one frame to the tracker and the window, and returns what the chain reasons over
+    /// (for a caller that runs the chain itself, e.g. on another task).
+    public mutating func record(_ o: Observation) -> ReasonerInput {
         tracker.update(o)
         recent.append(o)
         recent = Reasoner.sorted(recent)
         if recent.count > window { recent.removeFirst(recent.count - window) }
-        return try reasoner.run(sorted: recent, sequence: tracker.events, profile: profile, today: today)
+        return ReasonerInput(observations: recent, sequence: tracker.events)
+    }
+}
+
+/// What one run of the chain reads: the window of observations (in sequence order) and the
+/// tracker's remembered events.
+public struct ReasonerInput: Sendable {
+    public var observations: [Observation]
+    public var sequence: [SequenceEvent]
+}
+
+extension Reasoner {
+    /// Runs the chain on an input a ``ReasoningSession`` recorded.
+    public func run(_ input: ReasonerInput, profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel)
+        async throws(ReasoningError) -> ReasoningRun
+    {
+        try await run(sorted: input.observations, sequence: input.sequence, profile: profile, today: today, mode: mode, panel: panel)
     }
 }
 
@@ -120,15 +212,81 @@ extension Trace {
     public var jsonText: String { json.canonicalText() }
 
     public var json: JSONValue {
+        .object(
+            [
+                "format": .string("sightline-trace/1"),
+                "chain": .object(["name": .string(chain), "file": .string(chainFile)]),
+                "today": .string(today.description),
+                "profile": .object(["name": .string(profileName), "source": .string(profileSource)]),
+                "frames": .array(frames.map { .number(Double($0)) }),
+                "steps": .array(steps.map(\.json)),
+                "decision": decision?.json ?? .null,
+            ].merging(contemplation.map { ["contemplation": $0.json] } ?? [:]) { a, _ in a })
+    }
+}
+
+extension ContemplationRecord {
+    var json: JSONValue {
         .object([
-            "format": .string("sightline-trace/1"),
-            "chain": .object(["name": .string(chain), "file": .string(chainFile)]),
-            "today": .string(today.description),
-            "profile": .object(["name": .string(profileName), "source": .string(profileSource)]),
-            "frames": .array(frames.map { .number(Double($0)) }),
-            "steps": .array(steps.map(\.json)),
-            "decision": decision?.json ?? .null,
+            "step": .string(step), "timeoutSeconds": .number(timeoutSeconds),
+            "specialists": .array(
+                specialists.map { r in
+                    var o: [String: JSONValue] = ["specialist": .string(r.specialist), "status": .string(r.status.rawValue)]
+                    if let d = r.detail { o["detail"] = .string(d) }
+                    if let op = r.opinion {
+                        o["coveredGrams"] = .number(op.coveredGrams)
+                        o["notes"] = .array(op.notes.map(JSONValue.string))
+                        o["proposals"] = .array(
+                            op.proposals.map { p in
+                                .object([
+                                    "foodID": .string(p.foodID), "stance": .string(p.stance.rawValue),
+                                    "quantity": p.quantity.map { .number(Double($0)) } ?? .null, "confidence": .number(p.confidence),
+                                    "reason": .string(p.reason),
+                                ])
+                            })
+                    }
+                    return .object(o)
+                }),
+            "coveredGrams": .number(coveredGrams), "remainingDeficitGrams": .number(remainingDeficit),
+            "candidates": .array(
+                candidates.map { a in
+                    .object([
+                        "foodID": .string(a.foodID), "score": .number(a.score), "support": .array(a.support.map(JSONValue.string)),
+                        "vetoes": .array(a.vetoes.map(JSONValue.string)), "quantity": a.quantity.map { .number(Double($0)) } ?? .null,
+                    ])
+                }),
+            "winner": winner.map(JSONValue.string) ?? .null, "why": .string(why), "confidence": .number(confidence),
         ])
+    }
+
+    /// The debate as text: each specialist (sorted by id) and what it proposed or why it was not
+    /// heard, then how the synthesiser weighed the candidates and why one won.
+    var text: String {
+        var out =
+            "\nContemplation of step \"\(step)\": \(specialists.count) specialist(s) in parallel, \(canonicalNumber(timeoutSeconds)) s each.\n"
+        for r in specialists {
+            switch r.status {
+            case .answered: out += "  - \(r.specialist): answered. \(r.opinion?.notes.joined(separator: "; ") ?? "")\n"
+            case .failed: out += "  - \(r.specialist): FAILED: \(r.detail ?? "")\n"
+            case .timedOut: out += "  - \(r.specialist): TIMED OUT: \(r.detail ?? "")\n"
+            }
+            for p in r.opinion?.proposals ?? [] {
+                let q = p.quantity.map { " × \($0)" } ?? ""
+                out +=
+                    "      \(p.stance == .veto ? "vetoes" : "supports") \(p.foodID)\(q) (\(canonicalNumber(p.confidence))): \(p.reason)\n"
+            }
+        }
+        if !candidates.isEmpty {
+            out += "  Synthesis: remaining deficit \(grams(remainingDeficit)) g (\(grams(coveredGrams)) g already on the list).\n"
+            for a in candidates {
+                out +=
+                    a.vetoes.isEmpty
+                    ? "      \(a.foodID): score \(canonicalNumber(a.score)) (\(a.support.joined(separator: ", ")))\(a.quantity.map { ", \($0) portion(s)" } ?? "")\n"
+                    : "      \(a.foodID): out (\(a.vetoes.joined(separator: "; ")))\n"
+            }
+        }
+        out += "  Outcome: \(winner.map { "\($0) wins" } ?? "no purchase"): \(why); confidence \(canonicalNumber(confidence)).\n"
+        return out
     }
 }
 
@@ -282,6 +440,7 @@ extension Trace {
                 }
             }
         }
+        if let c = contemplation { out += c.text }
         if let d = decision {
             out += "\nDecision: add \(d.quantity) × \(d.unit) of \(d.item) to the grocery list. \(d.reason)\n"
         } else {

@@ -20,7 +20,8 @@ struct SequenceStep: ReasoningStep {
             guard let kind = SequenceEventKind(rawValue: name) else {
                 throw p.invalid(
                     "kinds",
-                    "entry \(k) is \"\(name)\", not an event kind (known: \(SequenceEventKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    "entry \(k) is \"\(name)\", not an event kind (known: \(SequenceEventKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             kinds.append(kind)
         }
@@ -31,13 +32,16 @@ struct SequenceStep: ReasoningStep {
 
     static func ruleText(_ kind: SequenceEventKind) -> String {
         switch kind {
-        case .appeared: return "a track (same label, IoU with its predicted box ≥ the tracker's minIoU) seen in confirmFrames frames is confirmed"
+        case .appeared:
+            return "a track (same label, IoU with its predicted box ≥ the tracker's minIoU) seen in confirmFrames frames is confirmed"
         case .disappeared:
             return "a confirmed track missing for maxMissedFrames + 1 frames whose last box was inside the frame and the storage region"
         case .takenOut:
-            return "a confirmed track missing for maxMissedFrames + 1 frames whose last box touched the frame edge (within edgeMargin) or had its centre outside the storage box"
+            return
+                "a confirmed track missing for maxMissedFrames + 1 frames whose last box touched the frame edge (within edgeMargin) or had its centre outside the storage box"
         case .putBack:
-            return "a new track of a taken-out item's label, confirmed within putBackSeconds of the item's last sighting, with its centre in the storage region"
+            return
+                "a new track of a taken-out item's label, confirmed within putBackSeconds of the item's last sighting, with its centre in the storage region"
         }
     }
 
@@ -59,7 +63,8 @@ struct SequenceStep: ReasoningStep {
         } else if counts.isEmpty {
             rationale =
                 "The tracker remembers \(c.sequence.count) event(s); none is a \(kinds.map(\.rawValue).joined(separator: "/")) of "
-                + (foodOnly ? "a known food" : "an item") + (labels.isEmpty ? "" : " labelled \(labels.sorted().joined(separator: "/"))") + "."
+                + (foodOnly ? "a known food" : "an item") + (labels.isEmpty ? "" : " labelled \(labels.sorted().joined(separator: "/"))")
+                + "."
         } else {
             rationale = "Tracked items over the remembered frames: " + counts.joined(separator: ", ") + "."
         }
@@ -84,7 +89,8 @@ struct SequenceStep: ReasoningStep {
         }
         var arithmetic: String?
         if e.kind == .putBack, let prev = e.previousTrack?.sightings.last {
-            arithmetic = "back after \(seconds(first.timestamp, since: prev.timestamp)) s (last seen \(seconds(prev.timestamp)) s, seen again \(seconds(first.timestamp)) s)"
+            arithmetic =
+                "back after \(seconds(first.timestamp, since: prev.timestamp)) s (last seen \(seconds(prev.timestamp)) s, seen again \(seconds(first.timestamp)) s)"
         }
         return Fact(
             id: "\(step).\(e.kind.rawValue).\(t.trackID)", kind: FactKind(e.kind),
@@ -155,14 +161,18 @@ struct ConsumptionStep: ReasoningStep {
                 let food = c.knowledge.food(forLabel: v.label)
             else { continue }
             inputs.append(out.id)
-            if let back = backs.first(where: { if case .track(let b) = $0.value { return b.previousTrackID == v.trackID }; return false }) {
+            if let back = backs.first(where: {
+                if case .track(let b) = $0.value { return b.previousTrackID == v.trackID }; return false
+            }) {
                 inputs.append(back.id)
                 returned.append("\(v.label) (track \(v.trackID), \(back.id))")
                 continue
             }
             let away = now.seconds(since: v.time)
             guard away >= within else {
-                pending.append("\(v.label) (track \(v.trackID), out for \(canonicalNumber((away * 1000).rounded() / 1000)) s of \(canonicalNumber(within)))")
+                pending.append(
+                    "\(v.label) (track \(v.trackID), out for \(canonicalNumber((away * 1000).rounded() / 1000)) s of \(canonicalNumber(within)))"
+                )
                 continue
             }
             let g = round2(portions * food.proteinPerPortion)
@@ -176,9 +186,11 @@ struct ConsumptionStep: ReasoningStep {
                         rule: RuleEvidence(
                             name: "consumption.not-put-back",
                             text:
-                                "a food taken out and not put back within \(canonicalNumber(within)) s was eaten or drunk: \(canonicalNumber(portions)) typical portion(s)"),
+                                "a food taken out and not put back within \(canonicalNumber(within)) s was eaten or drunk: \(canonicalNumber(portions)) typical portion(s)"
+                        ),
                         arithmetic:
-                            "out for \(canonicalNumber((away * 1000).rounded() / 1000)) s ≥ \(canonicalNumber(within)) s; \(canonicalNumber(portions)) × \(grams(food.proteinPerPortion)) g = \(grams(g)) g")))
+                            "out for \(canonicalNumber((away * 1000).rounded() / 1000)) s ≥ \(canonicalNumber(within)) s; \(canonicalNumber(portions)) × \(grams(food.proteinPerPortion)) g = \(grams(g)) g"
+                    )))
         }
         var facts = consumed
         if !consumed.isEmpty {
@@ -192,15 +204,24 @@ struct ConsumptionStep: ReasoningStep {
                     evidence: Evidence(
                         facts: [eatenFact.id] + consumed.map(\.id),
                         rule: RuleEvidence(name: "consumption.intake", text: "eaten = recorded intake + what the frames show was consumed"),
-                        arithmetic: "\(grams(eaten)) + " + consumed.map { grams($0.gramsValue ?? 0) }.joined(separator: " + ") + " = \(grams(total)) g"
+                        arithmetic: "\(grams(eaten)) + " + consumed.map { grams($0.gramsValue ?? 0) }.joined(separator: " + ")
+                            + " = \(grams(total)) g"
                     )))
             inputs.insert(eatenFact.id, at: 0)
         }
         var parts: [String] = []
-        if !consumed.isEmpty { parts.append("\(consumed.count) food(s) taken out and not put back: intake rises to \(facts.last!.summary.split(separator: ":").last!.trimmingCharacters(in: .whitespaces))") }
+        if !consumed.isEmpty {
+            parts.append(
+                "\(consumed.count) food(s) taken out and not put back: intake rises to \(facts.last!.summary.split(separator: ":").last!.trimmingCharacters(in: .whitespaces))"
+            )
+        }
         if !pending.isEmpty { parts.append("still waiting for \(pending.joined(separator: ", ")) to come back") }
         if !returned.isEmpty { parts.append("put back: \(returned.joined(separator: ", "))") }
-        let rationale = parts.isEmpty ? "No food was taken out of storage." : parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + (parts.last!.hasSuffix(".") ? "" : ".")
+        let rationale =
+            parts.isEmpty
+            ? "No food was taken out of storage."
+            : parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst()
+                + (parts.last!.hasSuffix(".") ? "" : ".")
         return StepResult(inputs: inputs, outputs: facts, rationale: rationale)
     }
 }

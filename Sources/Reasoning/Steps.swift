@@ -459,6 +459,8 @@ struct ActionStep: ReasoningStep {
     let candidates: [FoodEntry]
     let requireScene: Bool
     let minDeficit: Double
+    /// When set, contemplating mode decides this step with a panel of specialists.
+    let contemplate: ContemplationSettings?
 
     init(_ p: inout StepParameters, knowledge: NutritionKnowledge) throws(ReasoningError) {
         id = p.spec.id
@@ -475,6 +477,7 @@ struct ActionStep: ReasoningStep {
         candidates = entries
         requireScene = try p.bool("requireScene", default: true)
         minDeficit = try p.double("minDeficitGrams", default: 0.5, in: 0...1000)
+        contemplate = try ContemplationSettings(&p)
     }
 
     func run(_ c: StepContext) throws(ReasoningError) -> StepResult {

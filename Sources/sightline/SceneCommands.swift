@@ -51,6 +51,12 @@ struct SceneOptions: ParsableArguments {
     @Option(help: "Class names for --ground-truth labels, one per line.")
     var classes: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "quick (the chain alone) or contemplating (specialists debate the marked decision in parallel).",
+            discussion: "Contemplating's pantry specialist reads the grocery list of the grocery sink, else the default list."))
+    var mode: ReasoningMode = .quick
+
     func validate() throws {
         guard window >= 1 else { throw ValidationError("--window must be at least 1") }
         if groundTruth != nil, classes == nil { throw ValidationError("--ground-truth needs --classes") }
@@ -72,9 +78,17 @@ struct SceneOptions: ParsableArguments {
         let detector: (any ObjectDetector)? = groundTruth == nil ? try OpenCVDetector(model: model, store: store) : nil
         let specs = try (sinks.isEmpty ? defaultSinks : sinks).map(SinkSpec.init)
         let day = today.flatMap { LocalDate($0) } ?? LocalDate.current()
+        let sinks = try specs.map { try $0.makeSink() }
         return ScenePipeline(
-            detector: detector, reasoner: reasoner, profile: wearer, today: day,
-            sinks: SinkSet(try specs.map { try $0.makeSink() }), window: window)
+            detector: detector, reasoner: reasoner, profile: wearer, today: day, sinks: SinkSet(sinks), window: window, mode: mode,
+            groceryList: mode == .contemplating ? try pantryList(sinks) : nil)
+    }
+
+    /// The list the pantry specialist reads: the grocery sink's, else the default list if there is one.
+    func pantryList(_ sinks: [any ActionSink]) throws -> GroceryList? {
+        if let sink = sinks.lazy.compactMap({ $0 as? GroceryListSink }).first { return sink.list }
+        let path = ActionPaths.groceryDatabase()
+        return FileManager.default.fileExists(atPath: path) ? try GroceryList(path: path) : nil
     }
 
     /// The labels --ground-truth names, if any.
@@ -110,6 +124,8 @@ func relative(_ path: String, to root: String) -> String {
     let base = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
     return full.hasPrefix(base) ? String(full.dropFirst(base.count)) : (path as NSString).lastPathComponent
 }
+
+extension ReasoningMode: ExpressibleByArgument {}
 
 /// One `--sink` argument.
 struct SinkSpec {

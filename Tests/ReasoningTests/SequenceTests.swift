@@ -49,14 +49,18 @@ import Testing
         #expect(track.sightings.last?.box.x == 12)
         // Out for 110 s at frame 19: still pending; 120 s at frame 20: eaten.
         #expect(runs[19].trace.facts.allSatisfy { $0.kind != .consumed })
-        #expect(runs[19].trace.steps.first { $0.id == "consumption" }?.rationale.contains("Still waiting for joghurt (track 2, out for 110 s of 120)") == true)
+        #expect(
+            runs[19].trace.steps.first { $0.id == "consumption" }?.rationale.contains(
+                "Still waiting for joghurt (track 2, out for 110 s of 120)") == true)
         let last = runs[20].trace
         let eaten = try #require(last.fact("consumption.proteinEaten"))
         #expect(eaten.gramsValue == 51.92)  // 40 + one 227 g container of yogurt (11.92 g)
         #expect(last.fact("inference.need")?.gramsValue == 32.08)
         #expect(last.fact("inference.need")?.evidence.facts.contains("consumption.proteinEaten") == true)
         if let p = Fixture.golden(last.text, "Samples/golden/sequence/yogurt-taken-out.deficit.txt") { Issue.record(Comment(rawValue: p)) }
-        if let p = Fixture.golden(last.jsonText, "Samples/golden/sequence/yogurt-taken-out.deficit.json") { Issue.record(Comment(rawValue: p)) }
+        if let p = Fixture.golden(last.jsonText, "Samples/golden/sequence/yogurt-taken-out.deficit.json") {
+            Issue.record(Comment(rawValue: p))
+        }
     }
 
     @Test func putBackWithinTheTimeCountsNothing() throws {
@@ -77,7 +81,9 @@ import Testing
     @Test func theDeficitShrinksAgainstTheSameFramesWithoutConsumption() throws {
         var def = try Fixture.chain()
         def.steps.removeAll { $0.type == "consumption" || $0.type == "sequence" }
-        def.steps = def.steps.enumerated().map { k, s in var s = s; s.index = k; return s }
+        def.steps = def.steps.enumerated().map { k, s in
+            var s = s; s.index = k; return s
+        }
         var plain = ReasoningSession(reasoner: try Reasoner(chain: def, knowledge: Fixture.knowledge()), window: 5)
         let wearer = try Fixture.profile("deficit")
         var without: ReasoningRun?
@@ -110,9 +116,11 @@ import Testing
         let e4 = refuse(head + "\"steps\": [{\"id\": \"c\", \"type\": \"consumption\", \"parameters\": {\"labels\": [\"unicorn\"]}}]}")
         #expect(e4?.field == "steps[0].parameters.labels", "\(String(describing: e4))")
         // A consumption step with no health step before it fails at run time, naming the step.
-        let chain = try ChainDefinition.decode(Array((head + "\"steps\": [{\"id\": \"c\", \"type\": \"consumption\"}]}").utf8), file: "c.json")
+        let chain = try ChainDefinition.decode(
+            Array((head + "\"steps\": [{\"id\": \"c\", \"type\": \"consumption\"}]}").utf8), file: "c.json")
         #expect(throws: ReasoningError.self) {
-            try Reasoner(chain: chain, knowledge: knowledge).run(observations: [], profile: Fixture.profile("deficit"), today: Fixture.today)
+            try Reasoner(chain: chain, knowledge: knowledge).run(
+                observations: [], profile: Fixture.profile("deficit"), today: Fixture.today)
         }
     }
 }
