@@ -189,6 +189,40 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
         }
     }
 
+    // Fused planar YUV resize: a 720p JPEG's planes at 1/2 (Y 640x360, Cb/Cr 320x180) and an
+    // NV12 640x480 frame (interleaved chroma) → 416x234 / 416x312 content, one pass.
+    for (w, h, ch, step, label) in [(640, 360, 234, 1, "JPEG 4:2:0 planes 640x360"), (640, 480, 312, 2, "NV12 640x480")] {
+        guard let plan = YUVResizePlan(width: w, height: h, chromaX: 2, chromaY: 2, dstWidth: 416, dstHeight: ch, mode: .bilinear)
+        else { continue }
+        let src = Bytes(w * h * 2, seed: 15)
+        let plane = 416 * 416
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: 3 * plane)
+        a.initialize(repeating: 0, count: 3 * plane)
+        b.initialize(repeating: 0, count: 3 * plane)
+        defer { plan.deallocate(); src.free(); a.deallocate(); b.deallocate() }
+        let top = (416 - ch) / 2 * 416
+        let scale = SIMD4<Float>(repeating: 1.0 / 255), bias = SIMD4<Float>(repeating: 0)
+        let y = UnsafePointer(src.pointer), u = y + w * h
+        let v = step == 1 ? u + plan.chromaWidth * plan.chromaHeight : u + 1
+        let cs = step == 1 ? plan.chromaWidth : w
+        let range: YUVRange = step == 1 ? .full : .limited
+        rows += benchPair(
+            step == 1 ? "resizePackYUV (planes)" : "resizePackYUV (NV12)", note: "\(label) -> 416x\(ch) in 3x416x416 f32",
+            iterations: n,
+            scalar: {
+                ScalarKernels.resizePackYUV(plan: plan, y: y, yStride: w, u: u, v: v, chromaStride: cs, chromaStep: step,
+                                            range: range, dst: a + top, dstRowStride: 416, dstPlaneStride: plane,
+                                            scale: scale, bias: bias, swapRB: false)
+            },
+            simd: {
+                SIMDKernels.resizePackYUV(plan: plan, y: y, yStride: w, u: u, v: v, chromaStride: cs, chromaStep: step,
+                                          range: range, dst: b + top, dstRowStride: 416, dstPlaneStride: plane,
+                                          scale: scale, bias: bias, swapRB: false)
+            },
+            outputsEqual: { sameBytes(a, b, 4 * 3 * plane) })
+    }
+
     // The YUYV → tensor-content paths built from the SIMD kernels (no padding fill):
     // interleaved (yuyvToRGB to a 640x480 RGB image, then the fused resizePack) against planar
     // (deinterleave, resize Y 640x480 and U, V 320x480 to 416x312, yuvPlanesToFloat). Not the

@@ -87,14 +87,55 @@ let yuyv: Frame = try {
     return try Frame(format: .yuyv, width: w, height: h, origin: "yuyv 640x480", storage: ImageBuffer(copying: bytes))
 }()
 
+// NV12 frames (640x480 and 1280x720): the 720p picture (decoded at 1/2 or full size), converted
+// to limited-range NV12 as a camera makes it (Y per pixel, U and V averaged over 2x2 blocks).
+func nv12Frame(from jpeg: [UInt8], width w: Int, height h: Int, scale: ScalingFactor) throws -> (path: String, frame: Frame) {
+    let dec = JPEGDecoder(), rgb = ImageBuffer()
+    let img = try jpeg.withUnsafeBytes { try dec.decode($0, origin: "720p", scale: scale, into: rgb) }
+    let p = rgb.bytes
+    func px(_ x: Int, _ y: Int) -> (Int, Int, Int) {
+        let i = min(y, img.height - 1) * img.stride + min(x, img.width - 1) * 3
+        return (Int(p[i]), Int(p[i + 1]), Int(p[i + 2]))
+    }
+    var bytes = [UInt8](repeating: 0, count: w * h + w * (h / 2))
+    for y in 0..<h {
+        for x in 0..<w {
+            let (r, g, b) = px(x, y)
+            bytes[y * w + x] = UInt8(clamping: (66 * r + 129 * g + 25 * b + 128) >> 8 + 16)
+        }
+    }
+    for j in 0..<(h / 2) {
+        for i in 0..<(w / 2) {
+            var su = 0, sv = 0
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let (r, g, b) = px(2 * i + dx, 2 * j + dy)
+                su += (-38 * r - 74 * g + 112 * b + 128) >> 8 + 128
+                sv += (112 * r - 94 * g - 18 * b + 128) >> 8 + 128
+            }
+            bytes[w * h + j * w + 2 * i] = UInt8(clamping: (su + 2) / 4)
+            bytes[w * h + j * w + 2 * i + 1] = UInt8(clamping: (sv + 2) / 4)
+        }
+    }
+    let path = NSTemporaryDirectory() + "sightline-bench-\(getpid())/frame-\(w)x\(h).nv12"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return (path, try Frame(format: .nv12, width: w, height: h, origin: "nv12 \(w)x\(h)", storage: ImageBuffer(copying: bytes)))
+}
+let nv12Frames = [
+    try nv12Frame(from: inputs[1].bytes, width: 640, height: 480, scale: .init(num: 1, denom: 2)),
+    try nv12Frame(from: inputs[1].bytes, width: 1280, height: 720, scale: .one),
+]
+
 // MARK: OpenCV, measured by Debian's python3-opencv in the same run.
 
-func opencvTimings(_ paths: [String], yuyvPath: String, iterations: Int) throws -> [String: [String: Double]] {
+func opencvTimings(_ paths: [String], yuyvPath: String, nv12: [(String, Frame)], iterations: Int) throws
+    -> [String: [String: Double]]
+{
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
     p.arguments =
         [repoRoot + "/scripts/reference/opencv_ref.py", "bench"] + paths
         + ["--size", "416", "--iterations", String(iterations), "--yuyv", yuyvPath, "--yuyv-size", "640x480"]
+        + nv12.flatMap { ["--nv12", "\($0.0):\($0.1.width)x\($0.1.height)"] }
     let out = Pipe()
     p.standardOutput = out
     try p.run()
@@ -104,7 +145,7 @@ func opencvTimings(_ paths: [String], yuyvPath: String, iterations: Int) throws 
     return try JSONDecoder().decode([String: [String: Double]].self, from: data)
 }
 
-let cv = try opencvTimings(inputs.map(\.path), yuyvPath: yuyvPath, iterations: iterations)
+let cv = try opencvTimings(inputs.map(\.path), yuyvPath: yuyvPath, nv12: nv12Frames.map { ($0.path, $0.frame) }, iterations: iterations)
 var rows: [BenchRow] = []
 
 // MARK: JPEG -> 416x416 tensor
@@ -121,39 +162,55 @@ for input in inputs {
     rows.append(BenchRow(group: group, name: "opencv imdecode only", medianNanoseconds: c["decode_full"]!))
 
     let tensor = Tensor()
-    let pre = Preprocessor(input: .square(416), kernels: .simd)
-    var report = try input.bytes.withUnsafeBytes { try pre.run(jpeg: $0, origin: input.name, into: tensor) }
-    // The floor: libjpeg-turbo's bare decode at the same DCT scale, to RGB.
+    // The floors: libjpeg-turbo's bare decode at the DCT scale Sightline picks, to RGB (the floor
+    // for any RGB decode) and to Y, Cb, Cr planes (no upsampling, no colour conversion: the
+    // floor for the planes path).
+    let scale = try input.bytes.withUnsafeBytes {
+        try Preprocessor(input: .square(416), kernels: .simd).run(jpeg: $0, origin: input.name, into: tensor).scale
+    }
     let decoder = JPEGDecoder(), buffer = ImageBuffer()
     let bare = try input.bytes.withUnsafeBytes { jpeg in
         try measureMedian(iterations: iterations) {
-            try decoder.decode(jpeg, origin: input.name, scale: report.scale, into: buffer)
+            try decoder.decode(jpeg, origin: input.name, scale: scale, into: buffer)
         }
     }
     rows.append(
-        BenchRow(
-            group: group, name: "libjpeg-turbo bare \(report.scale) decode", medianNanoseconds: bare, note: "the floor for any RGB decode"))
-    var post: [Double] = []
-    let simd = try input.bytes.withUnsafeBytes { jpeg in
+        BenchRow(group: group, name: "libjpeg-turbo bare \(scale) decode", medianNanoseconds: bare, note: "to RGB: the floor for any RGB decode"))
+    let barePlanes = try input.bytes.withUnsafeBytes { jpeg in
         try measureMedian(iterations: iterations) {
-            report = try pre.run(jpeg: jpeg, origin: input.name, into: tensor)
-            post.append(report.resizePackSeconds * 1e9)
+            try decoder.decodePlanes(jpeg, origin: input.name, scale: scale, into: buffer)
         }
     }
     rows.append(
         BenchRow(
-            group: group, name: "sightline (simd)", medianNanoseconds: simd, reference: "opencv imdecode+blobFromImage",
-            note: "DCT \(report.scale) -> \(report.decodedWidth)x\(report.decodedHeight)"))
-    rows.append(BenchRow(group: group, name: "sightline vs expert", medianNanoseconds: simd, reference: "opencv reduced-decode+blob"))
-    rows.append(
-        BenchRow(
-            group: group, name: "sightline vs bare decode", medianNanoseconds: simd, reference: "libjpeg-turbo bare \(report.scale) decode")
-    )
-    let postMedian = median(post)
-    rows.append(
-        BenchRow(
-            group: group, name: "sightline work after decode", medianNanoseconds: postMedian,
-            note: "resize+pack+pad = \(format3(100 * postMedian / bare))% of the bare decode"))
+            group: group, name: "libjpeg-turbo bare \(scale) planes", medianNanoseconds: barePlanes,
+            reference: "libjpeg-turbo bare \(scale) decode", note: "to Y, Cb, Cr planes: the floor for the planes path"))
+    for path in [JPEGDecodePath.yuvPlanes, .rgb] {
+        let pre = Preprocessor(input: .square(416), kernels: .simd)
+        pre.jpegPath = path
+        var report = try input.bytes.withUnsafeBytes { try pre.run(jpeg: $0, origin: input.name, into: tensor) }
+        var post: [Double] = []
+        let simd = try input.bytes.withUnsafeBytes { jpeg in
+            try measureMedian(iterations: iterations) {
+                report = try pre.run(jpeg: jpeg, origin: input.name, into: tensor)
+                post.append(report.resizePackSeconds * 1e9)
+            }
+        }
+        let name = "sightline \(path) (simd)"
+        let floor = path == .rgb ? bare : barePlanes
+        let floorName = path == .rgb ? "libjpeg-turbo bare \(scale) decode" : "libjpeg-turbo bare \(scale) planes"
+        rows.append(
+            BenchRow(
+                group: group, name: name, medianNanoseconds: simd, reference: "opencv imdecode+blobFromImage",
+                note: "DCT \(report.scale) -> \(report.decodedWidth)x\(report.decodedHeight)"))
+        rows.append(BenchRow(group: group, name: "  vs expert", medianNanoseconds: simd, reference: "opencv reduced-decode+blob"))
+        rows.append(BenchRow(group: group, name: "  vs its bare decode", medianNanoseconds: simd, reference: floorName))
+        let postMedian = median(post)
+        rows.append(
+            BenchRow(
+                group: group, name: "  work after decode", medianNanoseconds: postMedian,
+                note: "resize+convert+pack+pad = \(format3(100 * postMedian / floor))% of its bare decode"))
+    }
     let smallestPre = Preprocessor(input: .square(416), kernels: .simd)
     smallestPre.dctScaling = .smallest
     let smallestScale = try input.bytes.withUnsafeBytes { try smallestPre.run(jpeg: $0, origin: input.name, into: tensor).scale }
@@ -189,6 +246,25 @@ do {
         BenchRow(
             group: group, name: "sightline simd vs scalar", medianNanoseconds: rows.last!.medianNanoseconds, reference: "sightline (scalar)"
         ))
+}
+
+// MARK: NV12 -> tensor (the fused resizePackYUV, chroma as interleaved pairs)
+
+for (path, frame) in nv12Frames {
+    let group = "NV12 \(frame.width)x\(frame.height) -> 416x416 letterboxed tensor"
+    rows.append(BenchRow(group: group, name: "opencv cvtColor+letterbox+blob", medianNanoseconds: cv[path]!["nv12"]!))
+    let tensor = Tensor()
+    for choice in [KernelChoice.scalar, .simd] {
+        let pre = Preprocessor(input: .square(416), kernels: choice)
+        let t = try measureMedian(iterations: iterations) { try pre.run(frame, into: tensor) }
+        rows.append(
+            BenchRow(
+                group: group, name: "sightline (\(choice))", medianNanoseconds: t,
+                reference: choice == .simd ? "opencv cvtColor+letterbox+blob" : nil))
+    }
+    rows.append(
+        BenchRow(
+            group: group, name: "sightline simd vs scalar", medianNanoseconds: rows.last!.medianNanoseconds, reference: "sightline (scalar)"))
 }
 
 // MARK: Detection: Sightline's whole path against OpenCV's, one thread each

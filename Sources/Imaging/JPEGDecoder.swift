@@ -18,6 +18,18 @@ public enum ChromaSubsampling: String, Sendable {
         }
     }
 
+    /// Horizontal and vertical chroma subsampling factors (nil for greyscale and unknown).
+    public var chromaFactors: (x: Int, y: Int)? {
+        switch self {
+        case .s444: return (1, 1)
+        case .s422: return (2, 1)
+        case .s420: return (2, 2)
+        case .s440: return (1, 2)
+        case .s411: return (4, 1)
+        case .grey, .unknown: return nil
+        }
+    }
+
     var tj: Int32? {
         switch self {
         case .s444: return Int32(TJSAMP_444.rawValue)
@@ -135,6 +147,27 @@ public struct DecodedImage: Sendable, Equatable {
     public var scale: ScalingFactor
 }
 
+/// A JPEG decoded into Y, Cb, Cr planes in an ``ImageBuffer`` (see
+/// ``JPEGDecoder/decodePlanes(_:origin:header:scale:into:)``).
+public struct DecodedPlanes: Sendable, Equatable {
+    /// The picture's size (the luma plane may be a column or row larger, see `strides`).
+    public var width: Int
+    public var height: Int
+    /// Chroma subsampling factors: (2, 2) for 4:2:0, (2, 1) for 4:2:2, (1, 1) for 4:4:4 …
+    public var chromaX: Int
+    public var chromaY: Int
+    /// Byte offsets of the Cb and Cr planes in the buffer (Y starts at 0), and the row strides
+    /// of the Y plane and of the two chroma planes.
+    public var cbOffset: Int
+    public var crOffset: Int
+    public var yStride: Int
+    public var chromaStride: Int
+    /// Size of the chroma planes.
+    public var chromaWidth: Int { (width + chromaX - 1) / chromaX }
+    public var chromaHeight: Int { (height + chromaY - 1) / chromaY }
+    public var scale: ScalingFactor
+}
+
 /// Decodes JPEGs with libjpeg-turbo, optionally scaled in the DCT domain.
 ///
 /// A decoder holds a TurboJPEG handle and is not thread-safe: give each thread its own.
@@ -233,6 +266,60 @@ public final class JPEGDecoder {
             }
         }
         return DecodedImage(format: format, width: width, height: height, stride: stride, scale: scale)
+    }
+
+    /// Decodes a YCbCr `jpeg` at `scale` into Y, Cb and Cr planes in `buffer`
+    /// (`tjDecompressToYUVPlanes`): the DCT-domain scaling, but neither libjpeg-turbo's chroma
+    /// upsampling nor its colour conversion. Planes have libjpeg-turbo's sizes (`tjPlaneWidth`,
+    /// `tjPlaneHeight`: the luma plane padded to a whole chroma block, chroma at its subsampled
+    /// size) and are stored one after the other. Throws for greyscale, RGB-coded and
+    /// unknown-subsampling JPEGs (decode those with ``decode(_:origin:header:scale:format:into:)``).
+    @discardableResult
+    public func decodePlanes(
+        _ jpeg: UnsafeRawBufferPointer, origin: String, header knownHeader: JPEGHeader? = nil,
+        scale: ScalingFactor = .one, into buffer: ImageBuffer
+    ) throws(ImagingError) -> DecodedPlanes {
+        let header: JPEGHeader
+        if let given = knownHeader { header = given } else { header = try readHeader(jpeg, origin: origin) }
+        guard header.colorSpace == .ycbcr, let factors = header.subsampling.chromaFactors, let sub = header.subsampling.tj
+        else {
+            throw .unsupportedJPEG(
+                origin: origin,
+                detail: "\(header.colorSpace.rawValue) \(header.subsampling.rawValue) has no Y, Cb, Cr planes to decode to")
+        }
+        let width = scale.scaled(header.width)
+        let height = scale.scaled(header.height)
+        let yStride = Int(tjPlaneWidth(0, Int32(width), sub)), yRows = Int(tjPlaneHeight(0, Int32(height), sub))
+        let cStride = Int(tjPlaneWidth(1, Int32(width), sub)), cRows = Int(tjPlaneHeight(1, Int32(height), sub))
+        guard yStride > 0, yRows > 0, cStride > 0, cRows > 0 else {
+            throw .corruptJPEG(origin: origin, detail: lastError())
+        }
+        let cbOffset = yStride * yRows, crOffset = cbOffset + cStride * cRows
+        buffer.reserve(crOffset + cStride * cRows)
+        let base = buffer.pointer.assumingMemoryBound(to: UInt8.self)
+        var planes: (UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?) =
+            (base, base + cbOffset, base + crOffset)
+        var strides: (Int32, Int32, Int32) = (Int32(yStride), Int32(cStride), Int32(cStride))
+        var flags = sl_TJFLAG_LIMITSCANS
+        if fast { flags |= sl_TJFLAG_FASTDCT }
+        if !tolerateWarnings { flags |= sl_TJFLAG_STOPONWARNING }
+        let rc = withUnsafeMutableBytes(of: &planes) { p in
+            withUnsafeMutableBytes(of: &strides) { s in
+                tjDecompressToYUVPlanes(
+                    handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
+                    p.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self), Int32(width),
+                    s.baseAddress!.assumingMemoryBound(to: Int32.self), Int32(height), flags)
+            }
+        }
+        if rc != 0 {
+            let isWarning = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
+            if !(isWarning && tolerateWarnings) {
+                throw .corruptJPEG(origin: origin, detail: lastError())
+            }
+        }
+        return DecodedPlanes(
+            width: width, height: height, chromaX: factors.x, chromaY: factors.y, cbOffset: cbOffset,
+            crOffset: crOffset, yStride: yStride, chromaStride: cStride, scale: scale)
     }
 
     private func lastError() -> String {

@@ -97,6 +97,27 @@ struct KernelSet {
         }
     }
 
+    func resizePackYUV(
+        _ plan: YUVResizePlan, _ y: UnsafePointer<UInt8>, _ yStride: Int, _ u: UnsafePointer<UInt8>,
+        _ v: UnsafePointer<UInt8>, _ chromaStride: Int, _ chromaStep: Int, _ range: YUVRange,
+        _ dst: UnsafeMutablePointer<Float>, _ rowStride: Int, _ planeStride: Int, _ scale: SIMD3<Float>,
+        _ bias: SIMD3<Float>, _ swapRB: Bool
+    ) {
+        let s = SIMD4(scale, 0), b = SIMD4(bias, 0)
+        switch choice {
+        case .simd:
+            SIMDKernels.resizePackYUV(
+                plan: plan, y: y, yStride: yStride, u: u, v: v, chromaStride: chromaStride, chromaStep: chromaStep,
+                range: range, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s, bias: b,
+                swapRB: swapRB)
+        case .scalar:
+            ScalarKernels.resizePackYUV(
+                plan: plan, y: y, yStride: yStride, u: u, v: v, chromaStride: chromaStride, chromaStep: chromaStep,
+                range: range, dst: dst, dstRowStride: rowStride, dstPlaneStride: planeStride, scale: s, bias: b,
+                swapRB: swapRB)
+        }
+    }
+
     func fillPlanar(
         _ dst: UnsafeMutablePointer<Float>, _ rowStride: Int, _ planeStride: Int, _ x: Int, _ y: Int,
         _ width: Int, _ height: Int, _ value: SIMD3<Float>

@@ -1,6 +1,22 @@
 public import SightlineCore
 internal import SightlineKernels
 
+/// How the JPEG path decodes (``Preprocessor/jpegPath``).
+public enum JPEGDecodePath: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// libjpeg-turbo decodes to RGB (with its "fancy" triangle-filter chroma upsampling and its
+    /// colour conversion) at the DCT scale; then `resizePack` resamples and packs.
+    case rgb
+    /// libjpeg-turbo decodes to Y, Cb, Cr planes at the DCT scale (no upsampling, no colour
+    /// conversion); then `resizePackYUV` resamples luma and chroma each at its own resolution and
+    /// converts only the output pixels, in one pass.
+    case yuvPlanes = "yuv-planes"
+    /// `yuvPlanes` for YCbCr JPEGs (4:2:0, 4:2:2, 4:4:4, 4:4:0, 4:1:1); `rgb` for greyscale and
+    /// RGB-coded ones. The default.
+    case auto
+
+    public var description: String { rawValue }
+}
+
 /// What one preprocessing run did: sizes, the DCT scale, the letterbox and time per stage.
 public struct PreprocessReport: Sendable, Equatable {
     public var origin: String
@@ -11,7 +27,9 @@ public struct PreprocessReport: Sendable, Equatable {
     public var jpeg: JPEGHeader?
     /// The DCT scale the JPEG was decoded at (1 for raw frames).
     public var scale: ScalingFactor
-    /// Size of the RGB image the resize started from.
+    /// How the JPEG was decoded: `.rgb` or `.yuvPlanes` (nil for raw frames).
+    public var jpegPath: JPEGDecodePath? = nil
+    /// Size of the image the resize started from (RGB, or the luma plane of YUV planes).
     public var decodedWidth: Int
     public var decodedHeight: Int
     public var letterbox: Letterbox
@@ -30,9 +48,11 @@ public struct PreprocessReport: Sendable, Equatable {
 /// The path for a JPEG: read the header, work out where the picture lands in the model input
 /// (``Letterbox``), decode at the smallest DCT scale that still covers that rectangle, then one
 /// fused SIMD pass resizes, reorders channels, normalises and writes the planar float tensor;
-/// a second fills the padding. Raw frames are converted to RGB first, except YUYV frames that
-/// need resizing: those go through one fused pass straight from the YUYV bytes
-/// (`resizePackYUYV`, which resizes Y, U, V and converts the output pixels).
+/// a second fills the padding. YCbCr JPEGs are by default decoded to Y, Cb, Cr planes instead
+/// of RGB (``JPEGDecodePath``) and resampled, converted and packed by one fused pass
+/// (`resizePackYUV`). Raw frames are converted to RGB first, except YUYV and NV12 frames that
+/// need resizing: those go through one fused pass straight from the camera's bytes
+/// (`resizePackYUYV`, `resizePackYUV`: resize Y, U, V, convert the output pixels).
 ///
 /// A preprocessor owns its decoder, intermediate buffer and resize tables and reuses them: once
 /// it has seen a frame size, the same size again allocates nothing. It is not thread-safe.
@@ -42,9 +62,14 @@ public final class Preprocessor {
     public let decoder: JPEGDecoder
     /// How JPEGs pick their DCT scale (see ``DCTScaling``); `.off` decodes at full size.
     public var dctScaling: DCTScaling = .fastest
+    /// How JPEGs are decoded (see ``JPEGDecodePath``); `.auto` takes the YUV planes when it can.
+    public var jpegPath: JPEGDecodePath = .auto
     private let rgb = ImageBuffer()
+    private let planes = ImageBuffer()
     private var plan: ResizePlan?
     private var planKey: (Int, Int, Int, Int) = (0, 0, 0, 0)
+    private var yuvPlan: YUVResizePlan?
+    private var yuvPlanKey: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
 
     public init(input: ModelInput, kernels: KernelChoice = .fromEnvironment, decoder: JPEGDecoder = JPEGDecoder()) {
         self.input = input
@@ -52,7 +77,10 @@ public final class Preprocessor {
         self.decoder = decoder
     }
 
-    deinit { plan?.deallocate() }
+    deinit {
+        plan?.deallocate()
+        yuvPlan?.deallocate()
+    }
 
     /// Preprocesses a frame of any supported format into `tensor` (reshaped to ``ModelInput/shape``).
     @discardableResult
@@ -64,11 +92,18 @@ public final class Preprocessor {
         let t0 = Timestamp.now()
         let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let letterbox = Letterbox(sourceWidth: frame.width, sourceHeight: frame.height, input: input)
-        if frame.format == .yuyv
-            && (letterbox.contentWidth != frame.width || letterbox.contentHeight != frame.height)
-        {
-            // Resized YUYV: one fused pass from the YUYV bytes (no full-size RGB image).
-            packYUYV(base, frame.stride, frame.width, frame.height, letterbox: letterbox, into: tensor, k)
+        let resized = letterbox.contentWidth != frame.width || letterbox.contentHeight != frame.height
+        if resized && (frame.format == .yuyv || frame.format == .nv12) {
+            // Resized YUYV or NV12: one fused pass from the camera's bytes (no full-size RGB image).
+            if frame.format == .yuyv {
+                packYUYV(base, frame.stride, frame.width, frame.height, letterbox: letterbox, into: tensor, k)
+            } else {
+                let uv = base + frame.stride * frame.height
+                packYUV(
+                    y: base, yStride: frame.stride, u: uv, v: uv + 1, chromaStride: frame.stride, chromaStep: 2,
+                    width: frame.width, height: frame.height, chromaX: 2, chromaY: 2, range: .limited,
+                    letterbox: letterbox, into: tensor, k)
+            }
             let t1 = Timestamp.now()
             return PreprocessReport(
                 origin: frame.origin, sourceFormat: frame.format, sourceWidth: frame.width,
@@ -121,16 +156,32 @@ public final class Preprocessor {
         let letterbox = Letterbox(sourceWidth: header.width, sourceHeight: header.height, input: input)
         let scale = dctScaling.factor(
             covering: letterbox.contentWidth, letterbox.contentHeight, width: header.width, height: header.height)
+        let k = KernelSet(choice: kernels)
+        let hasPlanes = header.colorSpace == .ycbcr && header.subsampling.chromaFactors != nil
+        if jpegPath == .yuvPlanes || (jpegPath == .auto && hasPlanes) {
+            let decoded = try decoder.decodePlanes(jpeg, origin: origin, header: header, scale: scale, into: planes)
+            let t1 = Timestamp.now()
+            let y = UnsafePointer(planes.pointer.assumingMemoryBound(to: UInt8.self))
+            packYUV(
+                y: y, yStride: decoded.yStride, u: y + decoded.cbOffset, v: y + decoded.crOffset,
+                chromaStride: decoded.chromaStride, chromaStep: 1, width: decoded.width, height: decoded.height,
+                chromaX: decoded.chromaX, chromaY: decoded.chromaY, range: .full, letterbox: letterbox, into: tensor, k)
+            let t2 = Timestamp.now()
+            return PreprocessReport(
+                origin: origin, sourceFormat: .mjpeg, sourceWidth: header.width, sourceHeight: header.height,
+                jpeg: header, scale: scale, jpegPath: .yuvPlanes, decodedWidth: decoded.width,
+                decodedHeight: decoded.height, letterbox: letterbox, shape: tensor.shape, kernels: kernels,
+                decodeSeconds: t1.seconds(since: t0), convertSeconds: 0, resizePackSeconds: t2.seconds(since: t1))
+        }
         let decoded = try decoder.decode(jpeg, origin: origin, header: header, scale: scale, format: .rgb24, into: rgb)
         let t1 = Timestamp.now()
-        let k = KernelSet(choice: kernels)
         pack(
             UnsafePointer(rgb.pointer.assumingMemoryBound(to: UInt8.self)), decoded.stride, decoded.width,
             decoded.height, swap: input.channelOrder == .bgr, letterbox: letterbox, into: tensor, k)
         let t2 = Timestamp.now()
         return PreprocessReport(
             origin: origin, sourceFormat: .mjpeg, sourceWidth: header.width, sourceHeight: header.height,
-            jpeg: header, scale: scale, decodedWidth: decoded.width, decodedHeight: decoded.height,
+            jpeg: header, scale: scale, jpegPath: .rgb, decodedWidth: decoded.width, decodedHeight: decoded.height,
             letterbox: letterbox, shape: tensor.shape, kernels: kernels,
             decodeSeconds: t1.seconds(since: t0), convertSeconds: 0, resizePackSeconds: t2.seconds(since: t1))
     }
@@ -171,6 +222,33 @@ public final class Preprocessor {
         k.resizePackYUYV(
             plan, src, srcStride, .limited, dst, w, w * input.height, input.scale, input.bias,
             input.channelOrder == .bgr)
+        fillPadding(letterbox, tensor, k)
+    }
+
+    /// Resizes Y and chroma planes (`chromaX × chromaY` subsampled; separate planes with
+    /// `chromaStep` 1, interleaved pairs with 2) into the letterbox's content rectangle in one
+    /// fused pass (`resizePackYUV`: each plane resampled at its own resolution, YUV → RGB on the
+    /// output pixels, packing), then fills the padding.
+    private func packYUV(
+        y: UnsafePointer<UInt8>, yStride: Int, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, chromaStride: Int,
+        chromaStep: Int, width: Int, height: Int, chromaX: Int, chromaY: Int, range: YUVRange, letterbox: Letterbox,
+        into tensor: Tensor, _ k: KernelSet
+    ) {
+        tensor.reshape(n: 1, c: 3, h: input.height, w: input.width)
+        let w = input.width
+        let dst = tensor.pointer + letterbox.contentY * w + letterbox.contentX
+        let key = (width, height, chromaX, chromaY, letterbox.contentWidth, letterbox.contentHeight)
+        if yuvPlan == nil || yuvPlanKey != key {
+            yuvPlan?.deallocate()
+            // Sizes are positive and bounded by the header checks, factors are 1, 2 or 4.
+            yuvPlan = YUVResizePlan(
+                width: width, height: height, chromaX: chromaX, chromaY: chromaY, dstWidth: letterbox.contentWidth,
+                dstHeight: letterbox.contentHeight, mode: input.interpolation == .area ? .area : .bilinear)!
+            yuvPlanKey = key
+        }
+        k.resizePackYUV(
+            yuvPlan!, y, yStride, u, v, chromaStride, chromaStep, range, dst, w, w * input.height, input.scale,
+            input.bias, input.channelOrder == .bgr)
         fillPadding(letterbox, tensor, k)
     }
 

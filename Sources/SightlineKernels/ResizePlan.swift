@@ -76,6 +76,18 @@ public struct ResizePlan {
     /// Builds the tables. Returns nil unless all sizes are ≥ 1 (and < 2^20) and
     /// `channels` is 1 or 3.
     public init?(srcWidth: Int, srcHeight: Int, dstWidth: Int, dstHeight: Int, channels: Int, mode: ResizeMode) {
+        self.init(srcWidth: srcWidth, srcHeight: srcHeight, dstWidth: dstWidth, dstHeight: dstHeight, channels: channels,
+                  mode: mode, xSpan: Double(srcWidth), ySpan: Double(srcHeight))
+    }
+
+    /// A plan whose bilinear geometry maps the destination onto `xSpan × ySpan` source pixels
+    /// (`sx = (dx + 0.5) * xSpan / dstWidth - 0.5`, clamped to the `srcWidth × srcHeight` image)
+    /// instead of `srcWidth × srcHeight`. Chroma planes use it: a 4:2:0 plane of an odd-width
+    /// image has `(w + 1) / 2` samples but spans `w / 2` of them. Area axes ignore the span.
+    init?(
+        srcWidth: Int, srcHeight: Int, dstWidth: Int, dstHeight: Int, channels: Int, mode: ResizeMode,
+        xSpan: Double, ySpan: Double
+    ) {
         let limit = 1 << 20
         guard srcWidth >= 1, srcHeight >= 1, dstWidth >= 1, dstHeight >= 1,
             srcWidth < limit, srcHeight < limit, dstWidth < limit, dstHeight < limit,
@@ -105,12 +117,12 @@ public struct ResizePlan {
         if xArea {
             AxisTable.area(src: srcWidth, dst: dstWidth, taps: xt, start: xStart, weights: xWeights)
         } else {
-            AxisTable.bilinear(src: srcWidth, dst: dstWidth, taps: xt, start: xStart, weights: xWeights)
+            AxisTable.bilinear(src: srcWidth, span: xSpan, dst: dstWidth, taps: xt, start: xStart, weights: xWeights)
         }
         if yArea {
             AxisTable.area(src: srcHeight, dst: dstHeight, taps: yt, start: yStart, weights: yWeights)
         } else {
-            AxisTable.bilinear(src: srcHeight, dst: dstHeight, taps: yt, start: yStart, weights: yWeights)
+            AxisTable.bilinear(src: srcHeight, span: ySpan, dst: dstHeight, taps: yt, start: yStart, weights: yWeights)
         }
         for dy in 0..<dstHeight {
             for k in 0..<yt {
@@ -193,12 +205,13 @@ enum AxisTable {
 
     /// OpenCV INTER_LINEAR: `fx = Float((d + 0.5) * scale - 0.5)`, `s = floor(fx)`, `fx -= s`;
     /// `s < 0` → (0, fx = 0); `s >= src - 1` → (src - 1, fx = 0);
-    /// `w0 = round((1 - fx) * 2048)` (half to even), `w1 = 2048 - w0`.
+    /// `w0 = round((1 - fx) * 2048)` (half to even), `w1 = 2048 - w0`. `scale` is `span / dst`
+    /// (`span` is `src` except for chroma planes, see `ResizePlan.init(…xSpan:ySpan:)`).
     static func bilinear(
-        src: Int, dst: Int, taps: Int,
+        src: Int, span: Double, dst: Int, taps: Int,
         start: UnsafeMutablePointer<Int32>, weights: UnsafeMutablePointer<Int16>
     ) {
-        let scale = 1.0 / (Double(dst) / Double(src))
+        let scale = 1.0 / (Double(dst) / span)
         for d in 0..<dst {
             var fx = Float((Double(d) + 0.5) * scale - 0.5)
             var s = floorToInt(fx)

@@ -392,6 +392,32 @@ public enum SIMDKernels {
                                  dstPlaneStride: dstPlaneStride, scale: scale, bias: bias, swapRB: swapRB, row: row)
         }
     }
+
+    /// Fused planar YUV resize + colour conversion + pack. See `ScalarKernels.resizePackYUV`.
+    /// Per output row: the vertical filter of `resize` on the Y plane and on the U and V planes
+    /// (interleaved pairs are split by 32-bit shuffles after filtering), then 4 output pixels at
+    /// a time: one `madd` per tap pair gives Y', U' or V' of the 4 pixels (each with its own
+    /// plan's positions and weights), and the exact float form of the YUV formula
+    /// (`yuvPlanar4`, as in `resizePackYUYV`). `chromaStep` must be 1 or 2; with 2, `u` and `v`
+    /// must be adjacent (`v = u + 1` for NV12, `u = v + 1` for NV21).
+    public static func resizePackYUV(
+        plan: YUVResizePlan, y: UnsafePointer<UInt8>, yStride: Int,
+        u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, chromaStride: Int, chromaStep: Int, range: YUVRange,
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        precondition(chromaStep == 1 || (chromaStep == 2 && (v == u + 1 || u == v + 1)),
+                     "resizePackYUV: chroma must be planar (step 1) or adjacent pairs (step 2)")
+        if plan.luma.yPairs == 1 && plan.luma.xPairs == 1 && plan.chroma.yPairs == 1 && plan.chroma.xPairs == 1 {
+            plan.packBilinear(y: y, yStride: yStride, u: u, v: v, chromaStride: chromaStride, chromaStep: chromaStep,
+                              range: range, dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
+                              scale: scale, bias: bias, swapRB: swapRB)
+        } else {
+            plan.packAnyTaps(y: y, yStride: yStride, u: u, v: v, chromaStride: chromaStride, chromaStep: chromaStep,
+                             range: range, dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
+                             scale: scale, bias: bias, swapRB: swapRB)
+        }
+    }
 }
 
 // MARK: - Vector building blocks
@@ -544,6 +570,34 @@ func yuvPlanar4(
     return (roundClamp255(r), roundClamp255(g), roundClamp255(b))
 }
 
+/// The vertical filter of 16 consecutive bytes at `p` (rows `rows[k]`, weights `ws[k]`, taps
+/// paired for `madd`): `(Σ_k p[row_k][i] * wy_k + 8) >> 4` for i = 0..<16, in four Int32 vectors.
+@inline(__always)
+func verticalSums16(
+    _ p: UnsafePointer<UInt8>, _ stride: Int, _ rows: UnsafeMutablePointer<Int32>, _ ws: UnsafeMutablePointer<Int16>,
+    _ pairCount: Int
+) -> (SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>) {
+    var a0 = SIMD4<Int32>(repeating: 8), a1 = a0, a2 = a0, a3 = a0
+    for k in 0..<pairCount {
+        let va = UnsafeRawPointer(p + Int(rows[2 &* k]) &* stride).loadUnaligned(as: SIMD16<UInt8>.self)
+        let vb = UnsafeRawPointer(p + Int(rows[2 &* k &+ 1]) &* stride).loadUnaligned(as: SIMD16<UInt8>.self)
+        let w = pairs(ws[2 &* k], ws[2 &* k &+ 1])
+        let aLo = widen(va.lowHalf), bLo = widen(vb.lowHalf)
+        let aHi = widen(va.highHalf), bHi = widen(vb.highHalf)
+        a0 &+= madd(zipLo(aLo, bLo), w)
+        a1 &+= madd(zipHi(aLo, bLo), w)
+        a2 &+= madd(zipLo(aHi, bHi), w)
+        a3 &+= madd(zipHi(aHi, bHi), w)
+    }
+    return (a0 &>> 4, a1 &>> 4, a2 &>> 4, a3 &>> 4)
+}
+
+/// Two vectors of Int32 lanes (each within the Int16 range) as one vector of Int16 lanes.
+@inline(__always)
+func narrow(_ p: SIMD4<Int32>, _ q: SIMD4<Int32>) -> SIMD8<Int16> {
+    SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: p, highHalf: q))
+}
+
 extension ResizePlan {
     /// Vertical pass, 16 bytes at a time, taps paired for `madd`; scalar tail.
     @inline(__always)
@@ -556,21 +610,10 @@ extension ResizePlan {
         let out = UnsafeMutableRawPointer(row)
         var i = 0
         while i + 16 <= n {
-            var a0 = SIMD4<Int32>(repeating: 8), a1 = a0, a2 = a0, a3 = a0
-            for p in 0..<pairCount {
-                let va = UnsafeRawPointer(src + (Int(rows[2 &* p]) &* srcStride &+ i)).loadUnaligned(as: SIMD16<UInt8>.self)
-                let vb = UnsafeRawPointer(src + (Int(rows[2 &* p &+ 1]) &* srcStride &+ i)).loadUnaligned(as: SIMD16<UInt8>.self)
-                let w = pairs(ws[2 &* p], ws[2 &* p &+ 1])
-                let aLo = widen(va.lowHalf), bLo = widen(vb.lowHalf)
-                let aHi = widen(va.highHalf), bHi = widen(vb.highHalf)
-                a0 &+= madd(zipLo(aLo, bLo), w)
-                a1 &+= madd(zipHi(aLo, bLo), w)
-                a2 &+= madd(zipLo(aHi, bHi), w)
-                a3 &+= madd(zipHi(aHi, bHi), w)
-            }
+            let (a0, a1, a2, a3) = verticalSums16(src + i, srcStride, rows, ws, pairCount)
             // 0...32640, so the Int16 truncation is exact.
-            let lo = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: a0 &>> 4, highHalf: a1 &>> 4))
-            let hi = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: a2 &>> 4, highHalf: a3 &>> 4))
+            let lo = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: a0, highHalf: a1))
+            let hi = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: a2, highHalf: a3))
             out.storeBytes(of: lo, toByteOffset: 2 &* i, as: SIMD8<Int16>.self)
             out.storeBytes(of: hi, toByteOffset: 2 &* i &+ 16, as: SIMD8<Int16>.self)
             i &+= 16
@@ -619,28 +662,64 @@ extension ResizePlan {
         }
     }
 
+    /// Horizontal accumulators of 1-channel output pixels dx..<dx+4 (`dx` a multiple of 4):
+    /// per tap pair, four 32-bit loads (v[x0], v[x0 + 1]) and one `madd` with the pixels'
+    /// weights. The rounding constant 2^17 is included; no shift, no clamp.
+    @inline(__always)
+    func accGrey4(row raw: UnsafeRawPointer, dx: Int, pairCount: Int) -> SIMD4<Int32> {
+        let x0 = 2 &* Int(xStart[dx]), x1 = 2 &* Int(xStart[dx &+ 1])
+        let x2 = 2 &* Int(xStart[dx &+ 2]), x3 = 2 &* Int(xStart[dx &+ 3])
+        let group = dx &>> 2
+        var a = SIMD4<Int32>(repeating: 1 << 17)
+        for p in 0..<pairCount {
+            let o = 4 &* p
+            let v = SIMD4<UInt32>(
+                raw.loadUnaligned(fromByteOffset: x0 &+ o, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: x1 &+ o, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: x2 &+ o, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: x3 &+ o, as: UInt32.self))
+            a &+= madd(unsafeBitCast(v, to: SIMD8<Int16>.self), xWeightsSIMD[group &* pairCount &+ p])
+        }
+        return a
+    }
+
+    /// `verticalChromaScalar` for interleaved pairs (NV12's UV plane), 8 pairs (16 bytes) at a
+    /// time: the filter of `verticalSIMD` gives the sums (c0, c1, c0, c1) per two pairs, 32-bit
+    /// shuffles split them into the first and second samples' rows. Scalar tail.
+    @inline(__always)
+    func verticalPairsSIMD(
+        u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, stride: Int, dy: Int,
+        uRow: UnsafeMutablePointer<Int16>, vRow: UnsafeMutablePointer<Int16>, pairCount: Int
+    ) {
+        let rows = yRows + dy * yTaps
+        let ws = yWeights + dy * yTaps
+        // U first (NV12) or V first (NV21).
+        let base = u < v ? u : v
+        let first = UnsafeMutableRawPointer(u < v ? uRow : vRow)
+        let second = UnsafeMutableRawPointer(u < v ? vRow : uRow)
+        var x = 0
+        while x &+ 8 <= srcWidth {
+            let (a0, a1, a2, a3) = verticalSums16(base + 2 &* x, stride, rows, ws, pairCount)
+            let o = 2 &* x
+            first.storeBytes(of: narrow(SIMD4(a0[0], a0[2], a1[0], a1[2]), SIMD4(a2[0], a2[2], a3[0], a3[2])),
+                             toByteOffset: o, as: SIMD8<Int16>.self)
+            second.storeBytes(of: narrow(SIMD4(a0[1], a0[3], a1[1], a1[3]), SIMD4(a2[1], a2[3], a3[1], a3[3])),
+                              toByteOffset: o, as: SIMD8<Int16>.self)
+            x &+= 8
+        }
+        if x < srcWidth {
+            verticalChromaScalar(u: u, v: v, stride: stride, step: 2, dy: dy, uRow: uRow, vRow: vRow, from: x)
+        }
+    }
+
     @inline(__always)
     func horizontalGrey(row: UnsafeMutablePointer<Int16>, d: UnsafeMutablePointer<UInt8>, pairCount: Int) {
         let raw = UnsafeRawPointer(row)
         var dx = 0
-        var group = 0
         while dx + 4 <= dstWidth {
-            let x0 = 2 * Int(xStart[dx]), x1 = 2 * Int(xStart[dx + 1])
-            let x2 = 2 * Int(xStart[dx + 2]), x3 = 2 * Int(xStart[dx + 3])
-            var a = SIMD4<Int32>(repeating: 1 << 17)
-            for p in 0..<pairCount {
-                let o = 4 * p
-                let v = SIMD4<UInt32>(
-                    raw.loadUnaligned(fromByteOffset: x0 + o, as: UInt32.self),
-                    raw.loadUnaligned(fromByteOffset: x1 + o, as: UInt32.self),
-                    raw.loadUnaligned(fromByteOffset: x2 + o, as: UInt32.self),
-                    raw.loadUnaligned(fromByteOffset: x3 + o, as: UInt32.self))
-                a &+= madd(unsafeBitCast(v, to: SIMD8<Int16>.self), xWeightsSIMD[group * pairCount + p])
-            }
-            let b = SIMD4<UInt8>(truncatingIfNeeded: clamp255(a &>> 18))
+            let b = SIMD4<UInt8>(truncatingIfNeeded: clamp255(accGrey4(row: raw, dx: dx, pairCount: pairCount) &>> 18))
             UnsafeMutableRawPointer(d + dx).storeBytes(of: b, as: SIMD4<UInt8>.self)
             dx += 4
-            group += 1
         }
         while dx < dstWidth {
             d[dx] = horizontalScalar(row: row, dx: dx, c: 0)
@@ -703,28 +782,8 @@ extension ResizePlan {
         let vOut = UnsafeMutableRawPointer(row + 2 * plane)
         var x = 0
         while x &+ 8 <= srcWidth {
-            let i = 2 &* x
-            var a0 = SIMD4<Int32>(repeating: 8), a1 = a0, a2 = a0, a3 = a0
-            for p in 0..<pairCount {
-                let va = UnsafeRawPointer(src + (Int(rows[2 &* p]) &* srcStride &+ i)).loadUnaligned(as: SIMD16<UInt8>.self)
-                let vb = UnsafeRawPointer(src + (Int(rows[2 &* p &+ 1]) &* srcStride &+ i)).loadUnaligned(as: SIMD16<UInt8>.self)
-                let w = pairs(ws[2 &* p], ws[2 &* p &+ 1])
-                let aLo = widen(va.lowHalf), bLo = widen(vb.lowHalf)
-                let aHi = widen(va.highHalf), bHi = widen(vb.highHalf)
-                a0 &+= madd(zipLo(aLo, bLo), w)
-                a1 &+= madd(zipHi(aLo, bLo), w)
-                a2 &+= madd(zipLo(aHi, bHi), w)
-                a3 &+= madd(zipHi(aHi, bHi), w)
-            }
             // (Y0, U0, Y1, V0), (Y2, U1, Y3, V1), ... each in 0...32640 (exact as Int16).
-            a0 = a0 &>> 4
-            a1 = a1 &>> 4
-            a2 = a2 &>> 4
-            a3 = a3 &>> 4
-            @inline(__always)
-            func narrow(_ p: SIMD4<Int32>, _ q: SIMD4<Int32>) -> SIMD8<Int16> {
-                SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: p, highHalf: q))
-            }
+            let (a0, a1, a2, a3) = verticalSums16(src + 2 &* x, srcStride, rows, ws, pairCount)
             let o = 2 &* x
             yOut.storeBytes(of: narrow(SIMD4(a0[0], a0[2], a1[0], a1[2]), SIMD4(a2[0], a2[2], a3[0], a3[2])),
                             toByteOffset: o, as: SIMD8<Int16>.self)
@@ -847,6 +906,102 @@ extension ResizePlan {
             verticalYUYVSIMD(src: src, srcStride: srcStride, dy: dy, row: row, pairCount: yPairs)
             horizontalYUVPack(row: row, d: dst + dy * dstRowStride, planeStride: dstPlaneStride, k, scale: scale,
                               bias: bias, swapRB: swapRB, pairCount: xPairs)
+        }
+    }
+}
+
+/// `Float(c) * scale[p] + bias[p]` for 4 pixels of each plane, stored at float offset `x` of
+/// the three planes (R, G, B; B, G, R with `swapRB`).
+struct FloatPlanesStore {
+    let s0: SIMD4<Float>, b0: SIMD4<Float>
+    let s1: SIMD4<Float>, b1: SIMD4<Float>
+    let s2: SIMD4<Float>, b2: SIMD4<Float>
+    let p0: UnsafeMutableRawPointer, p1: UnsafeMutableRawPointer, p2: UnsafeMutableRawPointer
+    let swapRB: Bool
+
+    @inline(__always)
+    init(_ d: UnsafeMutablePointer<Float>, planeStride: Int, scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool) {
+        s0 = SIMD4(repeating: scale[0]); b0 = SIMD4(repeating: bias[0])
+        s1 = SIMD4(repeating: scale[1]); b1 = SIMD4(repeating: bias[1])
+        s2 = SIMD4(repeating: scale[2]); b2 = SIMD4(repeating: bias[2])
+        p0 = UnsafeMutableRawPointer(d)
+        p1 = UnsafeMutableRawPointer(d + planeStride)
+        p2 = UnsafeMutableRawPointer(d + 2 * planeStride)
+        self.swapRB = swapRB
+    }
+
+    @inline(__always)
+    func store(_ r: SIMD4<Float>, _ g: SIMD4<Float>, _ b: SIMD4<Float>, at x: Int) {
+        let off = 4 &* x
+        p0.storeBytes(of: (swapRB ? b : r) * s0 + b0, toByteOffset: off, as: SIMD4<Float>.self)
+        p1.storeBytes(of: g * s1 + b1, toByteOffset: off, as: SIMD4<Float>.self)
+        p2.storeBytes(of: (swapRB ? r : b) * s2 + b2, toByteOffset: off, as: SIMD4<Float>.self)
+    }
+}
+
+extension YUVResizePlan {
+    // Two separate functions, so that each gets the whole inlining budget (as for YUYV): the
+    // common all-bilinear case with constant tap counts, and any tap counts.
+    @inline(never)
+    func packBilinear(
+        y: UnsafePointer<UInt8>, yStride: Int, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, chromaStride: Int,
+        chromaStep: Int, range: YUVRange, dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        packRows(y: y, yStride: yStride, u: u, v: v, chromaStride: chromaStride, chromaStep: chromaStep, range: range,
+                 dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride, scale: scale, bias: bias,
+                 swapRB: swapRB, taps: (1, 1, 1, 1))
+    }
+
+    @inline(never)
+    func packAnyTaps(
+        y: UnsafePointer<UInt8>, yStride: Int, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, chromaStride: Int,
+        chromaStep: Int, range: YUVRange, dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        packRows(y: y, yStride: yStride, u: u, v: v, chromaStride: chromaStride, chromaStep: chromaStep, range: range,
+                 dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride, scale: scale, bias: bias,
+                 swapRB: swapRB, taps: (luma.yPairs, luma.xPairs, chroma.yPairs, chroma.xPairs))
+    }
+
+    /// `taps`: vertical and horizontal tap pairs of the luma plan, then of the chroma plan.
+    @inline(__always)
+    func packRows(
+        y: UnsafePointer<UInt8>, yStride: Int, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, chromaStride: Int,
+        chromaStep: Int, range: YUVRange, dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, taps: (Int, Int, Int, Int)
+    ) {
+        let k = YUVCoefficients(range)
+        let c = PlanarYUVConstants(k)
+        let (yRow, uRow, vRow) = scratchRows
+        let (yr, ur, vr) = (UnsafeRawPointer(yRow), UnsafeRawPointer(uRow), UnsafeRawPointer(vRow))
+        for dy in 0..<dstHeight {
+            luma.verticalSIMD(src: y, srcStride: yStride, dy: dy, row: yRow, pairCount: taps.0)
+            if chromaStep == 1 {
+                chroma.verticalSIMD(src: u, srcStride: chromaStride, dy: dy, row: uRow, pairCount: taps.2)
+                chroma.verticalSIMD(src: v, srcStride: chromaStride, dy: dy, row: vRow, pairCount: taps.2)
+            } else {
+                chroma.verticalPairsSIMD(u: u, v: v, stride: chromaStride, dy: dy, uRow: uRow, vRow: vRow,
+                                         pairCount: taps.2)
+            }
+            let d = dst + dy &* dstRowStride
+            let out = FloatPlanesStore(d, planeStride: dstPlaneStride, scale: scale, bias: bias, swapRB: swapRB)
+            var dx = 0
+            // The clamp of `horizontalScalar` is never active (weights ≥ 0, sum 2048), as in
+            // `horizontalPack`.
+            while dx &+ 4 <= dstWidth {
+                let ay = luma.accGrey4(row: yr, dx: dx, pairCount: taps.1)
+                let au = chroma.accGrey4(row: ur, dx: dx, pairCount: taps.3)
+                let av = chroma.accGrey4(row: vr, dx: dx, pairCount: taps.3)
+                let (r, g, b) = yuvPlanar4(floats(ay &>> 18), floats(au &>> 18), floats(av &>> 18), c)
+                out.store(r, g, b, at: dx)
+                dx &+= 4
+            }
+            while dx < dstWidth {
+                packPixelScalar(yRow: yRow, uRow: uRow, vRow: vRow, dx: dx, d: d, planeStride: dstPlaneStride, k,
+                                scale: scale, bias: bias, swapRB: swapRB)
+                dx += 1
+            }
         }
     }
 }

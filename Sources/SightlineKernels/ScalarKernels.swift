@@ -256,6 +256,40 @@ public enum ScalarKernels {
             }
         }
     }
+
+    /// Fused planar YUV resize + colour conversion + pack: a Y plane of `plan.width × plan.height`
+    /// and U, V planes of `plan.chromaWidth × plan.chromaHeight` (JPEG's Cb, Cr decoded by
+    /// libjpeg-turbo without upsampling, or NV12's interleaved pairs) straight into float planes
+    /// of `plan.dstWidth × plan.dstHeight`, with no upsampled chroma and no RGB image.
+    ///
+    /// Chroma sample (i, j) of U is `u[j * chromaStride + i * chromaStep]`, of V likewise from `v`:
+    /// `chromaStep` 1 for separate planes, 2 for interleaved pairs (NV12: `u = uv`, `v = uv + 1`).
+    ///
+    /// The definition: Y is resized with `plan.luma`, U and V with `plan.chroma`, each exactly as
+    /// `resize` resizes a 1-channel image (see `ResizePlan`), giving bytes Y', U', V' per output
+    /// pixel; then the integer formula of `YUVRange` and `Float(c) * scale[p] + bias[p]` (R, G, B
+    /// planes; B, G, R with `swapRB`), as `yuvPlanesToFloat`. Chroma is sampled bilinearly at its
+    /// own resolution with centred siting (see `YUVResizePlan`), where libjpeg-turbo's RGB decode
+    /// upsamples it with a triangle filter ("fancy upsampling") first: the two differ by rounding.
+    public static func resizePackYUV(
+        plan: YUVResizePlan, y: UnsafePointer<UInt8>, yStride: Int,
+        u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, chromaStride: Int, chromaStep: Int, range: YUVRange,
+        dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        let k = YUVCoefficients(range)
+        let (yRow, uRow, vRow) = plan.scratchRows
+        for dy in 0..<plan.dstHeight {
+            plan.luma.verticalScalar(src: y, srcStride: yStride, dy: dy, row: yRow, from: 0)
+            plan.chroma.verticalChromaScalar(u: u, v: v, stride: chromaStride, step: chromaStep, dy: dy,
+                                             uRow: uRow, vRow: vRow, from: 0)
+            let d = dst + dy * dstRowStride
+            for dx in 0..<plan.dstWidth {
+                plan.packPixelScalar(yRow: yRow, uRow: uRow, vRow: vRow, dx: dx, d: d, planeStride: dstPlaneStride, k,
+                                     scale: scale, bias: bias, swapRB: swapRB)
+            }
+        }
+    }
 }
 
 // MARK: - Per-pixel reference helpers (shared with SIMD tails)
@@ -318,12 +352,21 @@ func yuvPlanesRowScalar(
 ) {
     var x = from
     while x < to {
-        let p = yuvToRGBPixel(y[x], u[x], v[x], k)
-        d[x] = Float(swapRB ? p.b : p.r) * scale[0] + bias[0]
-        d[planeStride + x] = Float(p.g) * scale[1] + bias[1]
-        d[2 * planeStride + x] = Float(swapRB ? p.r : p.b) * scale[2] + bias[2]
+        storeFloats(yuvToRGBPixel(y[x], u[x], v[x], k), d, x, planeStride, scale, bias, swapRB)
         x += 1
     }
+}
+
+/// Packs one RGB pixel into float planes at column `x`: `Float(c) * scale[p] + bias[p]`, plane 0
+/// R (B with `swapRB`), plane 1 G, plane 2 B (R).
+@inline(__always)
+func storeFloats(
+    _ p: (r: UInt8, g: UInt8, b: UInt8), _ d: UnsafeMutablePointer<Float>, _ x: Int, _ planeStride: Int,
+    _ scale: SIMD4<Float>, _ bias: SIMD4<Float>, _ swapRB: Bool
+) {
+    d[x] = Float(swapRB ? p.b : p.r) * scale[0] + bias[0]
+    d[planeStride + x] = Float(p.g) * scale[1] + bias[1]
+    d[2 * planeStride + x] = Float(swapRB ? p.r : p.b) * scale[2] + bias[2]
 }
 
 @inline(__always)
@@ -433,9 +476,7 @@ extension ResizePlan {
             horizontalScalar(row: row, pixel: pixel, channel: channel, dx: dx, c: 0),
             horizontalScalar(row: row, pixel: pixel, channel: channel, dx: dx, c: 1),
             horizontalScalar(row: row, pixel: pixel, channel: channel, dx: dx, c: 2), k)
-        d[dx] = Float(swapRB ? p.b : p.r) * scale[0] + bias[0]
-        d[planeStride + dx] = Float(p.g) * scale[1] + bias[1]
-        d[2 * planeStride + dx] = Float(swapRB ? p.r : p.b) * scale[2] + bias[2]
+        storeFloats(p, d, dx, planeStride, scale, bias, swapRB)
     }
 
     @inline(__always)
@@ -449,5 +490,46 @@ extension ResizePlan {
         d[dx] = Float(swapRB ? v2 : v0) * scale[0] + bias[0]
         d[planeStride + dx] = Float(v1) * scale[1] + bias[1]
         d[2 * planeStride + dx] = Float(swapRB ? v0 : v2) * scale[2] + bias[2]
+    }
+}
+
+extension ResizePlan {
+    /// The vertical pass of a chroma plan over U and V samples from..<srcWidth, sample i of a row
+    /// at `i * step` (1: separate planes, 2: interleaved pairs): the filter of `verticalScalar`.
+    @inline(__always)
+    func verticalChromaScalar(
+        u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, stride: Int, step: Int, dy: Int,
+        uRow: UnsafeMutablePointer<Int16>, vRow: UnsafeMutablePointer<Int16>, from: Int
+    ) {
+        let rows = yRows + dy * yTaps
+        let ws = yWeights + dy * yTaps
+        @inline(__always)
+        func filtered(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int16 {
+            var acc: Int32 = 8
+            for k in 0..<yTaps {
+                acc &+= Int32(p[Int(rows[k]) * stride + i]) &* Int32(ws[k])
+            }
+            return Int16(truncatingIfNeeded: acc &>> 4)
+        }
+        for i in from..<srcWidth {
+            uRow[i] = filtered(u, i * step)
+            vRow[i] = filtered(v, i * step)
+        }
+    }
+}
+
+extension YUVResizePlan {
+    /// One output pixel of `resizePackYUV`: Y' from the luma row, U', V' from the chroma rows
+    /// (each `horizontalScalar` of its plan), the integer YUV → RGB formula, the float packing.
+    @inline(__always)
+    func packPixelScalar(
+        yRow: UnsafeMutablePointer<Int16>, uRow: UnsafeMutablePointer<Int16>, vRow: UnsafeMutablePointer<Int16>,
+        dx: Int, d: UnsafeMutablePointer<Float>, planeStride: Int, _ k: YUVCoefficients,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        let p = yuvToRGBPixel(
+            luma.horizontalScalar(row: yRow, dx: dx, c: 0), chroma.horizontalScalar(row: uRow, dx: dx, c: 0),
+            chroma.horizontalScalar(row: vRow, dx: dx, c: 0), k)
+        storeFloats(p, d, dx, planeStride, scale, bias, swapRB)
     }
 }

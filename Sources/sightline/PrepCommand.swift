@@ -9,6 +9,7 @@ extension ModelInput.Interpolation: ExpressibleByArgument {}
 extension KernelChoice: ExpressibleByArgument {}
 extension PixelFormat: ExpressibleByArgument {}
 extension DCTScaling: ExpressibleByArgument {}
+extension JPEGDecodePath: ExpressibleByArgument {}
 
 struct PrepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,6 +47,9 @@ struct PrepCommand: ParsableCommand {
     @Option(help: "JPEG DCT scaling: fastest (smallest covering 1/8, 1/4, 1/2 or 1), smallest, or off.")
     var dctScaling: DCTScaling = .fastest
 
+    @Option(help: "JPEG decode path: auto (YUV planes for YCbCr JPEGs), yuv-planes, or rgb.")
+    var jpegPath: JPEGDecodePath = .auto
+
     @Option(help: "Read the inputs as raw frames of this format: yuyv, nv12, grey, rgb24 or bgr24.")
     var raw: PixelFormat?
 
@@ -73,6 +77,7 @@ struct PrepCommand: ParsableCommand {
         let input = ModelInput(width: size, height: size, fit: fit, channelOrder: order, interpolation: interpolation)
         let pre = Preprocessor(input: input, kernels: kernels ?? .fromEnvironment)
         pre.dctScaling = dctScaling
+        pre.jpegPath = jpegPath
         let tensor = Tensor()
         var failures = 0
         for path in images {
@@ -114,7 +119,8 @@ struct PrepCommand: ParsableCommand {
             lines.append(
                 "  source     \(r.sourceWidth)x\(r.sourceHeight) JPEG (\(j.process.rawValue), \(j.subsampling.rawValue), \(j.colorSpace.rawValue))"
             )
-            lines.append("  decode     DCT scale \(r.scale) -> \(r.decodedWidth)x\(r.decodedHeight) RGB")
+            let decodedTo = r.jpegPath == .yuvPlanes ? "Y, Cb, Cr planes" : "RGB"
+            lines.append("  decode     DCT scale \(r.scale) -> \(r.decodedWidth)x\(r.decodedHeight) \(decodedTo)")
         } else {
             lines.append("  source     \(r.sourceWidth)x\(r.sourceHeight) raw \(r.sourceFormat)")
             lines.append("  convert    \(r.sourceFormat) -> RGB \(r.decodedWidth)x\(r.decodedHeight)")

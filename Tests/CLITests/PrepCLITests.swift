@@ -25,7 +25,11 @@ func tempDir() -> String {
         #expect(r.out.contains("768x576 JPEG (baseline"))
         // 768x576 letterboxed into 416 fills 416x312: 1/2 (384x288) does not cover it; 5/8
         // (480x360) would, but a full-size decode is faster than libjpeg-turbo's 5/8 transform.
-        #expect(r.out.contains("DCT scale 1 -> 768x576 RGB"), "\(r.out)")
+        // The YCbCr JPEG is decoded to planes by default; --jpeg-path rgb asks for RGB.
+        #expect(r.out.contains("DCT scale 1 -> 768x576 Y, Cb, Cr planes"), "\(r.out)")
+        let rgb = try sightline(["prep", photo, "--size", "416", "--jpeg-path", "rgb"])
+        #expect(rgb.status == 0, "\(rgb.err)")
+        #expect(rgb.out.contains("DCT scale 1 -> 768x576 RGB"), "\(rgb.out)")
         #expect(r.out.contains("content 416x312 at (0,52) in 416x416"))
         #expect(r.out.contains("[1, 3, 416, 416] float32 NCHW"))
         #expect(r.out.contains("resize+pack"))

@@ -31,11 +31,15 @@ import Testing
     /// decode itself low-passes and shrinks the picture before the bilinear step, so fine
     /// texture (the giraffe's grass) comes out smoother than OpenCV's aliased INTER_LINEAR
     /// downscale: the bound there is a mean of 0.05 (13 levels), and the padding must be equal.
+    ///
+    /// This is the RGB decode path (`JPEGDecodePath.rgb`); the YUV-planes path has its own
+    /// bounds (`YUVPathTests`).
     @Test(arguments: ["letterbox", "stretch"], [DCTScaling.off, .fastest, .smallest])
     func jpegPathMatchesOpenCV(fit: String, dctScaling: DCTScaling) throws {
         let input = ModelInput.square(416, fit: fit == "letterbox" ? .letterbox : .stretch)
         let pre = Preprocessor(input: input)
         pre.dctScaling = dctScaling
+        pre.jpegPath = .rgb
         let tensor = Tensor()
         for (name, path) in Samples.photos {
             let jpeg = try Samples.bytes(path)

@@ -93,6 +93,8 @@ def main():
     b.add_argument("--iterations", type=int, default=50)
     b.add_argument("--yuyv", help="also time a raw YUYV frame from this file -> tensor")
     b.add_argument("--yuyv-size", default="640x480")
+    b.add_argument("--nv12", action="append", default=[],
+                   help="also time raw NV12 frames from FILE:WIDTHxHEIGHT -> tensor (repeatable)")
     for name in ("detect-tensor", "detect-model", "bench-detect"):
         p = sub.add_parser(name)
         p.add_argument("cfg")
@@ -215,6 +217,16 @@ def main():
                 to_tensor(rgb, args.size, "letterbox", 128, True)
 
             results[args.yuyv] = {"yuyv": median_ns(yuyv, args.iterations)}
+        for spec in args.nv12:
+            path, size = spec.rsplit(":", 1)
+            w, h = (int(v) for v in size.split("x"))
+            nv12 = np.fromfile(path, dtype=np.uint8)[: w * h * 3 // 2].reshape(h * 3 // 2, w)
+
+            def nv12_tensor(nv12=nv12):
+                rgb = cv2.cvtColor(nv12, cv2.COLOR_YUV2RGB_NV12)
+                to_tensor(rgb, args.size, "letterbox", 128, True)
+
+            results[path] = {"nv12": median_ns(nv12_tensor, args.iterations)}
         json.dump(results, sys.stdout)
 
 
