@@ -735,12 +735,7 @@ extension ResizePlan {
         row: UnsafeMutablePointer<Int16>, d: UnsafeMutablePointer<Float>, planeStride: Int,
         scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, pairCount: Int
     ) {
-        let s0 = SIMD4<Float>(repeating: scale[0]), b0 = SIMD4<Float>(repeating: bias[0])
-        let s1 = SIMD4<Float>(repeating: scale[1]), b1 = SIMD4<Float>(repeating: bias[1])
-        let s2 = SIMD4<Float>(repeating: scale[2]), b2 = SIMD4<Float>(repeating: bias[2])
-        let p0 = UnsafeMutableRawPointer(d)
-        let p1 = UnsafeMutableRawPointer(d + planeStride)
-        let p2 = UnsafeMutableRawPointer(d + 2 * planeStride)
+        let out = FloatPlanesStore(d, planeStride: planeStride, scale: scale, bias: bias, swapRB: swapRB)
         var dx = 0
         while dx &+ 4 <= dstWidth {
             let a0 = accRGB(row: row, dx: dx, pairCount: pairCount)
@@ -754,10 +749,7 @@ extension ResizePlan {
             let c0 = floats((SIMD4<Int32>(a0[0], a1[0], a2[0], a3[0]) &+ c3) &>> 18)
             let c1 = floats((SIMD4<Int32>(a0[1], a1[1], a2[1], a3[1]) &+ c3) &>> 18)
             let c2 = floats((SIMD4<Int32>(a0[2], a1[2], a2[2], a3[2]) &+ c3) &>> 18)
-            let off = 4 &* dx
-            p0.storeBytes(of: (swapRB ? c2 : c0) * s0 + b0, toByteOffset: off, as: SIMD4<Float>.self)
-            p1.storeBytes(of: c1 * s1 + b1, toByteOffset: off, as: SIMD4<Float>.self)
-            p2.storeBytes(of: (swapRB ? c0 : c2) * s2 + b2, toByteOffset: off, as: SIMD4<Float>.self)
+            out.store(c0, c1, c2, at: dx)
             dx &+= 4
         }
         while dx < dstWidth {
@@ -809,12 +801,7 @@ extension ResizePlan {
         scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, pairCount: Int
     ) {
         let c = PlanarYUVConstants(k)
-        let s0 = SIMD4<Float>(repeating: scale[0]), b0 = SIMD4<Float>(repeating: bias[0])
-        let s1 = SIMD4<Float>(repeating: scale[1]), b1 = SIMD4<Float>(repeating: bias[1])
-        let s2 = SIMD4<Float>(repeating: scale[2]), b2 = SIMD4<Float>(repeating: bias[2])
-        let p0 = UnsafeMutableRawPointer(d)
-        let p1 = UnsafeMutableRawPointer(d + planeStride)
-        let p2 = UnsafeMutableRawPointer(d + 2 * planeStride)
+        let out = FloatPlanesStore(d, planeStride: planeStride, scale: scale, bias: bias, swapRB: swapRB)
         let plane = yuvPlaneLength
         let yRow = UnsafeRawPointer(row)
         let uRow = UnsafeRawPointer(row + plane)
@@ -858,10 +845,7 @@ extension ResizePlan {
                 av &+= madd(gather(vRow), w)
             }
             let (r, g, b) = yuvPlanar4(floats(ay &>> 18), floats(au &>> 18), floats(av &>> 18), c)
-            let off = 4 &* dx
-            p0.storeBytes(of: (swapRB ? b : r) * s0 + b0, toByteOffset: off, as: SIMD4<Float>.self)
-            p1.storeBytes(of: g * s1 + b1, toByteOffset: off, as: SIMD4<Float>.self)
-            p2.storeBytes(of: (swapRB ? r : b) * s2 + b2, toByteOffset: off, as: SIMD4<Float>.self)
+            out.store(r, g, b, at: dx)
             dx &+= 4
         }
         while dx < dstWidth {
@@ -911,31 +895,27 @@ extension ResizePlan {
 }
 
 /// `Float(c) * scale[p] + bias[p]` for 4 pixels of each plane, stored at float offset `x` of
-/// the three planes (R, G, B; B, G, R with `swapRB`).
+/// the three planes (R, G, B; B, G, R with `swapRB`). The channel order is settled once, here:
+/// R goes to plane 0 with scale[0], bias[0] (plane 2 with scale[2], bias[2] when swapped).
 struct FloatPlanesStore {
-    let s0: SIMD4<Float>, b0: SIMD4<Float>
-    let s1: SIMD4<Float>, b1: SIMD4<Float>
-    let s2: SIMD4<Float>, b2: SIMD4<Float>
-    let p0: UnsafeMutableRawPointer, p1: UnsafeMutableRawPointer, p2: UnsafeMutableRawPointer
-    let swapRB: Bool
+    let sR: SIMD4<Float>, bR: SIMD4<Float>, pR: UnsafeMutableRawPointer
+    let sG: SIMD4<Float>, bG: SIMD4<Float>, pG: UnsafeMutableRawPointer
+    let sB: SIMD4<Float>, bB: SIMD4<Float>, pB: UnsafeMutableRawPointer
 
     @inline(__always)
     init(_ d: UnsafeMutablePointer<Float>, planeStride: Int, scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool) {
-        s0 = SIMD4(repeating: scale[0]); b0 = SIMD4(repeating: bias[0])
-        s1 = SIMD4(repeating: scale[1]); b1 = SIMD4(repeating: bias[1])
-        s2 = SIMD4(repeating: scale[2]); b2 = SIMD4(repeating: bias[2])
-        p0 = UnsafeMutableRawPointer(d)
-        p1 = UnsafeMutableRawPointer(d + planeStride)
-        p2 = UnsafeMutableRawPointer(d + 2 * planeStride)
-        self.swapRB = swapRB
+        let r = swapRB ? 2 : 0, b = 2 - r
+        sR = SIMD4(repeating: scale[r]); bR = SIMD4(repeating: bias[r]); pR = UnsafeMutableRawPointer(d + r * planeStride)
+        sG = SIMD4(repeating: scale[1]); bG = SIMD4(repeating: bias[1]); pG = UnsafeMutableRawPointer(d + planeStride)
+        sB = SIMD4(repeating: scale[b]); bB = SIMD4(repeating: bias[b]); pB = UnsafeMutableRawPointer(d + b * planeStride)
     }
 
     @inline(__always)
     func store(_ r: SIMD4<Float>, _ g: SIMD4<Float>, _ b: SIMD4<Float>, at x: Int) {
         let off = 4 &* x
-        p0.storeBytes(of: (swapRB ? b : r) * s0 + b0, toByteOffset: off, as: SIMD4<Float>.self)
-        p1.storeBytes(of: g * s1 + b1, toByteOffset: off, as: SIMD4<Float>.self)
-        p2.storeBytes(of: (swapRB ? r : b) * s2 + b2, toByteOffset: off, as: SIMD4<Float>.self)
+        pR.storeBytes(of: r * sR + bR, toByteOffset: off, as: SIMD4<Float>.self)
+        pG.storeBytes(of: g * sG + bG, toByteOffset: off, as: SIMD4<Float>.self)
+        pB.storeBytes(of: b * sB + bB, toByteOffset: off, as: SIMD4<Float>.self)
     }
 }
 
