@@ -43,6 +43,9 @@
 //        intptr_t src_stride, int32_t range, float *dst, intptr_t dst_row_stride,
 //        intptr_t dst_plane_stride, float scale0, float scale1, float scale2, float bias0,
 //        float bias1, float bias2, int32_t swap_rb);            // 3-channel plan, YUYV source
+//   void sl_{scalar,simd}_abs_diff(const uint8_t *a, intptr_t a_stride, const uint8_t *b,
+//        intptr_t b_stride, uint8_t *dst, intptr_t dst_stride, intptr_t width,
+//        intptr_t height);                                       // in DiffKernels.swift
 //
 // A plan handle is not thread-safe (it carries its scratch row): one handle per thread.
 

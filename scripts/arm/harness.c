@@ -67,6 +67,8 @@ SL_PAIR(split_uv, (const uint8_t *src, isz src_stride, isz width, isz height, ui
 SL_PAIR(yuv_planes_to_float, (const uint8_t *y, isz y_stride, const uint8_t *u, isz u_stride,
                               const uint8_t *v, isz v_stride, isz width, isz height,
                               int32_t range, PLANAR_F32, int32_t swap_rb))
+SL_PAIR(abs_diff, (const uint8_t *a, isz a_stride, const uint8_t *b, isz b_stride, uint8_t *dst,
+                   isz dst_stride, isz width, isz height))
 __attribute__((weak)) void *sl_resize_plan_create(isz src_w, isz src_h, isz dst_w, isz dst_h,
                                                   isz channels, int32_t mode);
 __attribute__((weak)) void sl_resize_plan_destroy(void *plan);
@@ -486,6 +488,19 @@ static void yuvf_run(const Kernel *k, int simd, const Case *c, Ctx *x) {
 }
 
 #define K(name, cases, setup, run) {#name, (Fn)sl_scalar_##name, (Fn)sl_simd_##name, cases, setup, run}
+// abs_diff: two grey images in, their per-byte absolute difference out.
+static void absdiff_setup(const Case *c, Ctx *x) {
+    isz as = STRIDE(c->w, c), bs = as + 5, ds = STRIDE(c->w, c);
+    add_in(x, 0, as, img_bytes(as, c->w, c->h));
+    add_in(x, 1, bs, img_bytes(bs, c->w, c->h));
+    add_out(x, "diff", 1, ds, 0, img_bytes(ds, c->w, c->h));
+}
+typedef void (*absdiff_fn)(const uint8_t *, isz, const uint8_t *, isz, uint8_t *, isz, isz, isz);
+static void absdiff_run(const Kernel *k, int simd, const Case *c, Ctx *x) {
+    IMPL(k, simd, absdiff_fn)(x->in[0].p, x->in_stride[0], x->in[1].p, x->in_stride[1], x->out[0].g.p,
+                              x->out[0].row, c->w, c->h);
+}
+
 static const Kernel KERNELS[] = {
     K(yuyv_to_rgb, yuyv_cases, yuyv_setup, yuyv_run),
     K(nv12_to_rgb, yuyv_cases, nv12_setup, nv12_run),
@@ -501,6 +516,7 @@ static const Kernel KERNELS[] = {
     K(deinterleave_yuyv, deint_cases, deint_setup, deint_run),
     K(split_uv, plain_cases, split_setup, split_run),
     K(yuv_planes_to_float, yuvf_cases, yuvf_setup, yuvf_run),
+    K(abs_diff, plain_cases, absdiff_setup, absdiff_run),
 };
 enum { N_KERNELS = sizeof KERNELS / sizeof KERNELS[0] };
 
