@@ -168,7 +168,11 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
     /// The JPEG files, sorted.
     public let files: [String]
     public let sidecar: Sidecar?
-    private let byName: [String: Sidecar.Entry]
+    /// Each file's sidecar entry, by index (nil without a sidecar).
+    private let entries: [Sidecar.Entry?]
+    /// File buffers reused once no frame holds them any more, so a steady replay allocates
+    /// nothing per frame (see ``BufferPool``).
+    private var pool = BufferPool()
 
     /// Lists `directory`'s `.jpg`/`.jpeg` files (any case). With `sidecar` nil, uses
     /// `DIR/frames.tsv` when it exists; every file must then have a line in it.
@@ -204,7 +208,7 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
         }
         files = names.map { directory + "/" + $0 }
         self.sidecar = loaded
-        byName = map
+        entries = names.map { map[$0] }
         super.init(name: directory, fps: fps, policy: policy, pace: pace, logger: logger)
     }
 
@@ -217,7 +221,7 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
             }
             guard let i else { return nil }
             let path = files[i]
-            let buffer = ImageBuffer()
+            let buffer = lock.withLock { pool.take() }
             let count: Int
             do { count = try FileIO.read(path, into: buffer) } catch {
                 try damaged(i, error.description, origin: path)
@@ -229,8 +233,7 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
                 try damaged(i, detail, origin: path)
                 continue
             case let .frame(_, width, height):
-                let name = String(path.utf8.suffix(from: path.utf8.lastIndex(of: UInt8(ascii: "/"))!).dropFirst())!
-                let entry = byName[name]
+                let entry = entries[i]
                 let timestamp = entry?.timestamp ?? syntheticTimestamp(i)
                 pace(timestamp)
                 do {
@@ -240,6 +243,20 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
                 } catch { throw .invalidFrame(error) }
             }
         }
+    }
+}
+
+/// A few ``ImageBuffer``s handed out again once nobody else holds them (a frame released, its
+/// buffer free): a replay with a bounded number of frames in flight stops allocating.
+struct BufferPool {
+    private var buffers: [ImageBuffer] = []
+
+    /// A buffer no frame holds, made when every pooled one is still in use.
+    mutating func take() -> ImageBuffer {
+        for i in buffers.indices where isKnownUniquelyReferenced(&buffers[i]) { return buffers[i] }
+        let made = ImageBuffer()
+        if buffers.count < 16 { buffers.append(made) }
+        return made
     }
 }
 
