@@ -174,6 +174,15 @@ let package = Package(
             exclude: ["webhook_server.py"],
             swiftSettings: strict
         ),
+        // The live pipeline on recorded sequences built from real photos (gating, hand-offs,
+        // events, the grocery list), and the change gate's thumbnails.
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline", "Capture", "Detection", "Imaging", "Reasoning", "Actions", "SightlineCore", "SightlineTestSupport",
+            ],
+            swiftSettings: strict
+        ),
         // A tiny program the Actions tests run as a child process and kill mid-stream.
         .executableTarget(
             name: "ActionsTestHelper",

@@ -201,13 +201,18 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Run the whole job over recorded frames: detect, reason, act.",
         discussion: """
             Each PATH is an image, a folder of JPEGs (in name order, with an optional frames.tsv \
-            timestamp sidecar) or an MJPEG stream. Every frame goes through detection, the chain \
-            of steps over the most recent frames, and the sinks. A corrupt frame is reported with \
-            its index and skipped or stops the run (--on-corrupt).
+            timestamp sidecar) or an MJPEG stream. The frames go through the live pipeline \
+            (docs/live.md): the change gate, detection, the chain of steps over the most recent \
+            analysed frames, and the sinks. --pace fast (the default) replays every frame as fast \
+            as the pipeline goes, nothing dropped; --pace realtime spaces frames like their \
+            timestamps and hands them on latest-wins, as from a camera. A corrupt frame is \
+            reported with its index and skipped or stops the run (--on-corrupt). Ctrl-C stops \
+            cleanly: in-flight frames finish and the sinks are flushed.
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var scene: SceneOptions
+    @OptionGroup var live: LiveCommandOptions
 
     @Argument(help: "Images, folders of JPEGs or MJPEG files.")
     var paths: [String]
@@ -215,51 +220,22 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "What to do with a corrupt frame: skip or stop.")
     var onCorrupt: CorruptFramePolicy = .skip
 
+    @Option(help: "fast: every frame, as fast as the pipeline goes; realtime: spaced like the recorded timestamps.")
+    var pace: ReplayPace = .asFastAsPulled
+
+    @Option(help: "Hand-offs between stages (default: lossless for --pace fast, latest-wins for realtime).")
+    var handOff: HandOffPolicy?
+
     @Flag(help: "Print only the summary.")
     var quiet = false
 
     func run() throws {
         let logger = global.bootstrapLogging()
-        let pipeline: ScenePipeline
-        do { pipeline = try scene.makePipeline() } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        var progress = ProgressPrinter(quiet: quiet)
-        let start = Timestamp.now()
-        var failed = false
-        let labels = try scene.labels()
-        let decoder = JPEGDecoder()
-        var sequence: UInt64 = 0
-        for path in paths {
-            do {
-                let source = try RecordedSources.open(path, policy: onCorrupt, logger: logger)
-                while let recorded = try source.next() {
-                    // One sequence across all paths, so the reasoner's window and the overlay
-                    // names never see two frames with the same number.
-                    let frame = try Frame(
-                        format: recorded.format, width: recorded.width, height: recorded.height,
-                        stride: recorded.format.isCompressed ? nil : recorded.stride, timestamp: recorded.timestamp,
-                        sequence: sequence, origin: recorded.origin, storage: recorded.storage, byteCount: recorded.byteCount)
-                    sequence += 1
-                    let outcome = try scene.process(frame, pipeline, labels: labels, decoder: decoder)
-                    try scene.saveTrace(outcome)
-                    progress.record(outcome)
-                }
-                if let recorded = source as? RecordedSource {
-                    for s in recorded.skippedFrames {
-                        FileHandle.standardError.write(Data("warning: \(path): frame \(s.index) skipped: \(s.detail)\n".utf8))
-                    }
-                }
-            } catch {
-                failed = true
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                if onCorrupt == .stop { break }
-            }
-        }
-        for f in pipeline.finish() { FileHandle.standardError.write(Data("warning: \(f)\n".utf8)) }
-        print(progress.summary(wall: Timestamp.now().seconds(since: start)))
-        if failed { throw ExitCode(1) }
+        let playlist = RecordingPlaylist(paths: paths, policy: onCorrupt, pace: pace, logger: logger)
+        let ok = try live.run(
+            source: playlist, scene: scene, handOff: handOff ?? (pace == .realTime ? .latestWins : .lossless), quiet: quiet)
+        for p in playlist.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
+        if !ok || playlist.failed { throw ExitCode(1) }
     }
 }
 
@@ -310,10 +286,16 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the whole job live on a V4L2 camera: capture, detect, reason, act.",
-        discussion: "Stops after --frames frames, or on Ctrl-C; the sinks are flushed either way.")
+        discussion: """
+            Capture, the change gate and preprocessing, detection, and reasoning with the sinks run \
+            as concurrent stages; a slow stage gets the newest frame, never a backlog, and the \
+            frames it missed are counted (docs/live.md). Stops after --frames frames, or on \
+            Ctrl-C or SIGTERM; in-flight frames finish and the sinks are flushed either way.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var scene: SceneOptions
+    @OptionGroup var live: LiveCommandOptions
 
     @Option(help: "The camera device.")
     var device = "/dev/video0"
@@ -327,37 +309,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Stop after this many frames (default: until interrupted).")
     var frames: Int?
 
+    @Flag(help: "Print only the summary.")
+    var quiet = false
+
     func run() throws {
         let logger = global.bootstrapLogging()
         guard let (w, h) = parseSize(size) else { throw ValidationError("--size must be WIDTHxHEIGHT") }
-        let pipeline: ScenePipeline
-        do { pipeline = try scene.makePipeline() } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
         let camera = V4L2Camera(
             device: device, request: CaptureRequest(size: FrameSize(width: w, height: h), fps: fps), logger: logger)
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { camera.stop() }
-        interrupt.resume()
-        var progress = ProgressPrinter()
-        let start = Timestamp.now()
-        var failure: (any Error)?
-        do {
-            let negotiated = try camera.start()
-            print("\(device): \(negotiated)")
-            let labels = try scene.labels()
-            let decoder = JPEGDecoder()
-            while frames.map({ progress.frames < $0 }) ?? true, let frame = try camera.next() {
-                let outcome = try scene.process(frame, pipeline, labels: labels, decoder: decoder)
-                try scene.saveTrace(outcome)
-                progress.record(outcome)
-            }
-        } catch { failure = error }
+        do { print("\(device): \(try camera.start())") } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let ok = try live.run(source: camera, scene: scene, handOff: .latestWins, maxFrames: frames, quiet: quiet)
         camera.stop()
-        for f in pipeline.finish() { FileHandle.standardError.write(Data("warning: \(f)\n".utf8)) }
-        print(progress.summary(wall: Timestamp.now().seconds(since: start)))
         let stats = camera.statistics
         print(
             String(
@@ -365,9 +330,6 @@ struct RunCommand: ParsableCommand {
                     "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",
                 stats.framesCaptured, stats.fps, stats.framesReplaced, stats.driverDrops,
                 stats.handoffLatency(percentile: 50) * 1000, stats.handoffLatency(percentile: 99) * 1000))
-        if let failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
-            throw ExitCode(1)
-        }
+        if !ok { throw ExitCode(1) }
     }
 }

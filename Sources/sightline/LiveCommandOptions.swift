@@ -1,0 +1,95 @@
+import ArgumentParser
+import Capture
+import Detection
+import Foundation
+import Pipeline
+import SightlineCore
+
+extension HandOffPolicy: ExpressibleByArgument {}
+
+/// What `run` and `replay` share about the live pipeline: the change gate and the statistics.
+struct LiveCommandOptions: ParsableArguments {
+    @Flag(help: "Analyse every frame (no change gate).")
+    var noGate = false
+
+    @Option(help: "Change gate: a thumbnail pixel has changed when it differs by more than this many grey levels.")
+    var gateThreshold: UInt8 = GateSettings().pixelThreshold
+
+    @Option(help: "Change gate: the fraction of thumbnail pixels that must change to run detection.")
+    var gateFraction: Double = GateSettings().changedFraction
+
+    @Option(help: "Change gate: frames also analysed after a change, while the scene settles.")
+    var settleFrames: Int = GateSettings().settleFrames
+
+    @Option(help: "Change gate: analyse anyway after this many frames without analysis (0: never).")
+    var refreshFrames: Int = GateSettings().refreshFrames
+
+    @Option(help: "Change gate: analyse anyway after this many seconds of capture time (0: never).")
+    var refreshSeconds: Double = GateSettings().refreshSeconds
+
+    @Option(help: "Write the per-stage statistics (frames in/out/dropped, latency p50/p99, gate) as JSON to this file.")
+    var stats: String?
+
+    func validate() throws {
+        guard (0...1).contains(gateFraction) else { throw ValidationError("--gate-fraction must be between 0 and 1") }
+        guard settleFrames >= 0, refreshFrames >= 0, refreshSeconds >= 0 else {
+            throw ValidationError("--settle-frames, --refresh-frames and --refresh-seconds must not be negative")
+        }
+    }
+
+    var gate: GateSettings? {
+        noGate
+            ? nil
+            : GateSettings(
+                pixelThreshold: gateThreshold, changedFraction: gateFraction, settleFrames: settleFrames,
+                refreshFrames: refreshFrames, refreshSeconds: refreshSeconds)
+    }
+
+    /// Runs `source` through the live pipeline until it ends, the frame limit, or SIGINT/SIGTERM;
+    /// prints each analysed frame (unless `quiet`) and the summary, writes --stats.
+    /// Returns false when anything failed (errors are printed).
+    func run(
+        source: any FrameSource, scene: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false
+    ) throws -> Bool {
+        let pipeline: ScenePipeline
+        let detector: LiveDetector
+        do {
+            pipeline = try scene.makePipeline()
+            if let labels = try scene.labels() { detector = .labels(labels) } else { detector = .model(pipeline.detector!) }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let progress = ProgressBox(ProgressPrinter(quiet: quiet))
+        let live = LivePipeline(
+            source: source, detector: detector, scene: pipeline,
+            options: LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames),
+            onOutcome: { result in
+                do { try scene.saveTrace(result.outcome) } catch {
+                    FileHandle.standardError.write(Data("warning: trace not saved: \(error)\n".utf8))
+                }
+                progress.printer.record(result.outcome)
+            })
+        let signals = ShutdownSignals { _ in live.stop() }
+        let start = Timestamp.now()
+        let report = live.run()
+        withExtendedLifetime(signals) {}
+        print(progress.printer.summary(wall: Timestamp.now().seconds(since: start)))
+        print(report.summary)
+        for f in report.sinkFailures { FileHandle.standardError.write(Data("warning: \(f)\n".utf8)) }
+        for e in report.errors { FileHandle.standardError.write(Data("error: \(e)\n".utf8)) }
+        if let stats {
+            do { try FileIO.writeAtomically(stats, Array(report.jsonText.utf8)) } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                return false
+            }
+        }
+        return report.errorCount == 0
+    }
+}
+
+/// The progress printer, updated on the reason+act thread and read after the run.
+final class ProgressBox: @unchecked Sendable {
+    var printer: ProgressPrinter
+    init(_ printer: ProgressPrinter) { self.printer = printer }
+}
