@@ -131,7 +131,7 @@ let package = Package(
         // Shared test helpers: deterministic content, the OpenCV reference, the sample photos.
         .target(
             name: "SightlineTestSupport",
-            dependencies: ["Imaging", "SightlineCore"],
+            dependencies: ["Imaging", "SightlineCore", "Capture"],
             path: "Tests/SightlineTestSupport",
             swiftSettings: strict
         ),

@@ -16,32 +16,6 @@ let fridgeData = Reference.repoRoot + "/../shared/data/fridge"
 let photoA = "DSC_5679_JPG_jpg.rf.3315b5e13889f815f7b6a42668e31e22"
 let photoB = "DSC_5683_JPG_jpg.rf.217cc81d806a1bef85684bcf695f99ff"
 
-/// A recorded JPEG folder built from photos: `frame-NNNNNN.jpg` (symlinks to the photos), a
-/// `frames.tsv` sidecar at `fps`, and each frame's label file (a copy of its photo's) in
-/// `labels/`, so the frames can be "detected" from their labels.
-struct Recording {
-    let folder: String
-    let labels: String
-
-    init(photos: [(image: String, label: String)], fps: Double = 15) throws {
-        let dir = Reference.tempDir + "/rec-\(UUID().uuidString)"
-        folder = dir + "/frames"
-        labels = dir + "/labels"
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: labels, withIntermediateDirectories: true)
-        var tsv = Sidecar.header
-        for (i, p) in photos.enumerated() {
-            let name = String(format: "frame-%06d", i)
-            try fm.createSymbolicLink(atPath: folder + "/" + name + ".jpg", withDestinationPath: p.image)
-            try fm.copyItem(atPath: p.label, toPath: labels + "/" + name + ".txt")
-            tsv += Sidecar.line(
-                .init(frame: name + ".jpg", timestamp: Timestamp(nanoseconds: 5_000_000_000 + UInt64(Double(i) / fps * 1e9)), sequence: UInt64(i)))
-        }
-        try tsv.write(toFile: folder + "/frames.tsv", atomically: true, encoding: .utf8)
-    }
-}
-
 /// What one replay produced.
 struct ReplayResult: Equatable {
     var decisions: [GateReason]
