@@ -118,12 +118,15 @@ let package = Package(
             ],
             swiftSettings: executable
         ),
+        // Counts heap allocations per thread (interposes glibc's malloc) for the live benchmark.
+        .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
         // Benchmarks: programs that print medians and ratios against a reference measured
         // in the same run. Run with `swift run -c release sightline-bench`.
         .executableTarget(
             name: "sightline-bench",
             dependencies: [
                 "SightlineCore", "SightlineKernels", "Imaging", "CTurboJPEG", "Detection", "Pipeline", "Reasoning", "Actions",
+                "Capture", "CMallocCounter",
             ],
             path: "Benchmarks/sightline-bench",
             swiftSettings: executable

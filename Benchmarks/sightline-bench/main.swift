@@ -2,6 +2,7 @@
 // on the same inputs, single-threaded. Prints medians and ratios; asserts nothing.
 //
 //   swift run -c release sightline-bench [--quick]
+//   swift run -c release sightline-bench live [--frames N] [--compare N]   (LiveBench.swift)
 import CTurboJPEG
 import Actions
 import Detection
@@ -19,6 +20,12 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 let work = NSTemporaryDirectory() + "sightline-bench-\(getpid())"
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: work) }
+
+if CommandLine.arguments.dropFirst().first == "live" {
+    try liveBenchmark(repoRoot: repoRoot, work: work, arguments: Array(CommandLine.arguments.dropFirst(2)))
+    try? FileManager.default.removeItem(atPath: work)
+    exit(0)
+}
 
 print("sightline-bench: \(quick ? "quick run" : "full run"), \(iterations) iterations a row, medians, one thread")
 

@@ -42,7 +42,8 @@ public final class RecordingPlaylist: FrameSource, @unchecked Sendable {
     public func next() throws(CaptureError) -> Frame? {
         while true {
             let source: any FrameSource
-            do { guard let s = try currentSource() else { return nil }
+            do {
+                guard let s = try currentSource() else { return nil }
                 source = s
             } catch {
                 if policy == .stop { throw error }

@@ -30,7 +30,8 @@ import Testing
         let out = ImageBuffer()
         out.reserve(jpeg.count)
         jpeg.withUnsafeBytes { out.pointer.copyMemory(from: $0.baseAddress!, byteCount: jpeg.count) }
-        return try Frame(format: .mjpeg, width: decoded.width, height: decoded.height, origin: path + " (noisy)", storage: out, byteCount: jpeg.count)
+        return try Frame(
+            format: .mjpeg, width: decoded.width, height: decoded.height, origin: path + " (noisy)", storage: out, byteCount: jpeg.count)
     }
 
     /// Sensor noise and re-compression do not count as change; a different photo does, on both
@@ -57,7 +58,10 @@ import Testing
         let gate = MotionGate(settings: GateSettings(settleFrames: 0, refreshFrames: 5, refreshSeconds: 0))
         var reasons: [GateReason] = []
         for _ in 0..<11 { reasons.append(try gate.decide(try FileIO.readJPEGFrame(a)).reason) }
-        #expect(reasons == [.first, .unchanged, .unchanged, .unchanged, .unchanged, .refresh, .unchanged, .unchanged, .unchanged, .unchanged, .refresh])
+        #expect(
+            reasons == [
+                .first, .unchanged, .unchanged, .unchanged, .unchanged, .refresh, .unchanged, .unchanged, .unchanged, .unchanged, .refresh,
+            ])
         let timed = MotionGate(settings: GateSettings(settleFrames: 0, refreshFrames: 0, refreshSeconds: 1))
         var byTime: [GateReason] = []
         for i in 0..<5 {

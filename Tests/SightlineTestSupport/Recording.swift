@@ -1,5 +1,5 @@
-public import Foundation
 import Capture
+public import Foundation
 import SightlineCore
 
 /// A recorded JPEG folder built from photos: `frame-NNNNNN.jpg` (symlinks to the photos), a
@@ -22,9 +22,10 @@ public struct Recording {
             try fm.createSymbolicLink(atPath: folder + "/" + name + ".jpg", withDestinationPath: p.image)
             try fm.copyItem(atPath: p.label, toPath: labels + "/" + name + ".txt")
             tsv += Sidecar.line(
-                .init(frame: name + ".jpg", timestamp: Timestamp(nanoseconds: 5_000_000_000 + UInt64(Double(i) / fps * 1e9)), sequence: UInt64(i)))
+                .init(
+                    frame: name + ".jpg", timestamp: Timestamp(nanoseconds: 5_000_000_000 + UInt64(Double(i) / fps * 1e9)),
+                    sequence: UInt64(i)))
         }
         try tsv.write(toFile: folder + "/frames.tsv", atomically: true, encoding: .utf8)
     }
 }
-

@@ -1,0 +1,64 @@
+import Actions
+import Capture
+import Detection
+import Foundation
+import Pipeline
+import Reasoning
+import SightlineCore
+import SightlineTestSupport
+import Testing
+
+let liveVividEnabled = ProcessInfo.processInfo.environment["SIGHTLINE_VIVID"] != nil
+let liveVividDevice = ProcessInfo.processInfo.environment["SIGHTLINE_VIVID_DEVICE"] ?? "/dev/video0"
+
+/// Resident set size of this process in bytes (/proc/self/statm).
+func residentBytes() -> Int {
+    let fields = ((try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "").split(separator: " ")
+    return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+}
+
+/// The live pipeline on the kernel's virtual camera (run in the VM by scripts/vivid-test, whose
+/// `--filter VividTests` selects this suite too).
+@Suite(.serialized, .enabled(if: liveVividEnabled, "set SIGHTLINE_VIVID=1; run through scripts/vivid-test"))
+struct LiveVividTests {
+    /// 300 frames of 640x480 YUYV at 30 fps into the real YOLOv3-tiny detector, which takes far
+    /// longer than 33 ms a frame here: the detect stage drops frames instead of queueing them,
+    /// every frame is accounted for at every hand-off, latency stays bounded, and resident memory
+    /// does not grow once warm.
+    @Test func slowDetectorOnALiveCamera() throws {
+        try V4L2Devices.setControl(liveVividDevice, name: "Timestamp Source", value: 1)
+        let camera = V4L2Camera(
+            device: liveVividDevice, request: CaptureRequest(size: FrameSize(width: 640, height: 480), fps: 30, format: .yuyv))
+        let models = Reference.repoRoot + "/Models"
+        let detector = try OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: models))
+        let reasoner = try Reasoner(
+            chain: try ChainDefinition.load(path: models + "/chains/fridge.json"),
+            knowledge: try NutritionKnowledge.load(path: models + "/nutrition.json"))
+        let scene = ScenePipeline(
+            detector: nil, reasoner: reasoner, profile: try Profile.load(path: Reference.repoRoot + "/Samples/profiles/deficit.json"),
+            today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: SinkSet([]))
+        let rss = Locked<[Int]>([])
+        let live = LivePipeline(
+            source: camera, detector: .model(detector), scene: scene, options: LiveOptions(handOff: .latestWins, gate: nil, maxFrames: 300),
+            onOutcome: { _ in rss.mutate { $0.append(residentBytes()) } })
+        let report = live.run()
+        camera.stop()
+        let s = report.stages
+        #expect(report.errorCount == 0, "\(report.errors)")
+        #expect(report.stoppedBy == .frameLimit)
+        #expect(s[0].framesIn == 300)
+        #expect(s[0].framesOut == s[1].framesIn + s[1].dropped)
+        #expect(s[1].framesOut == s[2].framesIn + s[2].dropped)
+        #expect(s[2].framesOut == s[3].framesIn + s[3].dropped)
+        #expect(s[2].dropped > 100, "the detector is slower than the camera: \(report.summary)")
+        // No backlog: the last frame detected is never far behind the camera.
+        #expect(s[3].latencyP99Milliseconds < 10_000, "\(report.summary)")
+        let samples = rss.value
+        #expect(samples.count >= 4, "\(report.summary)")
+        if samples.count >= 4 {
+            let warm = samples[samples.count / 4], last = samples[samples.count - 1]
+            #expect(last - warm < 16 << 20, "resident memory grew from \(warm >> 20) MB to \(last >> 20) MB")
+        }
+        print(report.summary)
+    }
+}
