@@ -22,6 +22,8 @@ struct ReplayResult: Equatable {
     var events: String
     var grocery: [String]
     var analysed: [UInt64]
+    /// The reasoning trace (text) of each analysed frame, by sequence number.
+    var traces: [UInt64: String]
 }
 
 /// Replays `recording` through the live pipeline (lossless hand-offs, labels as detections,
@@ -44,17 +46,24 @@ func replay(
     let source = try JPEGDirectorySource(directory: recording.folder)
     let decisions = Locked<[GateReason]>([])
     let analysed = Locked<[UInt64]>([])
+    let traces = Locked<[UInt64: String]>([:])
     let base = Date(timeIntervalSince1970: 1_795_000_000)
     let live = LivePipeline(
         source: source, detector: .labels(try YOLOLabels(folder: recording.labels, classesFile: classes)), scene: scene,
         options: LiveOptions(handOff: handOff, gate: gate, kernels: kernels),
         eventTime: { base.addingTimeInterval($0.timestamp.seconds) },
         onDecision: { _, d in decisions.mutate { $0.append(d.reason) } },
-        onOutcome: { o in analysed.mutate { $0.append(o.outcome.frame.sequence) } })
+        onOutcome: { o in
+            analysed.mutate { $0.append(o.outcome.frame.sequence) }
+            traces.mutate { $0[o.outcome.frame.sequence] = o.outcome.run.trace.text }
+        })
     let report = live.run()
     let events = try String(contentsOfFile: out + "/e.jsonl", encoding: .utf8)
     let grocery = try list.items().map { "\($0.name) \($0.quantity) \($0.unit)" }
-    return (ReplayResult(decisions: decisions.value, events: events, grocery: grocery, analysed: analysed.value), report)
+    return (
+        ReplayResult(
+            decisions: decisions.value, events: events, grocery: grocery, analysed: analysed.value, traces: traces.value), report
+    )
 }
 
 final class Locked<T>: @unchecked Sendable {
@@ -97,6 +106,14 @@ final class Locked<T>: @unchecked Sendable {
         #expect(line(0).contains("\"blueberries\"") && !line(0).contains("\"shrimp\""))
         #expect(line(20).contains("\"shrimp\"") && !line(20).contains("\"blueberries\""))
         #expect(line(40).contains("\"blueberries\"") && !line(40).contains("\"shrimp\""))
+        // The tracker (fed by the analysed frames only) sees A's items vanish in place when B
+        // comes, and B's when A is back; the sequence step names them with the frames as evidence.
+        #expect(
+            first.traces[24]?.contains("blueberries (track 2) disappeared in place: last seen at frame 4 (5.267 s), missing at frame 22.")
+                == true, "\(first.traces[24] ?? "")")
+        #expect(
+            first.traces[44]?.contains("shrimp (track 22) disappeared in place: last seen at frame 24 (6.6 s), missing at frame 42.")
+                == true)
         // This fridge holds enough protein for the day: the chain concludes so, the list stays empty.
         #expect(analysedLines.allSatisfy { $0.contains("no protein deficit today") })
         #expect(first.grocery.isEmpty, "\(first.grocery)")
