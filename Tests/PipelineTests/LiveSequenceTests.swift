@@ -16,6 +16,18 @@ let fridgeData = Reference.repoRoot + "/../shared/data/fridge"
 let photoA = "DSC_5679_JPG_jpg.rf.3315b5e13889f815f7b6a42668e31e22"
 let photoB = "DSC_5683_JPG_jpg.rf.217cc81d806a1bef85684bcf695f99ff"
 
+/// The fridge chain and knowledge, the deficit profile, 2026-11-22, no detector (the live
+/// pipeline detects), these sinks.
+func fridgeScene(sinks: SinkSet = SinkSet([])) throws -> ScenePipeline {
+    let models = Reference.repoRoot + "/Models"
+    let reasoner = try Reasoner(
+        chain: try ChainDefinition.load(path: models + "/chains/fridge.json", name: "Models/chains/fridge.json"),
+        knowledge: try NutritionKnowledge.load(path: models + "/nutrition.json", name: "Models/nutrition.json"))
+    let profile = try Profile.load(path: Reference.repoRoot + "/Samples/profiles/deficit.json", name: "deficit.json")
+    return ScenePipeline(
+        detector: nil, reasoner: reasoner, profile: profile, today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: sinks)
+}
+
 /// What one replay produced.
 struct ReplayResult: Equatable {
     var decisions: [GateReason]
@@ -34,15 +46,8 @@ func replay(
 ) throws -> (ReplayResult, LiveReport) {
     let out = Reference.tempDir + "/out-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-    let models = Reference.repoRoot + "/Models"
-    let reasoner = try Reasoner(
-        chain: try ChainDefinition.load(path: models + "/chains/fridge.json", name: "Models/chains/fridge.json"),
-        knowledge: try NutritionKnowledge.load(path: models + "/nutrition.json", name: "Models/nutrition.json"))
-    let profile = try Profile.load(path: Reference.repoRoot + "/Samples/profiles/deficit.json", name: "deficit.json")
     let list = try GroceryList(path: out + "/g.sqlite")
-    let sinks = SinkSet([try JSONLinesSink(.file(out + "/e.jsonl")), GroceryListSink(list: list)])
-    let scene = ScenePipeline(
-        detector: nil, reasoner: reasoner, profile: profile, today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: sinks)
+    let scene = try fridgeScene(sinks: SinkSet([try JSONLinesSink(.file(out + "/e.jsonl")), GroceryListSink(list: list)]))
     let source = try JPEGDirectorySource(directory: recording.folder)
     let decisions = Locked<[GateReason]>([])
     let analysed = Locked<[UInt64]>([])

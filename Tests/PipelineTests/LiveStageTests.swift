@@ -19,7 +19,7 @@ import Testing
         let decoded = try bytes.withUnsafeBytes { raw in
             try decoder.decode(raw, origin: path, scale: ScalingFactor(num: 1, denom: 4), format: .rgb24, into: buffer)
         }
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let p = buffer.pointer.assumingMemoryBound(to: UInt8.self)
         for i in 0..<(decoded.stride * decoded.height) {
             let d = Int(rng.next() % UInt64(2 * noise + 1)) - noise
@@ -98,18 +98,6 @@ import Testing
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct HandOffTests {
     /// A replay paced like a 30 fps camera into the real detector (YOLOv3-tiny, slower than
     /// 33 ms a frame here): the detect stage drops frames instead of queueing them, every frame
@@ -120,12 +108,7 @@ struct SplitMix {
         let rec = try Recording(photos: (0..<60).map { $0 % 2 == 0 ? a : b }, fps: 30)
         let models = Reference.repoRoot + "/Models"
         let detector = try OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: models))
-        let reasoner = try Reasoner(
-            chain: try ChainDefinition.load(path: models + "/chains/fridge.json"),
-            knowledge: try NutritionKnowledge.load(path: models + "/nutrition.json"))
-        let scene = ScenePipeline(
-            detector: nil, reasoner: reasoner, profile: try Profile.load(path: Reference.repoRoot + "/Samples/profiles/deficit.json"),
-            today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: SinkSet([]))
+        let scene = try fridgeScene()
         let sequences = Locked<[UInt64]>([])
         let live = LivePipeline(
             source: try JPEGDirectorySource(directory: rec.folder, pace: .realTime), detector: .model(detector), scene: scene,
@@ -150,12 +133,7 @@ struct SplitMix {
     @Test func stopDrainsInFlightFrames() throws {
         let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
         let rec = try Recording(photos: Array(repeating: a, count: 300), fps: 30)
-        let reasoner = try Reasoner(
-            chain: try ChainDefinition.load(path: Reference.repoRoot + "/Models/chains/fridge.json"),
-            knowledge: try NutritionKnowledge.load(path: Reference.repoRoot + "/Models/nutrition.json"))
-        let scene = ScenePipeline(
-            detector: nil, reasoner: reasoner, profile: try Profile.load(path: Reference.repoRoot + "/Samples/profiles/deficit.json"),
-            today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: SinkSet([]))
+        let scene = try fridgeScene()
         let box = Locked<LivePipeline?>(nil)
         let done = Locked<Int>(0)
         let live = LivePipeline(

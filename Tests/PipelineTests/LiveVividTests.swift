@@ -31,12 +31,7 @@ struct LiveVividTests {
             device: liveVividDevice, request: CaptureRequest(size: FrameSize(width: 640, height: 480), fps: 30, format: .yuyv))
         let models = Reference.repoRoot + "/Models"
         let detector = try OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: models))
-        let reasoner = try Reasoner(
-            chain: try ChainDefinition.load(path: models + "/chains/fridge.json"),
-            knowledge: try NutritionKnowledge.load(path: models + "/nutrition.json"))
-        let scene = ScenePipeline(
-            detector: nil, reasoner: reasoner, profile: try Profile.load(path: Reference.repoRoot + "/Samples/profiles/deficit.json"),
-            today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: SinkSet([]))
+        let scene = try fridgeScene()
         let rss = Locked<[Int]>([])
         let live = LivePipeline(
             source: camera, detector: .model(detector), scene: scene, options: LiveOptions(handOff: .latestWins, gate: nil, maxFrames: 300),
