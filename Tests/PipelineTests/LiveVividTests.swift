@@ -22,9 +22,9 @@ func residentBytes() -> Int {
 @Suite(.serialized, .enabled(if: liveVividEnabled, "set SIGHTLINE_VIVID=1; run through scripts/vivid-test"))
 struct LiveVividTests {
     /// 300 frames of 640x480 YUYV at 30 fps into the real YOLOv3-tiny detector, which takes far
-    /// longer than 33 ms a frame here: the detect stage drops frames instead of queueing them,
-    /// every frame is accounted for at every hand-off, latency stays bounded, and resident memory
-    /// does not grow once warm.
+    /// longer than 33 ms a frame here (tens of seconds under qemu's emulation): the detect stage
+    /// drops frames instead of queueing them, every frame is accounted for at every hand-off,
+    /// latency stays bounded by the detector's own time, and resident memory does not grow.
     @Test func slowDetectorOnALiveCamera() throws {
         try V4L2Devices.setControl(liveVividDevice, name: "Timestamp Source", value: 1)
         let camera = V4L2Camera(
@@ -33,9 +33,12 @@ struct LiveVividTests {
         let detector = try OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: models))
         let scene = try fridgeScene()
         let rss = Locked<[Int]>([])
+        let done = Locked<[(latency: Double, detect: Double)]>([])
         let live = LivePipeline(
-            source: camera, detector: .model(detector), scene: scene, options: LiveOptions(handOff: .latestWins, gate: nil, maxFrames: 300),
-            onOutcome: { _ in rss.mutate { $0.append(residentBytes()) } })
+            source: camera, detector: .model(detector), scene: scene,
+            options: LiveOptions(handOff: .latestWins, gate: nil, maxFrames: 300),
+            onDecision: { _, _ in rss.mutate { $0.append(residentBytes()) } },
+            onOutcome: { o in done.mutate { $0.append((o.latency, o.outcome.detectSeconds)) } })
         let report = live.run()
         camera.stop()
         let s = report.stages
@@ -46,13 +49,17 @@ struct LiveVividTests {
         #expect(s[1].framesOut == s[2].framesIn + s[2].dropped)
         #expect(s[2].framesOut == s[3].framesIn + s[3].dropped)
         #expect(s[2].dropped > 100, "the detector is slower than the camera: \(report.summary)")
-        // No backlog: the last frame detected is never far behind the camera.
-        #expect(s[3].latencyP99Milliseconds < 10_000, "\(report.summary)")
+        // No backlog: a detected frame waited at most for the detection before it (latest wins),
+        // so its latency is bounded by two detections plus preparation, however long the run.
+        let slowest = done.value.map(\.detect).max() ?? 0
+        #expect(!done.value.isEmpty)
+        for d in done.value { #expect(d.latency < 2 * slowest + 5, "latency \(d.latency) s, detections up to \(slowest) s") }
         let samples = rss.value
-        #expect(samples.count >= 4, "\(report.summary)")
-        if samples.count >= 4 {
+        #expect(samples.count > 100, "\(report.summary)")
+        if samples.count > 100 {
             let warm = samples[samples.count / 4], last = samples[samples.count - 1]
             #expect(last - warm < 16 << 20, "resident memory grew from \(warm >> 20) MB to \(last >> 20) MB")
+            print("resident memory: \(warm >> 20) MB after \(samples.count / 4) frames, \(last >> 20) MB after \(samples.count)")
         }
         print(report.summary)
     }
