@@ -358,6 +358,10 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
                          note: String(format: "%.3f%% of detection", 100 * median(reason) / median(detectOnly))))
 }
 
+// MARK: The reasoner over a stream: quick against contemplating (ReasoningBench.swift)
+
+rows += try reasoningBenchmarks(quick: quick, repoRoot: repoRoot)
+
 // MARK: Kernels, SIMD against their scalar references
 
 rows += kernelBenchmarks(quick: quick)
