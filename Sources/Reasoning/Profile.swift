@@ -4,6 +4,10 @@ import Foundation
 public enum DietaryRestriction: String, Sendable, Codable, CaseIterable, Comparable {
     case vegetarian, vegan
     case lactoseFree = "lactose-free"
+    /// Allergies: no food tagged dairy, egg or fish.
+    case dairyAllergy = "dairy-allergy"
+    case eggAllergy = "egg-allergy"
+    case fishAllergy = "fish-allergy"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -13,6 +17,19 @@ public enum DietaryRestriction: String, Sendable, Codable, CaseIterable, Compara
         case .vegan: return tags.contains(.vegan)
         case .vegetarian: return tags.contains(.vegetarian) || tags.contains(.vegan)
         case .lactoseFree: return !tags.contains(.lactose)
+        case .dairyAllergy: return !tags.contains(.dairy)
+        case .eggAllergy: return !tags.contains(.egg)
+        case .fishAllergy: return !tags.contains(.fish)
+        }
+    }
+
+    /// How a trace says the wearer has it: "is vegan", "has a dairy allergy".
+    public var wearerPhrase: String {
+        switch self {
+        case .vegetarian, .vegan, .lactoseFree: return "is \(rawValue)"
+        case .dairyAllergy: return "has a dairy allergy"
+        case .eggAllergy: return "has an egg allergy"
+        case .fishAllergy: return "has a fish allergy"
         }
     }
 
@@ -22,6 +39,9 @@ public enum DietaryRestriction: String, Sendable, Codable, CaseIterable, Compara
         case .vegan: return "vegan: only foods tagged vegan"
         case .vegetarian: return "vegetarian: only foods tagged vegetarian or vegan"
         case .lactoseFree: return "lactose-free: no food tagged lactose"
+        case .dairyAllergy: return "dairy allergy: no food tagged dairy"
+        case .eggAllergy: return "egg allergy: no food tagged egg"
+        case .fishAllergy: return "fish allergy: no food tagged fish"
         }
     }
 }

@@ -403,7 +403,7 @@ struct InferenceStep: ReasoningStep {
                 facts.append(
                     Fact(
                         id: "\(id).excluded.\(idPart(v.foodID))", kind: .excludedFood, value: .text(v.foodID), confidence: 1,
-                        summary: "\(v.name) does not count: the wearer is \(blocking.rawValue).",
+                        summary: "\(v.name) does not count: the wearer \(blocking.wearerPhrase).",
                         evidence: Evidence(
                             facts: [food.id] + (restrictionFact.map { [$0.id] } ?? []),
                             rule: RuleEvidence(name: "inference.restriction", text: blocking.ruleText))))

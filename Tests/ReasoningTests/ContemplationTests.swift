@@ -147,6 +147,30 @@ import Testing
         #expect(vetoed == ["greek_yogurt", "lactose_free_milk"])
     }
 
+    /// An allergy is a restriction like the others: the quick chain and the preferences
+    /// specialist both keep dairy (yogurt, lactose-free milk) off the list.
+    @Test func aDairyAllergyRulesOutYogurtAndMilk() async throws {
+        let path = try Fixture.temp(
+            "allergy.json",
+            """
+            {"format": "sightline-profile/1", "name": "Sam (dairy allergy)", "proteinGramsPerKg": 1.2, "bodyMassKg": 70,
+             "proteinEatenTodayGrams": 40, "restrictions": ["dairy-allergy"]}
+            """)
+        let profile = try Profile.load(path: path, name: "allergy.json")
+        let observations = try Fixture.scene("cntk-fridge")
+        let quick = try Fixture.reasoner().run(observations: observations, profile: profile, today: Fixture.today)
+        let deep = try await Self.reasoner().run(
+            observations: observations, profile: profile, today: Fixture.today, mode: .contemplating, panel: Self.panel())
+        #expect(quick.proposal?.foodID == "tofu_firm")
+        #expect(deep.proposal?.foodID == "tofu_firm")
+        let vetoes = deep.trace.contemplation?.candidates.first { $0.foodID == "greek_yogurt" }?.vetoes
+        #expect(vetoes == ["preferences: dairy allergy: no food tagged dairy"])
+        // The yogurt in the fridge does not count towards the supply either.
+        #expect(
+            quick.trace.fact("inference.excluded.yogurt")?.summary
+                == "Yogurt, plain, low fat does not count: the wearer has a dairy allergy.")
+    }
+
     @Test func noDeficitMeansNoDebate() async throws {
         let run = try await Self.contemplate(Self.panel(), profile: "enough")
         #expect(run.proposal == nil)
