@@ -12,16 +12,21 @@ import Testing
     }
     var photo: String { fridge + "/images/test_10.jpg" }
 
+    /// With no grocery sink and no list in the data folder (`SIGHTLINE_DATA`, empty here), the
+    /// pantry cannot read a list: it is reported, and the decision stands with less confidence.
     @Test func quickAndContemplatingOnTheSameScene() throws {
-        let quick = try sightline(["explain", photo] + scene)
-        let deep = try sightline(["explain", photo, "--mode", "contemplating"] + scene)
+        let env = ["SIGHTLINE_DATA": tempDir()]
+        let quick = try sightline(["explain", photo] + scene, environment: env)
+        let deep = try sightline(["explain", photo, "--mode", "contemplating"] + scene, environment: env)
         #expect(quick.status == 0 && deep.status == 0, "\(quick.err) \(deep.err)")
         #expect(!quick.out.contains("Contemplation of step"))
         #expect(deep.out.contains("Contemplation of step \"action\": 4 specialist(s) in parallel, 2 s each."), "\(deep.out)")
+        #expect(deep.out.contains("  - pantry: FAILED: no grocery list to read"), "\(deep.out)")
+        #expect(deep.out.contains("[action.proposal, confidence 0.7]"), "\(deep.out)")
         for out in [quick.out, deep.out] { #expect(out.contains("Decision: add 2 × container (156 g) of Greek yogurt")) }
-        let json = try sightline(["explain", photo, "--mode", "contemplating", "--json"] + scene)
+        let json = try sightline(["explain", photo, "--mode", "contemplating", "--json"] + scene, environment: env)
         #expect(json.out.contains("\"contemplation\": {"))
-        let bad = try sightline(["explain", photo, "--mode", "pondering"] + scene)
+        let bad = try sightline(["explain", photo, "--mode", "pondering"] + scene, environment: env)
         #expect(bad.status != 0 && bad.err.contains("pondering"), "\(bad.err)")
     }
 
