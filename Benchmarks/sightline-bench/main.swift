@@ -1,7 +1,7 @@
 // sightline-bench: Sightline's preprocessing against OpenCV doing the same job, in one run,
 // on the same inputs, single-threaded. Prints medians and ratios; asserts nothing.
 //
-//   swift run -c release sightline-bench [--quick]
+//   swift run -c release sightline-bench [--quick] [--kernels]
 //   swift run -c release sightline-bench live [--frames N] [--compare N]   (LiveBench.swift)
 import CTurboJPEG
 import Actions
@@ -14,6 +14,13 @@ import SightlineCore
 import SightlineKernels
 
 let quick = CommandLine.arguments.contains("--quick")
+// --kernels: only the table of SIMD kernels against their scalar references (no OpenCV, no
+// model), e.g. to compare code generation for another CPU:
+//   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell sightline-bench --kernels
+if CommandLine.arguments.contains("--kernels") {
+    printTable(kernelBenchmarks(quick: quick))
+    exit(0)
+}
 let iterations = quick ? 10 : 60
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
@@ -235,31 +242,13 @@ for input in inputs {
     rows.append(BenchRow(group: group, name: "sightline (scalar kernels)", medianNanoseconds: scalar))
 }
 
-// MARK: YUYV 640x480 -> tensor
+// MARK: Raw camera frames -> tensor: YUYV (resizePackYUYV) and NV12 (resizePackYUV, chroma as
+// interleaved pairs), against OpenCV's cvtColor + letterbox + blobFromImage
 
-do {
-    let group = "YUYV 640x480 -> 416x416 letterboxed tensor"
-    rows.append(BenchRow(group: group, name: "opencv cvtColor+letterbox+blob", medianNanoseconds: cv[yuyvPath]!["yuyv"]!))
-    let tensor = Tensor()
-    for choice in [KernelChoice.scalar, .simd] {
-        let pre = Preprocessor(input: .square(416), kernels: choice)
-        let t = try measureMedian(iterations: iterations) { try pre.run(yuyv, into: tensor) }
-        rows.append(
-            BenchRow(
-                group: group, name: "sightline (\(choice))", medianNanoseconds: t,
-                reference: choice == .simd ? "opencv cvtColor+letterbox+blob" : nil))
-    }
-    rows.append(
-        BenchRow(
-            group: group, name: "sightline simd vs scalar", medianNanoseconds: rows.last!.medianNanoseconds, reference: "sightline (scalar)"
-        ))
-}
-
-// MARK: NV12 -> tensor (the fused resizePackYUV, chroma as interleaved pairs)
-
-for (path, frame) in nv12Frames {
-    let group = "NV12 \(frame.width)x\(frame.height) -> 416x416 letterboxed tensor"
-    rows.append(BenchRow(group: group, name: "opencv cvtColor+letterbox+blob", medianNanoseconds: cv[path]!["nv12"]!))
+let rawFrames = [(yuyvPath, yuyv, "yuyv")] + nv12Frames.map { ($0.path, $0.frame, "nv12") }
+for (path, frame, key) in rawFrames {
+    let group = "\(key.uppercased()) \(frame.width)x\(frame.height) -> 416x416 letterboxed tensor"
+    rows.append(BenchRow(group: group, name: "opencv cvtColor+letterbox+blob", medianNanoseconds: cv[path]![key]!))
     let tensor = Tensor()
     for choice in [KernelChoice.scalar, .simd] {
         let pre = Preprocessor(input: .square(416), kernels: choice)

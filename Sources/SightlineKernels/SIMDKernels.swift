@@ -592,6 +592,13 @@ func verticalSums16(
     return (a0 &>> 4, a1 &>> 4, a2 &>> 4, a3 &>> 4)
 }
 
+/// Lanes i and j of each of four vectors (values within the Int16 range), as 8 Int16 lanes:
+/// `(a0[i], a0[j], a1[i], a1[j], a2[i], a2[j], a3[i], a3[j])`. 32-bit shuffles (`shufps`).
+@inline(__always)
+func pickLanes(_ a: (SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>), _ i: Int, _ j: Int) -> SIMD8<Int16> {
+    narrow(SIMD4(a.0[i], a.0[j], a.1[i], a.1[j]), SIMD4(a.2[i], a.2[j], a.3[i], a.3[j]))
+}
+
 /// Two vectors of Int32 lanes (each within the Int16 range) as one vector of Int16 lanes.
 @inline(__always)
 func narrow(_ p: SIMD4<Int32>, _ q: SIMD4<Int32>) -> SIMD8<Int16> {
@@ -699,12 +706,10 @@ extension ResizePlan {
         let second = UnsafeMutableRawPointer(u < v ? vRow : uRow)
         var x = 0
         while x &+ 8 <= srcWidth {
-            let (a0, a1, a2, a3) = verticalSums16(base + 2 &* x, stride, rows, ws, pairCount)
+            let a = verticalSums16(base + 2 &* x, stride, rows, ws, pairCount)
             let o = 2 &* x
-            first.storeBytes(of: narrow(SIMD4(a0[0], a0[2], a1[0], a1[2]), SIMD4(a2[0], a2[2], a3[0], a3[2])),
-                             toByteOffset: o, as: SIMD8<Int16>.self)
-            second.storeBytes(of: narrow(SIMD4(a0[1], a0[3], a1[1], a1[3]), SIMD4(a2[1], a2[3], a3[1], a3[3])),
-                              toByteOffset: o, as: SIMD8<Int16>.self)
+            first.storeBytes(of: pickLanes(a, 0, 2), toByteOffset: o, as: SIMD8<Int16>.self)
+            second.storeBytes(of: pickLanes(a, 1, 3), toByteOffset: o, as: SIMD8<Int16>.self)
             x &+= 8
         }
         if x < srcWidth {
@@ -775,14 +780,11 @@ extension ResizePlan {
         var x = 0
         while x &+ 8 <= srcWidth {
             // (Y0, U0, Y1, V0), (Y2, U1, Y3, V1), ... each in 0...32640 (exact as Int16).
-            let (a0, a1, a2, a3) = verticalSums16(src + 2 &* x, srcStride, rows, ws, pairCount)
+            let a = verticalSums16(src + 2 &* x, srcStride, rows, ws, pairCount)
             let o = 2 &* x
-            yOut.storeBytes(of: narrow(SIMD4(a0[0], a0[2], a1[0], a1[2]), SIMD4(a2[0], a2[2], a3[0], a3[2])),
-                            toByteOffset: o, as: SIMD8<Int16>.self)
-            uOut.storeBytes(of: narrow(SIMD4(a0[1], a0[1], a1[1], a1[1]), SIMD4(a2[1], a2[1], a3[1], a3[1])),
-                            toByteOffset: o, as: SIMD8<Int16>.self)
-            vOut.storeBytes(of: narrow(SIMD4(a0[3], a0[3], a1[3], a1[3]), SIMD4(a2[3], a2[3], a3[3], a3[3])),
-                            toByteOffset: o, as: SIMD8<Int16>.self)
+            yOut.storeBytes(of: pickLanes(a, 0, 2), toByteOffset: o, as: SIMD8<Int16>.self)
+            uOut.storeBytes(of: pickLanes(a, 1, 1), toByteOffset: o, as: SIMD8<Int16>.self)
+            vOut.storeBytes(of: pickLanes(a, 3, 3), toByteOffset: o, as: SIMD8<Int16>.self)
             x &+= 8
         }
         if x < srcWidth {
