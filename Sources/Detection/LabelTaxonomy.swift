@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// One label set shared by detectors and data sets (`Models/grocery-taxonomy.json`, format
 /// `sightline-taxonomy/1`): the classes a grocery model emits, in class order, and an alias map

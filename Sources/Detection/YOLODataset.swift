@@ -1,5 +1,5 @@
 internal import Foundation
-public import SightlineCore
+internal import SightlineCore
 
 /// A labelled folder in the YOLO layout: `images/*.jpg`, `labels/<base name>.txt` (`class cx cy
 /// w h`, normalised) and `classes.txt` (one name per line, in index order) in the folder or,
