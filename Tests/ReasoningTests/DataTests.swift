@@ -70,8 +70,30 @@ import Testing
             "milk_bottle": "milk", "courgette": "zucchini", "salmon": "salmon", "mushroom": "mushrooms",
         ]
         for (label, id) in expected { #expect(k.food(forLabel: label)?.id == id, "\(label) → \(id)") }
-        // Plant milks, oats and unlabelled containers are not in the knowledge base: unknown foods.
-        for label in ["milk_almond", "oat_milk", "oat", "can", "carton", "squash"] { #expect(k.food(forLabel: label) == nil, "\(label)") }
+        for (label, id) in ["milk_almond": "almond_milk", "oat": "oats", "oat_milk": "oat_milk", "squash": "squash"] {
+            #expect(k.food(forLabel: label)?.id == id, "\(label) → \(id)")
+        }
+        // Containers are not foods: the knowledge does not name them (the chain ignores them).
+        for label in ["can", "bottle", "water"] { #expect(k.food(forLabel: label) == nil, "\(label)") }
+    }
+
+    /// Every label the grocery detector emits (Models/grocery-taxonomy.json) is a food the
+    /// knowledge names, or a container the fridge chain's inventory ignores.
+    @Test func everyGroceryModelLabelIsKnownOrIgnored() throws {
+        let k = try Fixture.knowledge()
+        let taxonomy = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: Fixture.root + "/Models/grocery-taxonomy.json"))) as! [String: Any]
+        let chain = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: Fixture.root + "/Models/chains/fridge.json"))) as! [String: Any]
+        let inventory = (chain["steps"] as! [[String: Any]]).first { $0["type"] as? String == "inventory" }!
+        let ignored = Set((inventory["parameters"] as! [String: Any])["ignoreLabels"] as! [String])
+        let classes = taxonomy["classes"] as! [String]
+        #expect(classes.count == 47)
+        for label in classes {
+            let known = k.food(forLabel: label) != nil
+            #expect(known != ignored.contains(label), "\(label): known food \(known), ignored \(ignored.contains(label))")
+        }
+        #expect(classes.filter { ignored.contains($0) }.sorted() == ["bottle", "can"])
     }
 
     @Test func figuresAreSane() throws {
