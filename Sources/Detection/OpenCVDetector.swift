@@ -70,7 +70,7 @@ public final class OpenCVDetector: ObjectDetector {
         let detections = kept.compactMap { c -> Detection? in
             let box = letterbox.toSource(c.box)
             guard box.area > 0 else { return nil }  // entirely in the padding
-            return Detection(label: labels[c.classID], classID: c.classID, score: c.score, box: box)
+            return Detection(label: labels[c.classID], classID: c.classID, score: c.score, box: box, model: manifest.name)
         }
         let t2 = Timestamp.now()
         return DetectionResult(

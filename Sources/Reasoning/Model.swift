@@ -137,6 +137,8 @@ public struct DetectionEvidence: Sendable, Equatable, Codable {
     public var box: Rect
     public var frame: UInt64
     public var origin: String
+    /// The model that found the box (nil for human-made labels).
+    public var model: String?
 
     init(_ d: Detection, frame: Observation) {
         label = d.label
@@ -144,6 +146,7 @@ public struct DetectionEvidence: Sendable, Equatable, Codable {
         box = d.box
         self.frame = frame.sequence
         origin = frame.origin
+        model = d.model
     }
 }
 

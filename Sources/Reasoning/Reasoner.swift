@@ -354,10 +354,12 @@ extension Evidence {
         if !detections.isEmpty {
             o["detections"] = .array(
                 detections.map { d in
-                    .object([
+                    var e: [String: JSONValue] = [
                         "label": .string(d.label), "score": .number(d.score), "frame": .number(Double(d.frame)),
                         "origin": .string(d.origin), "box": d.box.json,
-                    ])
+                    ]
+                    if let model = d.model { e["model"] = .string(model) }
+                    return .object(e)
                 })
         }
         if !knowledge.isEmpty {
@@ -427,7 +429,7 @@ extension Trace {
                 for p in f.evidence.profile { out += "       \(p.field) = \(p.value) (\(p.source))\n" }
                 if !f.evidence.detections.isEmpty {
                     let shown = f.evidence.detections.prefix(4).map { d in
-                        "\(d.label) \(canonicalNumber(d.score)) at (\(Int(d.box.x)),\(Int(d.box.y)) \(Int(d.box.width))x\(Int(d.box.height))) frame \(d.frame)"
+                        "\(d.label) \(canonicalNumber(d.score))\(d.model.map { " by \($0)" } ?? "") at (\(Int(d.box.x)),\(Int(d.box.y)) \(Int(d.box.width))x\(Int(d.box.height))) frame \(d.frame)"
                     }
                     let more = f.evidence.detections.count > 4 ? " and \(f.evidence.detections.count - 4) more" : ""
                     out += "       seen: \(shown.joined(separator: "; "))\(more)\n"

@@ -8,11 +8,15 @@ public struct Detection: Sendable, Hashable, Codable {
     public var score: Float
     /// The box in source-frame pixels (letterbox undone, clipped to the frame).
     public var box: Rect
+    /// The model that found it (its name in `Models/`); nil for boxes that come from elsewhere
+    /// (human-made labels).
+    public var model: String?
 
-    public init(label: String, classID: Int, score: Float, box: Rect) {
+    public init(label: String, classID: Int, score: Float, box: Rect, model: String? = nil) {
         self.label = label
         self.classID = classID
         self.score = score
         self.box = box
+        self.model = model
     }
 }

@@ -23,8 +23,18 @@ struct SceneOptions: ParsableArguments {
     @Option(help: "The wearer's local date, YYYY-MM-DD (default: today).")
     var today: String?
 
-    @Option(help: "Detector model name.")
-    var model = "yolov3-tiny"
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp(
+            "A detector model, NAME or NAME:label,label to keep only those labels (repeatable).",
+            discussion: """
+                Several models run on each frame as one detector set (one preprocessing, detections \
+                merged, each naming its model in the evidence). Default: \(SceneOptions.defaultModels.joined(separator: " --model ")).
+                """))
+    var models: [String] = []
+
+    /// The detector set of a fridge scene.
+    static let defaultModels = ["yolov3-tiny"]
 
     @Option(help: "Folder holding the models (default: SIGHTLINE_MODELS, else the nearest Models/).")
     var modelsDir: String?
@@ -62,6 +72,9 @@ struct SceneOptions: ParsableArguments {
         if groundTruth != nil, classes == nil { throw ValidationError("--ground-truth needs --classes") }
         if let today, LocalDate(today) == nil { throw ValidationError("--today must be a date like 2026-11-22") }
         for s in sinks { _ = try SinkSpec(s) }
+        for m in models {
+            do { _ = try DetectorSet.Member.parse(m) } catch { throw ValidationError("--model \(m): \(error)") }
+        }
     }
 
     /// Builds the pipeline: loads (and verifies) everything, opens the sinks (`defaultSinks`
@@ -75,7 +88,7 @@ struct SceneOptions: ParsableArguments {
             chain: try ChainDefinition.load(path: chainPath, name: relative(chainPath, to: root)),
             knowledge: try NutritionKnowledge.load(path: knowledgePath, name: relative(knowledgePath, to: root)))
         let wearer = try Profile.load(path: profile, name: relative(profile, to: root))
-        let detector: (any ObjectDetector)? = groundTruth == nil ? try OpenCVDetector(model: model, store: store) : nil
+        let detector: (any ObjectDetector)? = groundTruth == nil ? try makeDetector(store: store) : nil
         let specs = try (sinks.isEmpty ? defaultSinks : sinks).map(SinkSpec.init)
         let day = today.flatMap { LocalDate($0) } ?? LocalDate.current()
         let sinks = try specs.map { try $0.makeSink() }
@@ -89,6 +102,15 @@ struct SceneOptions: ParsableArguments {
         if let sink = sinks.lazy.compactMap({ $0 as? GroceryListSink }).first { return sink.list }
         let path = ActionPaths.groceryDatabase()
         return FileManager.default.fileExists(atPath: path) ? try GroceryList(path: path) : nil
+    }
+
+    /// The --model detectors as one set.
+    func makeDetector(store: ModelStore) throws -> DetectorSet {
+        try DetectorSet(
+            (models.isEmpty ? Self.defaultModels : models).map { text in
+                let (name, labels) = try DetectorSet.Member.parse(text)
+                return DetectorSet.Member(try OpenCVDetector(model: name, store: store), labels: labels)
+            })
     }
 
     /// The labels --ground-truth names, if any.

@@ -170,3 +170,26 @@ import Testing
         }
     }
 }
+
+@Suite struct ModelEvidenceTests {
+    /// Boxes from a detector set name their model in the evidence (JSON and text); human-made
+    /// boxes name none (the golden traces of labelled photos do not change).
+    @Test func evidenceNamesTheModelThatSawTheBox() throws {
+        let box = Rect(x: 10, y: 10, width: 50, height: 50)
+        let frame = Observation(
+            sequence: 1, origin: "fridge.jpg",
+            detections: [
+                Detection(label: "eggs", classID: 12, score: 0.9, box: box, model: "grocery-yolov3-tiny"),
+                Detection(label: "refrigerator", classID: 72, score: 0.8, box: Rect(x: 0, y: 0, width: 400, height: 600), model: "yolov3-tiny"),
+                Detection(label: "cheese", classID: 7, score: 1, box: Rect(x: 100, y: 10, width: 50, height: 50)),
+            ])
+        let run = try Fixture.reasoner().run(observations: [frame], profile: try Fixture.profile("deficit"), today: Fixture.today)
+        let eggs = try #require(run.trace.fact("inventory.eggs"))
+        #expect(eggs.evidence.detections.map(\.model) == ["grocery-yolov3-tiny"])
+        #expect(run.trace.fact("inventory.cheese")?.evidence.detections.map(\.model) == [nil])
+        #expect(run.trace.text.contains("eggs 0.9 by grocery-yolov3-tiny at (10,10 50x50) frame 1"))
+        #expect(run.trace.text.contains("refrigerator 0.8 by yolov3-tiny at"))
+        #expect(run.trace.text.contains("cheese 1 at (100,10 50x50) frame 1"))
+        #expect(run.trace.jsonText.contains("\"model\": \"grocery-yolov3-tiny\""))
+    }
+}
