@@ -125,19 +125,19 @@ import Testing
     }
 
     @Test func thePantryPreventsBuyingYogurtAlreadyOnTheList() async throws {
-        // Two containers on the list bring 32.14 g: the 21.93 g deficit is covered, nothing is bought.
+        // Two containers on the list bring 32.14 g: the 19.69 g deficit is covered, nothing is bought.
         let covered = try await Self.contemplate(Self.panel([Self.yogurt(2)]))
         #expect(covered.proposal == nil)
         #expect(covered.trace.fact("action.none")?.summary == "Nothing to add to the grocery list: what is on it covers the deficit.")
         #expect(
             covered.trace.contemplation?.candidates.first { $0.foodID == "greek_yogurt" }?.vetoes.first?.hasPrefix(
                 "pantry: already on the grocery list") == true)
-        // One container brings 16.07 g: the rest (5.86 g) is bought as something else, never more yogurt.
+        // One container brings 16.07 g: the rest (3.62 g) is bought as something else, never more yogurt.
         let partly = try await Self.contemplate(Self.panel([Self.yogurt(1)]))
         let p = try #require(partly.proposal)
         #expect(p.foodID != "greek_yogurt")
-        #expect(p.deficitGrams == 5.86 && p.quantity == 1)
-        #expect(partly.trace.contemplation?.remainingDeficit == 5.86)
+        #expect(p.deficitGrams == 3.62 && p.quantity == 1)
+        #expect(partly.trace.contemplation?.remainingDeficit == 3.62)
     }
 
     @Test func preferencesVetoWhatTheWearerDoesNotEat() async throws {
