@@ -46,6 +46,14 @@
 //   void sl_{scalar,simd}_abs_diff(const uint8_t *a, intptr_t a_stride, const uint8_t *b,
 //        intptr_t b_stride, uint8_t *dst, intptr_t dst_stride, intptr_t width,
 //        intptr_t height);                                       // in DiffKernels.swift
+//   void *sl_yuv_resize_plan_create(intptr_t width, intptr_t height, intptr_t chroma_x,
+//        intptr_t chroma_y, intptr_t dst_w, intptr_t dst_h, int32_t mode);   // NULL if invalid
+//   void sl_yuv_resize_plan_destroy(void *plan);
+//   void sl_{scalar,simd}_resize_pack_yuv(const void *yuv_plan, const uint8_t *y,
+//        intptr_t y_stride, const uint8_t *u, const uint8_t *v, intptr_t chroma_stride,
+//        intptr_t chroma_step, int32_t range, float *dst, intptr_t dst_row_stride,
+//        intptr_t dst_plane_stride, float scale0, float scale1, float scale2, float bias0,
+//        float bias1, float bias2, int32_t swap_rb);   // planes (step 1) or NV12 pairs (step 2)
 //
 // A plan handle is not thread-safe (it carries its scratch row): one handle per thread.
 
@@ -361,4 +369,58 @@ public func sl_simd_resize_pack_yuyv(
                                dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride,
                                scale: SIMD4(scale0, scale1, scale2, 0), bias: SIMD4(bias0, bias1, bias2, 0),
                                swapRB: swapRB != 0)
+}
+
+// MARK: Planar YUV (JPEG planes, NV12)
+
+@_cdecl("sl_yuv_resize_plan_create")
+public func sl_yuv_resize_plan_create(
+    _ width: Int, _ height: Int, _ chromaX: Int, _ chromaY: Int, _ dstWidth: Int, _ dstHeight: Int, _ mode: Int32
+) -> UnsafeMutableRawPointer? {
+    guard mode == 0 || mode == 1,
+        let plan = YUVResizePlan(width: width, height: height, chromaX: chromaX, chromaY: chromaY, dstWidth: dstWidth,
+                                 dstHeight: dstHeight, mode: mode == 1 ? .area : .bilinear)
+    else { return nil }
+    let box = UnsafeMutablePointer<YUVResizePlan>.allocate(capacity: 1)
+    box.initialize(to: plan)
+    return UnsafeMutableRawPointer(box)
+}
+
+@_cdecl("sl_yuv_resize_plan_destroy")
+public func sl_yuv_resize_plan_destroy(_ plan: UnsafeMutableRawPointer?) {
+    guard let plan else { return }
+    let box = plan.assumingMemoryBound(to: YUVResizePlan.self)
+    box.pointee.deallocate()
+    box.deinitialize(count: 1)
+    box.deallocate()
+}
+
+@_cdecl("sl_scalar_resize_pack_yuv")
+public func sl_scalar_resize_pack_yuv(
+    _ plan: UnsafeRawPointer, _ y: UnsafePointer<UInt8>, _ yStride: Int, _ u: UnsafePointer<UInt8>,
+    _ v: UnsafePointer<UInt8>, _ chromaStride: Int, _ chromaStep: Int, _ range: Int32,
+    _ dst: UnsafeMutablePointer<Float>, _ dstRowStride: Int, _ dstPlaneStride: Int,
+    _ scale0: Float, _ scale1: Float, _ scale2: Float, _ bias0: Float, _ bias1: Float, _ bias2: Float,
+    _ swapRB: Int32
+) {
+    ScalarKernels.resizePackYUV(
+        plan: plan.assumingMemoryBound(to: YUVResizePlan.self).pointee, y: y, yStride: yStride, u: u, v: v,
+        chromaStride: chromaStride, chromaStep: chromaStep, range: yuvRange(range), dst: dst,
+        dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride, scale: SIMD4(scale0, scale1, scale2, 0),
+        bias: SIMD4(bias0, bias1, bias2, 0), swapRB: swapRB != 0)
+}
+
+@_cdecl("sl_simd_resize_pack_yuv")
+public func sl_simd_resize_pack_yuv(
+    _ plan: UnsafeRawPointer, _ y: UnsafePointer<UInt8>, _ yStride: Int, _ u: UnsafePointer<UInt8>,
+    _ v: UnsafePointer<UInt8>, _ chromaStride: Int, _ chromaStep: Int, _ range: Int32,
+    _ dst: UnsafeMutablePointer<Float>, _ dstRowStride: Int, _ dstPlaneStride: Int,
+    _ scale0: Float, _ scale1: Float, _ scale2: Float, _ bias0: Float, _ bias1: Float, _ bias2: Float,
+    _ swapRB: Int32
+) {
+    SIMDKernels.resizePackYUV(
+        plan: plan.assumingMemoryBound(to: YUVResizePlan.self).pointee, y: y, yStride: yStride, u: u, v: v,
+        chromaStride: chromaStride, chromaStep: chromaStep, range: yuvRange(range), dst: dst,
+        dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride, scale: SIMD4(scale0, scale1, scale2, 0),
+        bias: SIMD4(bias0, bias1, bias2, 0), swapRB: swapRB != 0)
 }

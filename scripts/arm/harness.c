@@ -67,11 +67,17 @@ SL_PAIR(split_uv, (const uint8_t *src, isz src_stride, isz width, isz height, ui
 SL_PAIR(yuv_planes_to_float, (const uint8_t *y, isz y_stride, const uint8_t *u, isz u_stride,
                               const uint8_t *v, isz v_stride, isz width, isz height,
                               int32_t range, PLANAR_F32, int32_t swap_rb))
+SL_PAIR(resize_pack_yuv, (const void *plan, const uint8_t *y, isz y_stride, const uint8_t *u,
+                          const uint8_t *v, isz chroma_stride, isz chroma_step, int32_t range,
+                          PLANAR_F32, int32_t swap_rb))
 SL_PAIR(abs_diff, (const uint8_t *a, isz a_stride, const uint8_t *b, isz b_stride, uint8_t *dst,
                    isz dst_stride, isz width, isz height))
 __attribute__((weak)) void *sl_resize_plan_create(isz src_w, isz src_h, isz dst_w, isz dst_h,
                                                   isz channels, int32_t mode);
 __attribute__((weak)) void sl_resize_plan_destroy(void *plan);
+__attribute__((weak)) void *sl_yuv_resize_plan_create(isz w, isz h, isz chroma_x, isz chroma_y, isz dst_w,
+                                                      isz dst_h, int32_t mode);
+__attribute__((weak)) void sl_yuv_resize_plan_destroy(void *plan);
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic inputs, guarded buffers, hashing.
@@ -126,6 +132,7 @@ typedef struct {
     int pad;             // extra bytes/elements per row
     int range, swap;     // YUV range, R/B swap
     int param;           // kernel-specific (scale/bias set, rectangle variant)
+    int layout;          // resize_pack_yuv: 0 4:2:0 planes, 1 NV12 pairs, 2 4:2:2 planes
     int bench;           // 1: also a benchmark case
     long pixels;         // pixels the kernel produces (benchmark denominator)
 } Case;
@@ -144,6 +151,7 @@ typedef struct {
     Out out[MAX_OUT];
     int n_out;
     void *plan;
+    void *yuv_plan;
     float scale[3], bias[3];
 } Ctx;
 
@@ -393,6 +401,47 @@ static void resize_pack_yuyv_run(const Kernel *k, int simd, const Case *c, Ctx *
                                        x->scale[2], x->bias[0], x->bias[1], x->bias[2], c->swap);
 }
 
+// resize_pack_yuv: the fused planar path (JPEG's Y, Cb, Cr planes; NV12), 3-channel geometries;
+// each geometry in three layouts (4:2:0 planes full range, NV12 pairs limited, 4:2:2 planes).
+static int resize_pack_yuv_cases(int i, Case *c) {
+    if (!resize_pack_cases(i / 3, c)) return 0;
+    c->layout = i % 3;
+    c->range = c->layout != 1;
+    c->bench = c->bench && c->layout == 0;
+    c->pad = pad_for(i + 1);
+    static const char *n[] = {"/420", "/nv12", "/422"};
+    snprintf(c->label + strlen(c->label), sizeof c->label - strlen(c->label), "%s", n[c->layout]);
+    return 1;
+}
+static void resize_pack_yuv_setup(const Case *c, Ctx *x) {
+    isz cx = 2, cy = c->layout == 2 ? 1 : 2;
+    x->yuv_plan = sl_yuv_resize_plan_create(c->w, c->h, cx, cy, c->dw, c->dh, c->mode);
+    if (!x->yuv_plan) { fprintf(stderr, "harness: sl_yuv_resize_plan_create failed for %s\n", c->label); exit(2); }
+    isz cw = (c->w + cx - 1) / cx, chh = (c->h + cy - 1) / cy, ys = STRIDE(c->w, c);
+    add_in(x, 0, ys, img_bytes(ys, c->w, c->h));
+    if (c->layout == 1) {
+        isz s = STRIDE(2 * cw, c) + 1;
+        add_in(x, 1, s, img_bytes(s, 2 * cw, chh));
+    } else {
+        isz s = STRIDE(cw, c) + 3;
+        add_in(x, 1, s, img_bytes(s, cw, chh));
+        add_in(x, 2, s, img_bytes(s, cw, chh));
+    }
+    set_scale(x, c->param);
+    add_planes(x, c, c->dw, c->dh);
+}
+typedef void (*resize_pack_yuv_fn)(const void *, const uint8_t *, isz, const uint8_t *, const uint8_t *,
+                                   isz, isz, int32_t, float *, isz, isz, float, float, float, float,
+                                   float, float, int32_t);
+static void resize_pack_yuv_run(const Kernel *k, int simd, const Case *c, Ctx *x) {
+    Out *o = &x->out[0];
+    const uint8_t *u = x->in[1].p, *v = c->layout == 1 ? x->in[1].p + 1 : x->in[2].p;
+    IMPL(k, simd, resize_pack_yuv_fn)(x->yuv_plan, x->in[0].p, x->in_stride[0], u, v, x->in_stride[1],
+                                      c->layout == 1 ? 2 : 1, c->range, (float *)o->g.p, o->row,
+                                      o->plane, x->scale[0], x->scale[1], x->scale[2], x->bias[0],
+                                      x->bias[1], x->bias[2], c->swap);
+}
+
 // pack_planar
 static int pack_cases(int i, Case *c) { return pixel_case(i, c, 3, var_scale_swap); }
 static void pack_setup(const Case *c, Ctx *x) {
@@ -516,6 +565,7 @@ static const Kernel KERNELS[] = {
     K(deinterleave_yuyv, deint_cases, deint_setup, deint_run),
     K(split_uv, plain_cases, split_setup, split_run),
     K(yuv_planes_to_float, yuvf_cases, yuvf_setup, yuvf_run),
+    K(resize_pack_yuv, resize_pack_yuv_cases, resize_pack_yuv_setup, resize_pack_yuv_run),
     K(abs_diff, plain_cases, absdiff_setup, absdiff_run),
 };
 enum { N_KERNELS = sizeof KERNELS / sizeof KERNELS[0] };
@@ -540,6 +590,7 @@ static void release(Ctx *x) {
     for (int i = 0; i < MAX_IN; i++) gfree(&x->in[i]);
     for (int o = 0; o < x->n_out; o++) gfree(&x->out[o].g);
     if (x->plan) sl_resize_plan_destroy(x->plan);
+    if (x->yuv_plan) sl_yuv_resize_plan_destroy(x->yuv_plan);
 }
 static int present(const Kernel *k) { return k->scalar && k->simd; }
 
