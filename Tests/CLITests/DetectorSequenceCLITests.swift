@@ -2,7 +2,7 @@ import Foundation
 import SightlineTestSupport
 import Testing
 
-/// Sequence facts with the real detector: a 320x480 window slides over OpenCV's fruits photo
+/// Sequence facts with the real detector (COCO's YOLOv3-tiny, named): a 320x480 window slides over OpenCV's fruits photo
 /// (Samples/photos.tsv) so that the orange YOLOv3-tiny finds at its right edge moves out of view
 /// across the frame edge, one frame every 10 s. The pipeline's tracker follows the detections,
 /// the fridge chain sees the orange taken out, and once it has been away for 120 s counts it as
@@ -25,7 +25,7 @@ import Testing
         let r = try sightline(
             [
                 "replay", dir + "/frames", "--profile", repoRoot + "/Samples/profiles/deficit.json", "--today", "2026-11-22",
-                "--models-dir", repoRoot + "/Models", "--trace-dir", dir + "/traces", "--sink", "jsonl:" + dir + "/e.jsonl",
+                "--models-dir", repoRoot + "/Models", "--model", "yolov3-tiny", "--trace-dir", dir + "/traces", "--sink", "jsonl:" + dir + "/e.jsonl",
             ], environment: environment)
         return (r.status, r.out, r.err, dir)
     }
