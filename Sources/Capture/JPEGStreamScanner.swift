@@ -73,7 +73,9 @@ public struct JPEGStreamScanner {
         // for from there: a segment whose length is wrong (a frame cut short inside its
         // headers) may have jumped over the next frame's start.
         var lastMarker = start
-        func corrupt(_ detail: String, resumeFrom: Int) -> Item {
+        // `i` is passed, not captured: capturing the mutable index would box it on the heap
+        // for every frame scanned.
+        func corrupt(_ detail: String, resumeFrom: Int, at i: Int) -> Item {
             let resume = nextSOI(b, from: max(resumeFrom, start + 1))
             if resume < i, !detail.hasPrefix("truncated") {
                 // The next frame began inside what this one's segments claimed: cut short.
@@ -84,38 +86,39 @@ public struct JPEGStreamScanner {
             return .corrupt(start..<resume, resume: resume, detail: detail)
         }
         while true {
-            guard i < n else { return corrupt("truncated: data ends before the end-of-image marker", resumeFrom: lastMarker + 2) }
+            guard i < n else { return corrupt("truncated: data ends before the end-of-image marker", resumeFrom: lastMarker + 2, at: i) }
             guard b[i] == 0xFF else {
-                return corrupt("expected a marker at byte \(i - start), found 0x\(hex2(b[i]))", resumeFrom: lastMarker + 2)
+                return corrupt("expected a marker at byte \(i - start), found 0x\(hex2(b[i]))", resumeFrom: lastMarker + 2, at: i)
             }
             while i < n, b[i] == 0xFF { i += 1 }  // fill bytes
-            guard i < n else { return corrupt("truncated: data ends inside a marker", resumeFrom: lastMarker + 2) }
+            guard i < n else { return corrupt("truncated: data ends inside a marker", resumeFrom: lastMarker + 2, at: i) }
             let marker = b[i]
             let markerStart = i - 1
             lastMarker = markerStart
             i += 1
             switch marker {
             case 0xD9:
-                guard sawFrameHeader else { return corrupt("end-of-image before any frame header", resumeFrom: i) }
+                guard sawFrameHeader else { return corrupt("end-of-image before any frame header", resumeFrom: i, at: i) }
                 return .frame(start..<i, width: width, height: height)
             case 0xD8:
                 return corrupt(
                     "truncated: a new start-of-image at byte \(markerStart - start) before this frame ended",
-                    resumeFrom: markerStart)
+                    resumeFrom: markerStart, at: i)
             case 0x01, 0xD0...0xD7:
                 continue
             case 0x00:
-                return corrupt("invalid marker 0xFF00 at byte \(markerStart - start)", resumeFrom: i)
+                return corrupt("invalid marker 0xFF00 at byte \(markerStart - start)", resumeFrom: i, at: i)
             default:
                 break
             }
-            guard i + 2 <= n else { return corrupt("truncated inside a marker segment", resumeFrom: lastMarker + 2) }
+            guard i + 2 <= n else { return corrupt("truncated inside a marker segment", resumeFrom: lastMarker + 2, at: i) }
             let length = Int(b[i]) << 8 | Int(b[i + 1])
             guard length >= 2 else {
-                return corrupt("marker 0xFF\(hex2(marker)) has invalid length \(length)", resumeFrom: lastMarker + 2)
+                return corrupt("marker 0xFF\(hex2(marker)) has invalid length \(length)", resumeFrom: lastMarker + 2, at: i)
             }
             guard i + length <= n else {
-                return corrupt("truncated: marker 0xFF\(hex2(marker)) segment runs past the end of the data", resumeFrom: lastMarker + 2)
+                return corrupt(
+                    "truncated: marker 0xFF\(hex2(marker)) segment runs past the end of the data", resumeFrom: lastMarker + 2, at: i)
             }
             if isSOF(marker), length >= 8 {
                 sawFrameHeader = true
@@ -124,10 +127,10 @@ public struct JPEGStreamScanner {
             }
             i += length
             guard marker == 0xDA else { continue }
-            guard sawFrameHeader else { return corrupt("scan data before any frame header", resumeFrom: i) }
+            guard sawFrameHeader else { return corrupt("scan data before any frame header", resumeFrom: i, at: i) }
             // Entropy-coded data: runs until a marker other than stuffing, RSTn or fill.
             while true {
-                guard i + 1 < n else { return corrupt("truncated: data ends inside the scan data", resumeFrom: lastMarker + 2) }
+                guard i + 1 < n else { return corrupt("truncated: data ends inside the scan data", resumeFrom: lastMarker + 2, at: i) }
                 if b[i] != 0xFF {
                     i += 1
                     continue

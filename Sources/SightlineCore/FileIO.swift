@@ -21,7 +21,8 @@ public enum FileIO {
     /// Files larger than `limit` are refused before reading.
     @discardableResult
     public static func read(_ path: String, into buffer: ImageBuffer, limit: Int = 1 << 30) throws(FileError) -> Int {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // withCString: passing the String itself would build a C copy on the heap (utf8CString).
+        let fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw FileError(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
         var st = stat()
