@@ -194,7 +194,8 @@ public final class LivePipeline: @unchecked Sendable {
         toAct = HandOff(policy: options.handOff)
         gate = options.gate.map { MotionGate(settings: $0, kernels: options.kernels) }
         if case let .model(d) = detector {
-            let input = (d as? OpenCVDetector)?.preprocessor.input ?? d.manifest.input
+            // The input the detector's own preprocessor uses (a set shares one across its models).
+            let input = (d as? DetectorSet)?.preprocessor.input ?? (d as? OpenCVDetector)?.preprocessor.input ?? d.manifest.input
             preprocessor = Preprocessor(input: input, kernels: options.kernels)
         } else {
             preprocessor = nil
