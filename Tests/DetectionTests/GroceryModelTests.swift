@@ -26,22 +26,22 @@ import Testing
         return (Double(tp) / Double(max(gt, 1)), Dictionary(uniqueKeysWithValues: report.classes.map { ($0.label, $0.recall) }), report)
     }
 
-    /// The five CNTK fridge arrangements held out by scene: measured pooled recall 0.667 (30 of
-    /// 45 boxes), squash 10/10, orange 5/5, bottle 4/5.
+    /// The five CNTK fridge arrangements held out by scene: measured pooled recall 0.822 (37 of
+    /// 45 boxes), squash 9/10, orange 5/5, bottle 5/5.
     @Test func findsTheGroceriesInAFridgeItNeverSaw() throws {
         let r = try recall(folder: "extra/cntk_grocery")
         #expect(r.report.images == 5 && r.report.unnameable.isEmpty)
-        #expect(r.pooled >= 0.55, "pooled recall \(r.pooled): \(r.perClass)")
+        #expect(r.pooled >= 0.7, "pooled recall \(r.pooled): \(r.perClass)")
         #expect((r.perClass["squash"] ?? 0) >= 0.8 && (r.perClass["orange"] ?? 0) >= 0.8, "\(r.perClass)")
         #expect((r.perClass["bottle"] ?? 0) >= 0.6, "\(r.perClass)")
     }
 
-    /// The EpicureAi scene groups held out: measured pooled recall 0.680 (223 of 328), potato
-    /// 41/44, eggs 45/56 (the data set's `egg`, through the taxonomy's alias).
+    /// The EpicureAi scene groups held out: measured pooled recall 0.866 (284 of 328), potato
+    /// 44/44, eggs 54/56 (the data set's `egg`, through the taxonomy's alias).
     @Test func findsTheGroceriesOfHeldOutTableScenes() throws {
         let r = try recall(folder: "extra/epicureai")
         #expect(r.report.images == 43)
-        #expect(r.pooled >= 0.58, "pooled recall \(r.pooled): \(r.perClass)")
-        #expect((r.perClass["potato"] ?? 0) >= 0.8 && (r.perClass["eggs"] ?? 0) >= 0.65, "\(r.perClass)")
+        #expect(r.pooled >= 0.75, "pooled recall \(r.pooled): \(r.perClass)")
+        #expect((r.perClass["potato"] ?? 0) >= 0.8 && (r.perClass["eggs"] ?? 0) >= 0.8, "\(r.perClass)")
     }
 }
