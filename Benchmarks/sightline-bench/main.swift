@@ -83,7 +83,8 @@ let yuyv: Frame = try {
     let p = rgb.bytes
     for y in 0..<h {
         for x in stride(from: 0, to: w, by: 2) {
-            let i = y * img.stride + x * 3
+            // The 1/2 decode is 640x360: the bottom rows repeat its last row (as nv12Frame does).
+            let i = min(y, img.height - 1) * img.stride + x * 3
             func yuv(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> (Int, Int, Int) {
                 let (r, g, b) = (Int(r), Int(g), Int(b))
                 return (
