@@ -24,20 +24,13 @@ struct DetectCommand: ParsableCommand {
     @Argument(help: "JPEG images.")
     var images: [String]
 
-    @Option(help: "Model name (a folder of Models/ with a manifest.json).")
-    var model = "yolov3-tiny"
-
-    @Option(help: "Folder holding the models (default: SIGHTLINE_MODELS, else the nearest Models/).")
-    var modelsDir: String?
+    @OptionGroup var models: ModelOptions
 
     @Option(help: "Score threshold (default: the manifest's).")
     var score: Float?
 
     @Option(help: "NMS IoU threshold (default: the manifest's).")
     var nms: Float?
-
-    @Option(help: "OpenCV worker threads for inference.")
-    var threads = 1
 
     @Flag(help: "Print one JSON object per image (JSON Lines) instead of text.")
     var json = false
@@ -48,20 +41,17 @@ struct DetectCommand: ParsableCommand {
     func validate() throws {
         if let score, !(0...1).contains(score) { throw ValidationError("--score must lie in [0, 1]") }
         if let nms, !(0...1).contains(nms) { throw ValidationError("--nms must lie in [0, 1]") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         _ = global.bootstrapLogging()
-        let store = modelsDir.map(ModelStore.init(directory:)) ?? .locate()
         let detector: OpenCVDetector
         do {
-            detector = try OpenCVDetector(model: model, store: store)
+            detector = try models.makeDetector()
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        DNNNetwork.threads = threads
         if let score { detector.scoreThreshold = score }
         if let nms { detector.nmsThreshold = nms }
         var failures = 0
@@ -93,7 +83,7 @@ struct DetectCommand: ParsableCommand {
 
     private func describe(path: String, result: DetectionResult) -> String {
         let lb = result.letterbox
-        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(result.detections.count) objects (\(model))"]
+        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(result.detections.count) objects (\(models.model))"]
         for d in result.detections {
             let b = d.box
             lines.append(
@@ -120,7 +110,7 @@ struct DetectCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let line = Line(
-            image: path, width: result.letterbox.sourceWidth, height: result.letterbox.sourceHeight, model: model,
+            image: path, width: result.letterbox.sourceWidth, height: result.letterbox.sourceHeight, model: models.model,
             detections: result.detections, timings: result.timings)
         return String(decoding: try encoder.encode(line), as: UTF8.self)
     }

@@ -33,11 +33,7 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "YOLO-format folders (images/, labels/, classes.txt).")
     var dirs: [String]
 
-    @Option(help: "Model name (a folder of Models/ with a manifest.json).")
-    var model = "yolov3-tiny"
-
-    @Option(help: "Folder holding the models (default: SIGHTLINE_MODELS, else the nearest Models/).")
-    var modelsDir: String?
+    @OptionGroup var models: ModelOptions
 
     @Option(help: "Label taxonomy with the alias map (default: grocery-taxonomy.json in the models folder).")
     var taxonomy: String?
@@ -54,16 +50,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Lowest score kept for AP.")
     var apScore: Float = 0.005
 
-    @Option(help: "OpenCV worker threads for inference.")
-    var threads = 1
-
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func validate() throws {
         if let score, !(0...1).contains(score) { throw ValidationError("--score must lie in [0, 1]") }
         guard (0...1).contains(apScore) else { throw ValidationError("--ap-score must lie in [0, 1]") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let classes, classList(classes).isEmpty { throw ValidationError("--classes needs at least one label") }
     }
 
@@ -73,13 +65,13 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         _ = global.bootstrapLogging()
-        let store = modelsDir.map(ModelStore.init(directory:)) ?? .locate()
+        let store = models.store
         let detector: OpenCVDetector
         let labelMap: LabelTaxonomy
         let datasets: [YOLODataset]
         let selection: ImageSelection?
         do {
-            detector = try OpenCVDetector(model: model, store: store)
+            detector = try models.makeDetector()
             let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
             labelMap = taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath) ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
             datasets = try dirs.map { try YOLODataset(folder: $0) }
@@ -88,7 +80,6 @@ struct EvalCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        DNNNetwork.threads = threads
         let threshold = score ?? detector.manifest.thresholds.score
         detector.scoreThreshold = min(apScore, threshold)
         let images: [EvaluatedImage]
@@ -110,7 +101,7 @@ struct EvalCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Output(model: model, folders: dirs, only: only, report: report)), as: UTF8.self))
+            print(String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
         } else {
             print(describe(report))
         }
@@ -127,7 +118,7 @@ struct EvalCommand: ParsableCommand {
         func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
         let gt = r.classes.reduce(0) { $0 + $1.groundTruth }
         var lines = [
-            "model \(model) on \(r.images) image(s) from \(dirs.joined(separator: ", "))" + (only.map { " (only those in \($0))" } ?? ""),
+            "model \(models.model) on \(r.images) image(s) from \(dirs.joined(separator: ", "))" + (only.map { " (only those in \($0))" } ?? ""),
             "mAP@0.5 \(f(r.map50))  mAP@0.5:0.95 \(f(r.map))  over \(r.classes.count) class(es) with ground truth the model can name (\(gt) boxes)",
             String(format: "precision and recall at score ≥ %.3g, IoU 0.5", r.scoreThreshold),
             "",
