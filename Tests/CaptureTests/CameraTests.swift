@@ -365,7 +365,10 @@ struct FakeCameraTests {
         #expect(frame.sequence == 1 && frame.bytes.allSatisfy { $0 == 1 } && frame.byteCount == 640 * 480 * 2)
         #expect(eventually { driver.queuedCount == 4 })
         cam.stop()
-        #expect(driver.openCount == 0, "copied frames do not keep the device open")
+        // The capture thread lets go of the device as it winds down (as in stopAndRestart): wait
+        // for it, while `frame` is still alive.
+        #expect(eventually { driver.openCount == 0 }, "copied frames do not keep the device open")
+        #expect(frame.bytes.count >= 640 * 480 * 2)
     }
 
     @Test func stopAndRestart() throws {
