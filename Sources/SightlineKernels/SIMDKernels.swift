@@ -225,28 +225,19 @@ public enum SIMDKernels {
         }
     }
 
-    /// RGB (or BGR) → BT.601 luma. See `ScalarKernels.rgbToGrey`.
+    /// RGB (or BGR) → BT.601 luma. See `ScalarKernels.rgbToGrey`. A plain loop on purpose, as
+    /// in `fillPlanar`: the hand-written version (`pmaddwd` on 32-bit pixel words) measured
+    /// slower than the scalar reference on baseline x86-64 (0.94x) and on every newer target
+    /// (see docs/kernels.md), and on NEON the plain loop runs fewer instructions.
     public static func rgbToGrey(
         src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
         width: Int, height: Int, swapRB: Bool
     ) {
-        let w01 = pairs(Int16(swapRB ? lumaB : lumaR), Int16(lumaG))
-        let w2r = pairs(Int16(swapRB ? lumaR : lumaB), 8192)
         for row in 0..<height {
             let s = src + row * srcStride
             let d = dst + row * dstStride
-            var x = 0
-            // 16 pixels read 48 bytes (the loads touch 52).
-            while x + 18 <= width {
-                let w = PixelWords(loading: UnsafeRawPointer(s + 3 * x))
-                let yv = saturateToBytes(
-                    luma4(w.q0, w01, w2r), luma4(w.q1, w01, w2r), luma4(w.q2, w01, w2r), luma4(w.q3, w01, w2r))
-                UnsafeMutableRawPointer(d + x).storeBytes(of: yv, as: SIMD16<UInt8>.self)
-                x += 16
-            }
-            while x < width {
+            for x in 0..<width {
                 d[x] = lumaPixel(s[3 * x], s[3 * x + 1], s[3 * x + 2], swapRB: swapRB)
-                x += 1
             }
         }
     }
@@ -421,15 +412,6 @@ public enum SIMDKernels {
 }
 
 // MARK: - Vector building blocks
-
-/// Luma of 4 pixel words: pairs (c0, c1)·(w0, G) + (c2, 1)·(w2, 8192), then >> 14.
-@inline(__always)
-func luma4(_ w: SIMD4<UInt32>, _ w01: SIMD8<Int16>, _ w2r: SIMD8<Int16>) -> SIMD4<Int32> {
-    let c01 = (w & 0xFF) | ((w & 0xFF00) &<< 8)
-    let c21 = (w &>> 16) | 0x1_0000
-    let acc = madd(unsafeBitCast(c01, to: SIMD8<Int16>.self), w01) &+ madd(unsafeBitCast(c21, to: SIMD8<Int16>.self), w2r)
-    return acc &>> 14
-}
 
 @inline(__always)
 func floats(_ v: SIMD4<UInt32>) -> SIMD4<Float> {
