@@ -242,6 +242,22 @@ for input in inputs {
         BenchRow(
             group: group, name: "sightline (smallest scale)", medianNanoseconds: smallest,
             reference: "opencv imdecode+blobFromImage", note: "DCT \(smallestScale)"))
+    if smallestScale != scale {
+        // The planes decode alone at the smallest scale: is its smaller output worth the slower
+        // (non-SIMD) scaled IDCT, for the planes path?
+        let bareSmallest = try input.bytes.withUnsafeBytes { jpeg in
+            try measureMedian(iterations: iterations) {
+                try decoder.decodePlanes(jpeg, origin: input.name, scale: smallestScale, into: buffer)
+            }
+        }
+        rows.append(
+            BenchRow(
+                group: group, name: "libjpeg-turbo bare \(smallestScale) planes", medianNanoseconds: bareSmallest,
+                reference: "libjpeg-turbo bare \(scale) planes", note: "the smallest scale's planes decode"))
+        rows.append(
+            BenchRow(group: group, name: "  smallest vs planes path", medianNanoseconds: smallest,
+                     reference: "sightline \(JPEGDecodePath.yuvPlanes) (simd)", note: "end to end, DCT \(smallestScale) vs \(scale)"))
+    }
     let scalarPre = Preprocessor(input: .square(416), kernels: .scalar)
     let scalar = try input.bytes.withUnsafeBytes { jpeg in
         try measureMedian(iterations: max(5, iterations / 4)) { try scalarPre.run(jpeg: jpeg, origin: input.name, into: tensor) }

@@ -88,6 +88,20 @@ func madd(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD4<Int32> {
     return p.evenHalf &+ p.oddHalf
 }
 
+/// The Int16 pairs at byte offsets `a`, `b`, `c`, `d` of `r` as one vector
+/// `(r[a], r[a + 1], r[b], r[b + 1], …)`: the gather of a horizontal pass, for `madd`.
+/// Built from four `SIMD2<Int16>` loads: LLVM makes that 4 `movd` + 3 unpacks (SSE2) or lane
+/// loads (NEON). Four `UInt32` loads bitcast to `SIMD8<Int16>` looked the same but LLVM split
+/// them into 16-bit halves and repacked them (shifts and `packssdw`, twice the instructions).
+@inline(__always)
+func gatherPairs(_ r: UnsafeRawPointer, _ a: Int, _ b: Int, _ c: Int, _ d: Int) -> SIMD8<Int16> {
+    SIMD8<Int16>(
+        lowHalf: SIMD4(lowHalf: r.loadUnaligned(fromByteOffset: a, as: SIMD2<Int16>.self),
+                       highHalf: r.loadUnaligned(fromByteOffset: b, as: SIMD2<Int16>.self)),
+        highHalf: SIMD4(lowHalf: r.loadUnaligned(fromByteOffset: c, as: SIMD2<Int16>.self),
+                        highHalf: r.loadUnaligned(fromByteOffset: d, as: SIMD2<Int16>.self)))
+}
+
 @inline(__always)
 func widen(_ a: SIMD8<UInt8>) -> SIMD8<Int16> {
     SIMD8<Int16>(truncatingIfNeeded: a)

@@ -225,28 +225,19 @@ public enum SIMDKernels {
         }
     }
 
-    /// RGB (or BGR) → BT.601 luma. See `ScalarKernels.rgbToGrey`.
+    /// RGB (or BGR) → BT.601 luma. See `ScalarKernels.rgbToGrey`. A plain loop on purpose, as
+    /// in `fillPlanar`: the hand-written version (`pmaddwd` on 32-bit pixel words) measured
+    /// slower than the scalar reference on baseline x86-64 (0.94x) and on every newer target
+    /// (see docs/kernels.md), and on NEON the plain loop runs fewer instructions.
     public static func rgbToGrey(
         src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
         width: Int, height: Int, swapRB: Bool
     ) {
-        let w01 = pairs(Int16(swapRB ? lumaB : lumaR), Int16(lumaG))
-        let w2r = pairs(Int16(swapRB ? lumaR : lumaB), 8192)
         for row in 0..<height {
             let s = src + row * srcStride
             let d = dst + row * dstStride
-            var x = 0
-            // 16 pixels read 48 bytes (the loads touch 52).
-            while x + 18 <= width {
-                let w = PixelWords(loading: UnsafeRawPointer(s + 3 * x))
-                let yv = saturateToBytes(
-                    luma4(w.q0, w01, w2r), luma4(w.q1, w01, w2r), luma4(w.q2, w01, w2r), luma4(w.q3, w01, w2r))
-                UnsafeMutableRawPointer(d + x).storeBytes(of: yv, as: SIMD16<UInt8>.self)
-                x += 16
-            }
-            while x < width {
+            for x in 0..<width {
                 d[x] = lumaPixel(s[3 * x], s[3 * x + 1], s[3 * x + 2], swapRB: swapRB)
-                x += 1
             }
         }
     }
@@ -422,15 +413,6 @@ public enum SIMDKernels {
 
 // MARK: - Vector building blocks
 
-/// Luma of 4 pixel words: pairs (c0, c1)·(w0, G) + (c2, 1)·(w2, 8192), then >> 14.
-@inline(__always)
-func luma4(_ w: SIMD4<UInt32>, _ w01: SIMD8<Int16>, _ w2r: SIMD8<Int16>) -> SIMD4<Int32> {
-    let c01 = (w & 0xFF) | ((w & 0xFF00) &<< 8)
-    let c21 = (w &>> 16) | 0x1_0000
-    let acc = madd(unsafeBitCast(c01, to: SIMD8<Int16>.self), w01) &+ madd(unsafeBitCast(c21, to: SIMD8<Int16>.self), w2r)
-    return acc &>> 14
-}
-
 @inline(__always)
 func floats(_ v: SIMD4<UInt32>) -> SIMD4<Float> {
     SIMD4<Float>(Float(Int32(truncatingIfNeeded: v[0])), Float(Int32(truncatingIfNeeded: v[1])),
@@ -535,6 +517,47 @@ struct PlanarYUVConstants {
     }
 }
 
+/// The JFIF full-range formula of `YUVRange.full` for 8 pixels (Y, U, V bytes in Int16 lanes),
+/// exactly, in 16-bit lanes (twice the pixels per instruction of the float form). With
+/// D = U - 128, E = V - 128 and 256·Y a multiple of 256, `(256·Y + t + 128) >> 8` is
+/// `Y + ((t + 128) >> 8)`, and each t fits 16 bits after an exact halving:
+///
+///     R: (359·E + 128) >> 8 = E + ((103·E + 128) >> 8)   (359 = 256 + 103)
+///     G: S = -88·D - 183·E (up to ±34688, too wide), q = ⌊S / 2⌋ = -44·D + ((-183·E) >> 1),
+///        (S + 128) >> 8 = (q + 64) >> 7 (q + 64 is an integer, so the dropped half never
+///        crosses a multiple of 128)
+///     B: (454·D + 128) >> 8 = (227·D + 64) >> 7
+///
+/// All intermediates lie within ±29056. Then the clamp to 0...255 (`pmaxsw`/`pminsw`).
+@inline(__always)
+func yuvFull8(_ y: SIMD8<Int16>, _ u: SIMD8<Int16>, _ v: SIMD8<Int16>)
+    -> (SIMD8<Int16>, SIMD8<Int16>, SIMD8<Int16>)
+{
+    let d = u &- 128, e = v &- 128
+    let r = y &+ e &+ ((e &* 103 &+ 128) &>> 8)
+    let q = d &* -44 &+ ((e &* -183) &>> 1)
+    let g = y &+ ((q &+ 64) &>> 7)
+    let b = y &+ ((d &* 227 &+ 64) &>> 7)
+    return (clamp255(r), clamp255(g), clamp255(b))
+}
+
+/// Clamps to 0...255, written with operators as in `saturateToBytes` (`replacing(with:where:)`
+/// with a scalar was not inlined: a call per vector): `max(x, 0) = x & ~(x >> 15)`,
+/// `min(x, 255) = x - (t & ~(t >> 15))` with t = x - 255.
+@inline(__always)
+func clamp255(_ x: SIMD8<Int16>) -> SIMD8<Int16> {
+    let lo = x & ~(x &>> 15)
+    let t = lo &- 255
+    return lo &- (t & ~(t &>> 15))
+}
+
+/// 8 lanes in 0...255 (Int16) as two vectors of 4 floats (zero-extended: one unpack each).
+@inline(__always)
+func floats8(_ x: SIMD8<Int16>) -> (SIMD4<Float>, SIMD4<Float>) {
+    let w = SIMD8<Int32>(truncatingIfNeeded: SIMD8<UInt16>(truncatingIfNeeded: x))
+    return (floats(w.lowHalf), floats(w.highHalf))
+}
+
 /// Rounds to the nearest integer (no ties occur here, see above) and clamps to 0...255.
 @inline(__always)
 func roundClamp255(_ x: SIMD4<Float>) -> SIMD4<Float> {
@@ -579,17 +602,26 @@ func verticalSums16(
 ) -> (SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>) {
     var a0 = SIMD4<Int32>(repeating: 8), a1 = a0, a2 = a0, a3 = a0
     for k in 0..<pairCount {
-        let va = UnsafeRawPointer(p + Int(rows[2 &* k]) &* stride).loadUnaligned(as: SIMD16<UInt8>.self)
-        let vb = UnsafeRawPointer(p + Int(rows[2 &* k &+ 1]) &* stride).loadUnaligned(as: SIMD16<UInt8>.self)
         let w = pairs(ws[2 &* k], ws[2 &* k &+ 1])
-        let aLo = widen(va.lowHalf), bLo = widen(vb.lowHalf)
-        let aHi = widen(va.highHalf), bHi = widen(vb.highHalf)
-        a0 &+= madd(zipLo(aLo, bLo), w)
-        a1 &+= madd(zipHi(aLo, bLo), w)
-        a2 &+= madd(zipLo(aHi, bHi), w)
-        a3 &+= madd(zipHi(aHi, bHi), w)
+        let s = verticalPair16(p + Int(rows[2 &* k]) &* stride, p + Int(rows[2 &* k &+ 1]) &* stride, w)
+        a0 &+= s.0
+        a1 &+= s.1
+        a2 &+= s.2
+        a3 &+= s.3
     }
     return (a0 &>> 4, a1 &>> 4, a2 &>> 4, a3 &>> 4)
+}
+
+/// One tap pair of `verticalSums16`: `a[i] * w.0 + b[i] * w.1` for i = 0..<16 (no rounding).
+@inline(__always)
+func verticalPair16(
+    _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ w: SIMD8<Int16>
+) -> (SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>) {
+    let va = UnsafeRawPointer(a).loadUnaligned(as: SIMD16<UInt8>.self)
+    let vb = UnsafeRawPointer(b).loadUnaligned(as: SIMD16<UInt8>.self)
+    let aLo = widen(va.lowHalf), bLo = widen(vb.lowHalf)
+    let aHi = widen(va.highHalf), bHi = widen(vb.highHalf)
+    return (madd(zipLo(aLo, bLo), w), madd(zipHi(aLo, bLo), w), madd(zipLo(aHi, bHi), w), madd(zipHi(aHi, bHi), w))
 }
 
 /// Lanes i and j of each of four vectors (values within the Int16 range), as 8 Int16 lanes:
@@ -616,6 +648,21 @@ extension ResizePlan {
         let ws = yWeights + dy * yTaps
         let out = UnsafeMutableRawPointer(row)
         var i = 0
+        if pairCount == 1 {
+            // Two taps: the rows and weights read once, not per 16 bytes (the stores to `row`
+            // could alias the Int16 weights, so LLVM does not hoist those loads itself).
+            let a = src + Int(rows[0]) &* srcStride, b = src + Int(rows[1]) &* srcStride
+            let w = pairs(ws[0], ws[1])
+            let r = SIMD4<Int32>(repeating: 8)
+            while i &+ 16 <= n {
+                let s = verticalPair16(a + i, b + i, w)
+                let lo = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: (s.0 &+ r) &>> 4, highHalf: (s.1 &+ r) &>> 4))
+                let hi = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: (s.2 &+ r) &>> 4, highHalf: (s.3 &+ r) &>> 4))
+                out.storeBytes(of: lo, toByteOffset: 2 &* i, as: SIMD8<Int16>.self)
+                out.storeBytes(of: hi, toByteOffset: 2 &* i &+ 16, as: SIMD8<Int16>.self)
+                i &+= 16
+            }
+        }
         while i + 16 <= n {
             let (a0, a1, a2, a3) = verticalSums16(src + i, srcStride, rows, ws, pairCount)
             // 0...32640, so the Int16 truncation is exact.
@@ -680,12 +727,8 @@ extension ResizePlan {
         var a = SIMD4<Int32>(repeating: 1 << 17)
         for p in 0..<pairCount {
             let o = 4 &* p
-            let v = SIMD4<UInt32>(
-                raw.loadUnaligned(fromByteOffset: x0 &+ o, as: UInt32.self),
-                raw.loadUnaligned(fromByteOffset: x1 &+ o, as: UInt32.self),
-                raw.loadUnaligned(fromByteOffset: x2 &+ o, as: UInt32.self),
-                raw.loadUnaligned(fromByteOffset: x3 &+ o, as: UInt32.self))
-            a &+= madd(unsafeBitCast(v, to: SIMD8<Int16>.self), xWeightsSIMD[group &* pairCount &+ p])
+            let v = gatherPairs(raw, x0 &+ o, x1 &+ o, x2 &+ o, x3 &+ o)
+            a &+= madd(v, xWeightsSIMD[group &* pairCount &+ p])
         }
         return a
     }
@@ -834,13 +877,7 @@ extension ResizePlan {
                 }
                 @inline(__always)
                 func gather(_ r: UnsafeRawPointer) -> SIMD8<Int16> {
-                    unsafeBitCast(
-                        SIMD4<UInt32>(
-                            r.loadUnaligned(fromByteOffset: x0 &+ o, as: UInt32.self),
-                            r.loadUnaligned(fromByteOffset: x1 &+ o, as: UInt32.self),
-                            r.loadUnaligned(fromByteOffset: x2 &+ o, as: UInt32.self),
-                            r.loadUnaligned(fromByteOffset: x3 &+ o, as: UInt32.self)),
-                        to: SIMD8<Int16>.self)
+                    gatherPairs(r, x0 &+ o, x1 &+ o, x2 &+ o, x3 &+ o)
                 }
                 ay &+= madd(gather(yRow), w)
                 au &+= madd(gather(uRow), w)
@@ -956,7 +993,6 @@ extension YUVResizePlan {
         let k = YUVCoefficients(range)
         let c = PlanarYUVConstants(k)
         let (yRow, uRow, vRow) = scratchRows
-        let (yr, ur, vr) = (UnsafeRawPointer(yRow), UnsafeRawPointer(uRow), UnsafeRawPointer(vRow))
         for dy in 0..<dstHeight {
             luma.verticalSIMD(src: y, srcStride: yStride, dy: dy, row: yRow, pairCount: taps.0)
             if chromaStep == 1 {
@@ -967,23 +1003,79 @@ extension YUVResizePlan {
                                          pairCount: taps.2)
             }
             let d = dst + dy &* dstRowStride
-            let out = FloatPlanesStore(d, planeStride: dstPlaneStride, scale: scale, bias: bias, swapRB: swapRB)
-            var dx = 0
-            // The clamp of `horizontalScalar` is never active (weights ≥ 0, sum 2048), as in
-            // `horizontalPack`.
-            while dx &+ 4 <= dstWidth {
-                let ay = luma.accGrey4(row: yr, dx: dx, pairCount: taps.1)
-                let au = chroma.accGrey4(row: ur, dx: dx, pairCount: taps.3)
-                let av = chroma.accGrey4(row: vr, dx: dx, pairCount: taps.3)
-                let (r, g, b) = yuvPlanar4(floats(ay &>> 18), floats(au &>> 18), floats(av &>> 18), c)
-                out.store(r, g, b, at: dx)
-                dx &+= 4
+            if taps.1 == 1 && taps.3 == 1 {
+                horizontalBilinear(yRow: yRow, uRow: uRow, vRow: vRow, d: d, planeStride: dstPlaneStride, k, c,
+                                   scale: scale, bias: bias, swapRB: swapRB)
+            } else {
+                horizontal(yRow: yRow, uRow: uRow, vRow: vRow, d: d, planeStride: dstPlaneStride, k, c,
+                           scale: scale, bias: bias, swapRB: swapRB, xPairs: (taps.1, taps.3))
             }
-            while dx < dstWidth {
-                packPixelScalar(yRow: yRow, uRow: uRow, vRow: vRow, dx: dx, d: d, planeStride: dstPlaneStride, k,
-                                scale: scale, bias: bias, swapRB: swapRB)
-                dx += 1
+        }
+    }
+
+    // The horizontal pass of one output row, in functions of its own: inlined into the row loop
+    // (next to the vertical passes), LLVM interleaved the U and V accumulators and spent ~10
+    // shuffles per 4 pixels taking them apart again.
+    @inline(never)
+    func horizontalBilinear(
+        yRow: UnsafeMutablePointer<Int16>, uRow: UnsafeMutablePointer<Int16>, vRow: UnsafeMutablePointer<Int16>,
+        d: UnsafeMutablePointer<Float>, planeStride: Int, _ k: YUVCoefficients, _ c: PlanarYUVConstants,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool
+    ) {
+        horizontalRow(yRow: yRow, uRow: uRow, vRow: vRow, d: d, planeStride: planeStride, k, c,
+                      scale: scale, bias: bias, swapRB: swapRB, xPairs: (1, 1))
+    }
+
+    @inline(never)
+    func horizontal(
+        yRow: UnsafeMutablePointer<Int16>, uRow: UnsafeMutablePointer<Int16>, vRow: UnsafeMutablePointer<Int16>,
+        d: UnsafeMutablePointer<Float>, planeStride: Int, _ k: YUVCoefficients, _ c: PlanarYUVConstants,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, xPairs: (Int, Int)
+    ) {
+        horizontalRow(yRow: yRow, uRow: uRow, vRow: vRow, d: d, planeStride: planeStride, k, c,
+                      scale: scale, bias: bias, swapRB: swapRB, xPairs: xPairs)
+    }
+
+    /// `xPairs`: horizontal tap pairs of the luma and of the chroma plan.
+    @inline(__always)
+    func horizontalRow(
+        yRow: UnsafeMutablePointer<Int16>, uRow: UnsafeMutablePointer<Int16>, vRow: UnsafeMutablePointer<Int16>,
+        d: UnsafeMutablePointer<Float>, planeStride: Int, _ k: YUVCoefficients, _ c: PlanarYUVConstants,
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, xPairs: (Int, Int)
+    ) {
+        let (yr, ur, vr) = (UnsafeRawPointer(yRow), UnsafeRawPointer(uRow), UnsafeRawPointer(vRow))
+        let out = FloatPlanesStore(d, planeStride: planeStride, scale: scale, bias: bias, swapRB: swapRB)
+        var dx = 0
+        // The clamp of `horizontalScalar` is never active (weights ≥ 0, sum 2048), as in
+        // `horizontalPack`.
+        if k.yOffset == 0 && k.cy == 256 && k.crv == 359 && k.cgu == 88 && k.cgv == 183 && k.cbu == 454 {
+            // JFIF full range (JPEG planes): 8 pixels at a time, the conversion in Int16 lanes.
+            while dx &+ 8 <= dstWidth {
+                let y = narrow(luma.accGrey4(row: yr, dx: dx, pairCount: xPairs.0) &>> 18,
+                               luma.accGrey4(row: yr, dx: dx &+ 4, pairCount: xPairs.0) &>> 18)
+                let u = narrow(chroma.accGrey4(row: ur, dx: dx, pairCount: xPairs.1) &>> 18,
+                               chroma.accGrey4(row: ur, dx: dx &+ 4, pairCount: xPairs.1) &>> 18)
+                let v = narrow(chroma.accGrey4(row: vr, dx: dx, pairCount: xPairs.1) &>> 18,
+                               chroma.accGrey4(row: vr, dx: dx &+ 4, pairCount: xPairs.1) &>> 18)
+                let (r, g, b) = yuvFull8(y, u, v)
+                let (r0, r1) = floats8(r), (g0, g1) = floats8(g), (b0, b1) = floats8(b)
+                out.store(r0, g0, b0, at: dx)
+                out.store(r1, g1, b1, at: dx &+ 4)
+                dx &+= 8
             }
+        }
+        while dx &+ 4 <= dstWidth {
+            let ay = luma.accGrey4(row: yr, dx: dx, pairCount: xPairs.0)
+            let au = chroma.accGrey4(row: ur, dx: dx, pairCount: xPairs.1)
+            let av = chroma.accGrey4(row: vr, dx: dx, pairCount: xPairs.1)
+            let (r, g, b) = yuvPlanar4(floats(ay &>> 18), floats(au &>> 18), floats(av &>> 18), c)
+            out.store(r, g, b, at: dx)
+            dx &+= 4
+        }
+        while dx < dstWidth {
+            packPixelScalar(yRow: yRow, uRow: uRow, vRow: vRow, dx: dx, d: d, planeStride: planeStride, k,
+                            scale: scale, bias: bias, swapRB: swapRB)
+            dx += 1
         }
     }
 }

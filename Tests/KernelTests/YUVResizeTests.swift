@@ -88,6 +88,37 @@ struct YUVResizeTests {
         }
     }
 
+    /// Every (U, V) pair, each with several Y values, through a 4:4:4 plan that does not resize
+    /// (so Y', U', V' are the input bytes): the SIMD kernel's conversion (its 16-bit full-range
+    /// form, 8 pixels at a time, and the float form for 4-pixel and scalar tails: 263 = 32·8 + 4 + 3)
+    /// gives exactly the scalar floats, clamped channels included.
+    @Test("resizePackYUV: every (U, V) pair, SIMD equals scalar", arguments: [YUVRange.full, .limited])
+    func everyChromaPair(range: YUVRange) throws {
+        let (w, h) = (263, 256)
+        let plan = try #require(YUVResizePlan(width: w, height: h, chromaX: 1, chromaY: 1, dstWidth: w, dstHeight: h,
+                                              mode: .bilinear))
+        defer { plan.deallocate() }
+        let u = Image(width: w, height: h, bytesPerPixel: 1), v = Image(width: w, height: h, bytesPerPixel: 1)
+        let y = Image(width: w, height: h, bytesPerPixel: 1)
+        for yShift in [0, 85, 170] {
+            for j in 0..<h {
+                for i in 0..<w {
+                    u[i, j, 0] = UInt8(i & 255)
+                    v[i, j, 0] = UInt8(j)
+                    y[i, j, 0] = UInt8((i * 37 + j * 101 + yShift) & 255)
+                }
+            }
+            for (n, (scale, bias)) in floatParams.enumerated() {
+                let a = Planes(width: w, height: h, rowPadding: 1), b = Planes(width: w, height: h, rowPadding: 1)
+                for (kernel, out) in [(ScalarKernels.resizePackYUV, a), (SIMDKernels.resizePackYUV, b)] as [(YUVPack, Planes)] {
+                    kernel(plan, y.pointer, y.stride, u.pointer, v.pointer, u.stride, 1, range, out.pointer,
+                           out.rowStride, out.planeStride, scale, bias, n == 2)
+                }
+                #expect(a.bits == b.bits, "Y shift \(yShift) params \(n)")
+            }
+        }
+    }
+
     /// The definition: Y resized with `plan.luma`, U and V with `plan.chroma` (1-channel `resize`),
     /// then `yuvPlanesToFloat` on the resized planes: the very same floats, for planar and
     /// interleaved chroma, scalar and SIMD.
