@@ -267,16 +267,22 @@ public final class Preprocessor {
         return made
     }
 
-    /// Fills the tensor outside the letterbox's content rectangle with the padding value.
+    /// Fills the tensor outside the letterbox's content rectangle with the padding value, unless
+    /// the tensor records that it already holds exactly that padding (``Tensor/padding``): a
+    /// reused tensor fed frames of one size keeps its padding from the first frame.
     private func fillPadding(_ letterbox: Letterbox, _ tensor: Tensor, _ k: KernelSet) {
         let w = input.width, h = input.height
         let planeStride = w * h
         let scale = input.scale, bias = input.bias
-        let out = tensor.pointer
         let ch = letterbox.contentHeight, cw = letterbox.contentWidth
-        // Padding: the bands above and below the content, then the columns beside it.
         let pad = Float(input.padValue)
         let padValue = SIMD3<Float>(pad, pad, pad) * scale + bias
+        let wanted = PaddingFill(
+            width: w, height: h, contentX: letterbox.contentX, contentY: letterbox.contentY, contentWidth: cw,
+            contentHeight: ch, value: padValue)
+        if tensor.padding == wanted { return }
+        let out = tensor.pointer
+        // Padding: the bands above and below the content, then the columns beside it.
         func fill(_ x: Int, _ y: Int, _ bw: Int, _ bh: Int) {
             if bw > 0 && bh > 0 { k.fillPlanar(out, w, planeStride, x, y, bw, bh, padValue) }
         }
@@ -284,5 +290,6 @@ public final class Preprocessor {
         fill(0, letterbox.contentY + ch, w, h - letterbox.contentY - ch)
         fill(0, letterbox.contentY, letterbox.contentX, ch)
         fill(letterbox.contentX + cw, letterbox.contentY, w - letterbox.contentX - cw, ch)
+        tensor.padding = wanted
     }
 }

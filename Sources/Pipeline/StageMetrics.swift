@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SightlineCore
 
 /// Counters and latencies of one stage of the live pipeline.

@@ -6,6 +6,14 @@ public final class Tensor: @unchecked Sendable {
     public private(set) var shape: [Int]
     private let buffer = ImageBuffer()
 
+    /// What the tensor's padding (the part outside a letterbox's content) is known to hold, as
+    /// recorded by the preprocessor that last filled it; nil when unknown. A preprocessor that
+    /// finds the padding it needs already there writes only the content (at 416x416 the
+    /// padding of a 16:9 frame is 0.9 MB of floats a frame). Reshaping to another shape or
+    /// growing the storage clears it; code that writes into the tensor through ``pointer`` or
+    /// ``elements`` (anything but a preprocessor) must set it to nil.
+    public var padding: PaddingFill?
+
     public init(shape: [Int] = [0]) {
         self.shape = shape
         reshape(shape)
@@ -14,8 +22,13 @@ public final class Tensor: @unchecked Sendable {
     /// Sets the shape, growing the storage if needed. Contents are unspecified afterwards.
     public func reshape(_ newShape: [Int]) {
         precondition(newShape.allSatisfy { $0 >= 0 }, "negative tensor dimension")
-        if newShape != shape { shape = newShape }
+        if newShape != shape {
+            shape = newShape
+            padding = nil
+        }
+        let allocations = buffer.allocationCount
         buffer.reserve(count * MemoryLayout<Float>.stride)
+        if buffer.allocationCount != allocations { padding = nil }
     }
 
     /// Sets an NCHW shape without building an array when it is already that shape, so the
@@ -40,6 +53,23 @@ public final class Tensor: @unchecked Sendable {
 
     /// A copy of the contents, for tests and files.
     public func toArray() -> [Float] { Array(elements) }
+}
+
+/// The padding a tensor holds around a letterbox's content: the input plane size, the content
+/// rectangle and the value of each channel there (after normalisation).
+public struct PaddingFill: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var contentX: Int
+    public var contentY: Int
+    public var contentWidth: Int
+    public var contentHeight: Int
+    public var value: SIMD3<Float>
+
+    public init(width: Int, height: Int, contentX: Int, contentY: Int, contentWidth: Int, contentHeight: Int, value: SIMD3<Float>) {
+        (self.width, self.height, self.contentX, self.contentY) = (width, height, contentX, contentY)
+        (self.contentWidth, self.contentHeight, self.value) = (contentWidth, contentHeight, value)
+    }
 }
 
 extension Tensor {

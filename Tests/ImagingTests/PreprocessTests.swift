@@ -116,6 +116,47 @@ import Testing
         #expect(tensor.allocationCount == before)
     }
 
+    /// A reused tensor keeps the padding of the first frame of a geometry and the preprocessor
+    /// writes only the content after that; a frame of another shape, or a tensor whose padding
+    /// is no longer known, gets the padding filled again. Every tensor equals a fresh one.
+    @Test(arguments: [PixelFormat.mjpeg, .yuyv, .rgb24])
+    func paddingIsFilledOncePerGeometry(format: PixelFormat) throws {
+        let pre = Preprocessor(input: .square(64))
+        func fresh(_ f: Frame) throws -> [Float] {
+            let t = Tensor()
+            try pre.run(f, into: t)
+            return t.toArray()
+        }
+        let wide = try makeFrame(format: format, width: 96, height: 54)
+        let wide2 = try makeFrame(format: format, width: 96, height: 54, blocky: true)
+        let tall = try makeFrame(format: format, width: 48, height: 64)
+        let tensor = Tensor()
+        try pre.run(wide, into: tensor)
+        let recorded = try #require(tensor.padding)
+        #expect(recorded.contentY > 0 && recorded.contentHeight < 64, "a 16:9 frame is padded above and below")
+        #expect(tensor.toArray() == (try fresh(wide)))
+        // Same geometry, other picture: only the content changes, the padding is still right.
+        try pre.run(wide2, into: tensor)
+        #expect(tensor.toArray() == (try fresh(wide2)))
+        // The recorded padding is trusted: scribble over it and keep the record, it is not redone…
+        tensor.elements[0] = .nan
+        try pre.run(wide, into: tensor)
+        #expect(tensor.elements[0].isNaN)
+        // …clear the record (as the contract asks of any other writer) and it is.
+        tensor.padding = nil
+        try pre.run(wide, into: tensor)
+        #expect(tensor.toArray() == (try fresh(wide)))
+        // Another geometry refills, and back again.
+        try pre.run(tall, into: tensor)
+        #expect(tensor.padding != recorded)
+        #expect(tensor.toArray() == (try fresh(tall)))
+        try pre.run(wide2, into: tensor)
+        #expect(tensor.toArray() == (try fresh(wide2)))
+        // A new shape forgets the record.
+        tensor.reshape([1, 3, 32, 32])
+        #expect(tensor.padding == nil)
+    }
+
     @Test func normalisation() throws {
         // A constant grey frame gives (v/255 - mean)/std in every content element.
         let buffer = ImageBuffer(capacity: 16 * 16)

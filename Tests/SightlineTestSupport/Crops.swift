@@ -1,5 +1,5 @@
 // Frame sequences made from one real photo: a window moving over it, as a head turning would.
-public import Foundation
+import Foundation
 import Imaging
 import SightlineCore
 

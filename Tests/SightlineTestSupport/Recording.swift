@@ -1,5 +1,5 @@
 import Capture
-public import Foundation
+import Foundation
 import SightlineCore
 
 /// A recorded JPEG folder built from photos: `frame-NNNNNN.jpg` (symlinks to the photos), a
