@@ -48,6 +48,8 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
         guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
         return v
     }
+    // As `sightline run` and `replay` do, before the detector loads (Pipeline/ProcessMemory.swift).
+    ProcessMemory.configureForLivePipeline()
     let total = option("--frames", 10_000)
     let compare = option("--compare", 300)
     // --memory: where the resident memory is, after 100 frames and at the end (MemoryReport.swift).
