@@ -49,11 +49,13 @@ struct MemorySnapshot {
         }
         let rest = names.dropFirst(top).reduce(0.0) { $0 + byMapping[$1]! }
         out.append(
-            "  " + "(\(max(0, names.count - top)) more)".padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " %7.1f MB", rest))
+            "  " + "(\(max(0, names.count - top)) more)".padding(toLength: 44, withPad: " ", startingAt: 0)
+                + String(format: " %7.1f MB", rest))
         let m = malloc
         out.append(
             String(
-                format: "  malloc: %d arenas, %.1f MB from the system for them + %.1f MB in separate mmaps; %.1f MB in use, %.1f MB free in the arenas",
+                format:
+                    "  malloc: %d arenas, %.1f MB from the system for them + %.1f MB in separate mmaps; %.1f MB in use, %.1f MB free in the arenas",
                 m.arenas, mb(m.arena_bytes), mb(m.mmapped_bytes), mb(m.in_use_bytes), mb(m.free_bytes)))
         if let e = earlier?.malloc {
             out.append(

@@ -1,6 +1,7 @@
-@testable import Pipeline
 import SightlineCore
 import Testing
+
+@testable import Pipeline
 
 @Suite struct StageMetricsTests {
     /// The latency store is a ring of `capacity` samples, so a long run keeps a bounded amount
