@@ -51,6 +51,8 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
             linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
         ),
+        // C boundary: glibc's mallopt, for the live pipeline's executables (Pipeline/ProcessMemory.swift).
+        .target(name: "CMallocTuning"),
         // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
         .target(name: "SightlineCore", swiftSettings: strict),
         // The SIMD kernels and their scalar references. Needs no Swift runtime (no classes,
@@ -105,7 +107,7 @@ let package = Package(
         // Wiring: frames through detection, the reasoner and the sinks, with per-stage timing.
         .target(
             name: "Pipeline",
-            dependencies: ["SightlineCore", "Capture", "Imaging", "Detection", "Reasoning", "Actions"],
+            dependencies: ["SightlineCore", "Capture", "Imaging", "Detection", "Reasoning", "Actions", "CMallocTuning"],
             swiftSettings: strict
         ),
         // The thin command-line tool.

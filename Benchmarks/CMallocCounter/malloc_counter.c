@@ -44,3 +44,26 @@ int posix_memalign(void **out, size_t alignment, size_t n) {
     *out = p;
     return 0;
 }
+
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sl_get_malloc_stats(sl_malloc_stats *out) {
+    struct mallinfo2 m = mallinfo2();
+    out->arena_bytes = m.arena;
+    out->mmapped_bytes = m.hblkhd;
+    out->in_use_bytes = m.uordblks;
+    out->free_bytes = m.fordblks;
+    out->trimmable_bytes = m.keepcost;
+    out->arenas = 0;
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&xml, &size);
+    if (!f) return;
+    malloc_info(0, f);
+    fclose(f);
+    for (const char *p = xml; p && (p = strstr(p, "<heap nr=")) != NULL; p++) out->arenas++;
+    free(xml);
+}

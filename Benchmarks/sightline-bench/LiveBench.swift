@@ -1,12 +1,13 @@
 import Actions
 // sightline-bench live: the live pipeline on long replays of real photos.
 //
-//   swift run -c release sightline-bench live [--frames 10000] [--compare 300]
+//   swift run -c release sightline-bench live [--frames 10000] [--compare 300] [--memory]
 //
 // 1. Throughput: the same frames through the whole pipeline (ungated, lossless: every frame
 //    detected) against detection alone (decode + preprocess + inference in one loop).
 // 2. Gating: a mostly static replay (each fridge photo held for frames/25 frames): the share of
-//    detector runs saved, scene changes missed, resident memory after 100 frames and at the end.
+//    detector runs saved, scene changes missed, resident memory after 100 frames and at the end
+//    (with --memory: by mapping, and glibc malloc's arenas, in use and free).
 // 3. Heap allocations per frame in the steady state of capture and preparation (counted by the
 //    CMallocCounter interposer, per thread).
 import CMallocCounter
@@ -47,8 +48,13 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
         guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
         return v
     }
+    // As `sightline run` and `replay` do, before the detector loads (Pipeline/ProcessMemory.swift).
+    ProcessMemory.configureForLivePipeline()
     let total = option("--frames", 10_000)
     let compare = option("--compare", 300)
+    // --memory: where the resident memory is, after 100 frames and at the end (MemoryReport.swift).
+    // Off by default: reading /proc/self/smaps allocates, which would touch the figures it reports.
+    let breakdown = arguments.contains("--memory")
     let photos = repoRoot + "/../shared/data/fridge/extra/cntk_grocery/images"
     let store = ModelStore(directory: repoRoot + "/Models")
     let models = repoRoot + "/Models"
@@ -87,14 +93,21 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     let hold = max(1, total / 25)
     let long = try fridgeRecording(frames: total, hold: hold, in: work, photos: photos)
     let rss = Locked((after100: 0.0, end: 0.0))
+    let snapshots = Locked((after100: MemorySnapshot?.none, end: MemorySnapshot?.none))
     let missed = Locked([Int]())
     let live = LivePipeline(
         source: try JPEGDirectorySource(directory: long), detector: .model(detector), scene: try makeScene(),
         options: LiveOptions(handOff: .lossless),
         onDecision: { frame, decision in
             let i = Int(frame.sequence)
-            if i == 100 { rss.mutate { $0.after100 = residentMegabytes() } }
-            if i == total - 1 { rss.mutate { $0.end = residentMegabytes() } }
+            if i == 100 {
+                rss.mutate { $0.after100 = residentMegabytes() }
+                if breakdown { snapshots.mutate { $0.after100 = .take() } }
+            }
+            if i == total - 1 {
+                rss.mutate { $0.end = residentMegabytes() }
+                if breakdown { snapshots.mutate { $0.end = .take() } }
+            }
             if i % hold == 0, !decision.analyse { missed.mutate { $0.append(i) } }
         })
     let report = live.run()
@@ -108,6 +121,12 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
         String(
             format: "resident memory: %.1f MB after 100 frames, %.1f MB after %d (growth %.1f MB; goal: none, < 150 MB)",
             rss.value.after100, rss.value.end, total, rss.value.end - rss.value.after100))
+    if let first = snapshots.value.after100, let last = snapshots.value.end {
+        print("resident memory by mapping after 100 frames:")
+        print(first.lines().joined(separator: "\n"))
+        print("… and after \(total) (change since frame 100 in brackets):")
+        print(last.lines(since: first).joined(separator: "\n"))
+    }
 
     // 3. Heap allocations per frame, steady state, one thread.
     print("\n== heap allocations per frame, steady state (frames 100..<600, this thread)")

@@ -2,7 +2,7 @@
 // on the same inputs, single-threaded. Prints medians and ratios; asserts nothing.
 //
 //   swift run -c release sightline-bench [--quick] [--kernels]
-//   swift run -c release sightline-bench live [--frames N] [--compare N]   (LiveBench.swift)
+//   swift run -c release sightline-bench live [--frames N] [--compare N] [--memory]   (LiveBench.swift)
 import CTurboJPEG
 import Actions
 import Detection

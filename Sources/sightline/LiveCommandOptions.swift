@@ -51,6 +51,7 @@ struct LiveCommandOptions: ParsableArguments {
     func run(
         source: any FrameSource, scene: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false
     ) throws -> Bool {
+        ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
         let pipeline: ScenePipeline
         let detector: LiveDetector
         do {

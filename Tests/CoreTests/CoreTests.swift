@@ -65,6 +65,26 @@ import Testing
         #expect(Int(bitPattern: b.pointer) % ImageBuffer.alignment == 0)
     }
 
+    /// Frames whose size creeps up by a few bytes (JPEGs) make a buffer grow with headroom, not
+    /// to every new maximum: 1,000 sizes from 300,000 to 399,900 bytes cost at most two
+    /// reallocations (growing exactly would cost 999), and the buffer stays well under twice
+    /// the largest size. Small buffers are sized exactly.
+    @Test func creepingSizesReallocateRarely() {
+        let b = ImageBuffer()
+        b.reserve(300_000)
+        #expect(b.capacity >= 300_000 && b.capacity < 300_000 + 65_536)
+        let after = b.allocationCount
+        for i in 0..<1000 {
+            b.reserve(300_000 + i * 100)
+            #expect(b.capacity >= 300_000 + i * 100)
+        }
+        #expect(b.allocationCount - after <= 2)
+        #expect(b.capacity < 2 * 399_900)
+        let small = ImageBuffer()
+        small.reserve(64 * 48)
+        #expect(small.capacity == 64 * 48)
+    }
+
     @Test func tensorReshapeToSameShapeKeepsStorage() {
         let t = Tensor()
         t.reshape(n: 1, c: 3, h: 8, w: 8)
