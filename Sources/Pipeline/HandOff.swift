@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How a stage hands its results to the next one.
 public enum HandOffPolicy: String, Sendable, Codable, CaseIterable {

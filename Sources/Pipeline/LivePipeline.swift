@@ -1,9 +1,9 @@
-public import Actions
+import Actions
 public import Capture
 public import Detection
 public import Foundation
 public import Imaging
-public import Reasoning
+import Reasoning
 public import SightlineCore
 
 /// What finds the objects in the frames the gate lets through.

@@ -1,5 +1,5 @@
 public import Capture
-public import Foundation
+import Foundation
 public import Logging
 public import SightlineCore
 

@@ -1,5 +1,5 @@
 import Foundation
-public import SightlineCore
+import SightlineCore
 
 /// Counters and latencies of one stage of the live pipeline.
 ///
