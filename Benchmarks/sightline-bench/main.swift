@@ -197,11 +197,15 @@ for input in inputs {
     }
     rows.append(
         BenchRow(group: group, name: "libjpeg-turbo bare \(scale) decode", medianNanoseconds: bare, note: "to RGB: the floor for any RGB decode"))
-    let barePlanes = try input.bytes.withUnsafeBytes { jpeg in
-        try measureMedian(iterations: iterations) {
-            try decoder.decodePlanes(jpeg, origin: input.name, scale: scale, into: buffer)
+    /// libjpeg-turbo's decode to Y, Cb, Cr planes alone, at `s`.
+    func barePlanesDecode(_ s: ScalingFactor) throws -> Double {
+        try input.bytes.withUnsafeBytes { jpeg in
+            try measureMedian(iterations: iterations) {
+                try decoder.decodePlanes(jpeg, origin: input.name, scale: s, into: buffer)
+            }
         }
     }
+    let barePlanes = try barePlanesDecode(scale)
     rows.append(
         BenchRow(
             group: group, name: "libjpeg-turbo bare \(scale) planes", medianNanoseconds: barePlanes,
@@ -245,11 +249,7 @@ for input in inputs {
     if smallestScale != scale {
         // The planes decode alone at the smallest scale: is its smaller output worth the slower
         // (non-SIMD) scaled IDCT, for the planes path?
-        let bareSmallest = try input.bytes.withUnsafeBytes { jpeg in
-            try measureMedian(iterations: iterations) {
-                try decoder.decodePlanes(jpeg, origin: input.name, scale: smallestScale, into: buffer)
-            }
-        }
+        let bareSmallest = try barePlanesDecode(smallestScale)
         rows.append(
             BenchRow(
                 group: group, name: "libjpeg-turbo bare \(smallestScale) planes", medianNanoseconds: bareSmallest,
