@@ -225,21 +225,16 @@ public enum SIMDKernels {
         }
     }
 
-    /// RGB (or BGR) → BT.601 luma. See `ScalarKernels.rgbToGrey`. A plain loop on purpose, as
-    /// in `fillPlanar`: the hand-written version (`pmaddwd` on 32-bit pixel words) measured
+    /// RGB (or BGR) → BT.601 luma: the scalar reference's plain loop on purpose, as in
+    /// `fillPlanar`: the hand-written version (`pmaddwd` on 32-bit pixel words) measured
     /// slower than the scalar reference on baseline x86-64 (0.94x) and on every newer target
     /// (see docs/kernels.md), and on NEON the plain loop runs fewer instructions.
     public static func rgbToGrey(
         src: UnsafePointer<UInt8>, srcStride: Int, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
         width: Int, height: Int, swapRB: Bool
     ) {
-        for row in 0..<height {
-            let s = src + row * srcStride
-            let d = dst + row * dstStride
-            for x in 0..<width {
-                d[x] = lumaPixel(s[3 * x], s[3 * x + 1], s[3 * x + 2], swapRB: swapRB)
-            }
-        }
+        ScalarKernels.rgbToGrey(
+            src: src, srcStride: srcStride, dst: dst, dstStride: dstStride, width: width, height: height, swapRB: swapRB)
     }
 
     /// Resize with a plan. See `ScalarKernels.resize` and `ResizePlan`.
@@ -318,22 +313,16 @@ public enum SIMDKernels {
         }
     }
 
-    /// Fills a rectangle of the three planes. See `ScalarKernels.fillPlanar`. A plain loop on
-    /// purpose: LLVM vectorises it into wide stores, and hand-written 8-float stores measured
-    /// slower (0.7x) than the auto-vectorised scalar reference on baseline x86_64.
+    /// Fills a rectangle of the three planes with the scalar reference's plain loop, on purpose:
+    /// LLVM vectorises it into wide stores, and hand-written 8-float stores measured slower
+    /// (0.7x) than the auto-vectorised scalar reference on baseline x86_64.
     public static func fillPlanar(
         dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
         x: Int, y: Int, width: Int, height: Int, value: SIMD4<Float>
     ) {
-        for p in 0..<3 {
-            let v = value[p]
-            for row in y..<(y + height) {
-                let d = dst + p * dstPlaneStride + row * dstRowStride + x
-                for i in 0..<width {
-                    d[i] = v
-                }
-            }
-        }
+        ScalarKernels.fillPlanar(
+            dst: dst, dstRowStride: dstRowStride, dstPlaneStride: dstPlaneStride, x: x, y: y, width: width, height: height,
+            value: value)
     }
 
     /// Fused resize + pack (3-channel plan). See `ScalarKernels.resizePack`.
