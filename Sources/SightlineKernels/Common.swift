@@ -166,6 +166,16 @@ func clamp255(_ v: SIMD4<Int32>) -> SIMD4<Int32> {
     return x &- (t & ~(t &>> 31))
 }
 
+/// Clamps Int16 lanes to 0...255, in the same operator form (`replacing(with:where:)` with a
+/// scalar was not inlined: a call per vector): `max(x, 0) = x & ~(x >> 15)`,
+/// `min(x, 255) = x - (t & ~(t >> 15))` with t = x - 255.
+@inline(__always)
+func clamp255(_ v: SIMD8<Int16>) -> SIMD8<Int16> {
+    let x = v & ~(v &>> 15)
+    let t = x &- 255
+    return x &- (t & ~(t &>> 15))
+}
+
 /// Interleaves bytes: (a0, b0, a1, b1, ...) as 16-bit lanes `a | b << 8`, low and high halves.
 @inline(__always)
 func zipBytes(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> (SIMD8<UInt16>, SIMD8<UInt16>) {

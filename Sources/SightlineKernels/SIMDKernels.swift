@@ -530,16 +530,6 @@ func yuvFull8(_ y: SIMD8<Int16>, _ u: SIMD8<Int16>, _ v: SIMD8<Int16>)
     return (clamp255(r), clamp255(g), clamp255(b))
 }
 
-/// Clamps to 0...255, written with operators as in `saturateToBytes` (`replacing(with:where:)`
-/// with a scalar was not inlined: a call per vector): `max(x, 0) = x & ~(x >> 15)`,
-/// `min(x, 255) = x - (t & ~(t >> 15))` with t = x - 255.
-@inline(__always)
-func clamp255(_ x: SIMD8<Int16>) -> SIMD8<Int16> {
-    let lo = x & ~(x &>> 15)
-    let t = lo &- 255
-    return lo &- (t & ~(t &>> 15))
-}
-
 /// 8 lanes in 0...255 (Int16) as two vectors of 4 floats (zero-extended: one unpack each).
 @inline(__always)
 func floats8(_ x: SIMD8<Int16>) -> (SIMD4<Float>, SIMD4<Float>) {
@@ -626,6 +616,14 @@ func narrow(_ p: SIMD4<Int32>, _ q: SIMD4<Int32>) -> SIMD8<Int16> {
     SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: p, highHalf: q))
 }
 
+/// Stores 16 vertical sums (each 0...32640, so the Int16 truncation is exact) as Int16 lanes
+/// `i..<i + 16` of the scratch row `out`.
+@inline(__always)
+func store16(_ out: UnsafeMutableRawPointer, _ i: Int, _ s: (SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>)) {
+    out.storeBytes(of: narrow(s.0, s.1), toByteOffset: 2 &* i, as: SIMD8<Int16>.self)
+    out.storeBytes(of: narrow(s.2, s.3), toByteOffset: 2 &* i &+ 16, as: SIMD8<Int16>.self)
+}
+
 extension ResizePlan {
     /// Vertical pass, 16 bytes at a time, taps paired for `madd`; scalar tail.
     @inline(__always)
@@ -645,20 +643,12 @@ extension ResizePlan {
             let r = SIMD4<Int32>(repeating: 8)
             while i &+ 16 <= n {
                 let s = verticalPair16(a + i, b + i, w)
-                let lo = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: (s.0 &+ r) &>> 4, highHalf: (s.1 &+ r) &>> 4))
-                let hi = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: (s.2 &+ r) &>> 4, highHalf: (s.3 &+ r) &>> 4))
-                out.storeBytes(of: lo, toByteOffset: 2 &* i, as: SIMD8<Int16>.self)
-                out.storeBytes(of: hi, toByteOffset: 2 &* i &+ 16, as: SIMD8<Int16>.self)
+                store16(out, i, ((s.0 &+ r) &>> 4, (s.1 &+ r) &>> 4, (s.2 &+ r) &>> 4, (s.3 &+ r) &>> 4))
                 i &+= 16
             }
         }
         while i + 16 <= n {
-            let (a0, a1, a2, a3) = verticalSums16(src + i, srcStride, rows, ws, pairCount)
-            // 0...32640, so the Int16 truncation is exact.
-            let lo = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: a0, highHalf: a1))
-            let hi = SIMD8<Int16>(truncatingIfNeeded: SIMD8<Int32>(lowHalf: a2, highHalf: a3))
-            out.storeBytes(of: lo, toByteOffset: 2 &* i, as: SIMD8<Int16>.self)
-            out.storeBytes(of: hi, toByteOffset: 2 &* i &+ 16, as: SIMD8<Int16>.self)
+            store16(out, i, verticalSums16(src + i, srcStride, rows, ws, pairCount))
             i &+= 16
         }
         if i < n {
