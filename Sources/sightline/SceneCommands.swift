@@ -38,8 +38,7 @@ struct SceneOptions: ParsableArguments {
     /// and its bottle boxes miss where the grocery model's match; see docs/detection.md).
     static let defaultModels = ["grocery-yolov3-tiny", "yolov3-tiny:refrigerator"]
 
-    @Option(help: "Folder holding the models (default: SIGHTLINE_MODELS, else the nearest Models/).")
-    var modelsDir: String?
+    @OptionGroup var modelsFolder: ModelsFolderOption
 
     @Option(
         name: .customLong("sink"),
@@ -82,7 +81,7 @@ struct SceneOptions: ParsableArguments {
     /// Builds the pipeline: loads (and verifies) everything, opens the sinks (`defaultSinks`
     /// when none are named).
     func makePipeline(defaultSinks: [String] = ["grocery"]) throws -> ScenePipeline {
-        let store = modelsDir.map(ModelStore.init(directory:)) ?? .locate()
+        let store = modelsFolder.store
         let root = (store.directory as NSString).deletingLastPathComponent
         let chainPath = chain ?? store.directory + "/chains/fridge.json"
         let knowledgePath = knowledge ?? store.directory + "/nutrition.json"
