@@ -210,6 +210,21 @@ for input in inputs {
         BenchRow(
             group: group, name: "libjpeg-turbo bare \(scale) planes", medianNanoseconds: barePlanes,
             reference: "libjpeg-turbo bare \(scale) decode", note: "to Y, Cb, Cr planes: the floor for the planes path"))
+    // The ceiling: with no work at all after it, the planes decode alone is this many times
+    // faster than the plain OpenCV path; no planes path can beat that ratio.
+    rows.append(
+        BenchRow(
+            group: group, name: "  ceiling vs plain", medianNanoseconds: barePlanes, reference: "opencv imdecode+blobFromImage",
+            note: "the bare planes decode alone: the best ratio a planes path can reach"))
+    // What the decode costs below any scale: at 1/8 libjpeg-turbo's inverse DCT is DC-only, so
+    // what is left is mostly entropy (Huffman) decoding, which every scale pays in full.
+    if scale != ScalingFactor(num: 1, denom: 8) {
+        let eighth = try barePlanesDecode(ScalingFactor(num: 1, denom: 8))
+        rows.append(
+            BenchRow(
+                group: group, name: "libjpeg-turbo bare 1/8 planes", medianNanoseconds: eighth,
+                reference: "libjpeg-turbo bare \(scale) planes", note: "DC-only inverse DCT: mostly Huffman decoding"))
+    }
     for path in [JPEGDecodePath.yuvPlanes, .rgb] {
         let pre = Preprocessor(input: .square(416), kernels: .simd)
         pre.jpegPath = path
