@@ -31,30 +31,30 @@ static sl_dnn_net *finish_load(cv::dnn::Net &&net, char *err, size_t err_len) {
     return result;
 }
 
-extern "C" sl_dnn_net *sl_dnn_load_darknet(const char *cfg_path, const char *weights_path, char *err, size_t err_len) {
+// Runs `load` with every exception turned into a message in `err` and a NULL result.
+template <typename Load>
+static sl_dnn_net *guarded_load(char *err, size_t err_len, const char *what, Load load) {
     try {
-        return finish_load(cv::dnn::readNetFromDarknet(cfg_path, weights_path), err, err_len);
+        return finish_load(load(), err, err_len);
     } catch (const cv::Exception &e) {
         write_error(err, err_len, e.msg);
     } catch (const std::exception &e) {
         write_error(err, err_len, e.what());
     } catch (...) {
-        write_error(err, err_len, "unknown C++ exception while loading a Darknet network");
+        write_error(err, err_len, std::string("unknown C++ exception while loading ") + what);
     }
     return nullptr;
 }
 
+extern "C" sl_dnn_net *sl_dnn_load_darknet_buffers(const char *cfg, size_t cfg_len, const void *weights,
+                                                   size_t weights_len, char *err, size_t err_len) {
+    return guarded_load(err, err_len, "a Darknet network", [&] {
+        return cv::dnn::readNetFromDarknet(cfg, cfg_len, static_cast<const char *>(weights), weights_len);
+    });
+}
+
 extern "C" sl_dnn_net *sl_dnn_load_onnx(const char *onnx_path, char *err, size_t err_len) {
-    try {
-        return finish_load(cv::dnn::readNetFromONNX(onnx_path), err, err_len);
-    } catch (const cv::Exception &e) {
-        write_error(err, err_len, e.msg);
-    } catch (const std::exception &e) {
-        write_error(err, err_len, e.what());
-    } catch (...) {
-        write_error(err, err_len, "unknown C++ exception while loading an ONNX network");
-    }
-    return nullptr;
+    return guarded_load(err, err_len, "an ONNX network", [&] { return cv::dnn::readNetFromONNX(onnx_path); });
 }
 
 extern "C" void sl_dnn_free(sl_dnn_net *net) { delete net; }

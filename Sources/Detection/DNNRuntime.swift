@@ -1,4 +1,5 @@
 internal import CDetectorRuntime
+public import Foundation
 public import SightlineCore
 
 /// A network loaded into OpenCV's DNN module (CPU), run on tensors Sightline prepared itself.
@@ -8,6 +9,8 @@ public import SightlineCore
 public final class DNNNetwork {
     private let handle: OpaquePointer
     public let model: String
+    /// Convolutions whose batch normalisation was folded into them before loading (Darknet).
+    public let foldedLayers: Int
 
     /// A raw output blob of the last forward pass; valid until the next one.
     public struct Output {
@@ -16,11 +19,31 @@ public final class DNNNetwork {
         public var data: UnsafeBufferPointer<Float>
     }
 
-    /// Loads a Darknet cfg + weights.
-    public init(darknetConfig cfg: String, weights: String, model: String) throws(DetectionError) {
+    /// Loads a Darknet network from its `.cfg` text and `.weights` bytes (`configPath` and
+    /// `weightsPath` name them in errors). Batch normalisation is folded into the convolutions
+    /// first when the network allows it (``DarknetFolding``), in place in `weights` (whose
+    /// contents are then no longer the file's), so OpenCV keeps one copy of the weights instead
+    /// of two; ``foldedLayers`` says how many were folded. `foldBatchNorm: false` hands the
+    /// files to OpenCV as they are (it then fuses them itself, keeping both copies).
+    public init(
+        darknetConfig config: Data, weights: inout Data, configPath: String, weightsPath: String, model: String,
+        foldBatchNorm: Bool = true
+    ) throws(DetectionError) {
         var err = [CChar](repeating: 0, count: 1024)
-        guard let h = sl_dnn_load_darknet(cfg, weights, &err, err.count) else {
-            throw .runtime(model: model, detail: "OpenCV could not load \(cfg) with \(weights): " + message(err))
+        var cfg = [UInt8](config)
+        var count = weights.count
+        if foldBatchNorm, let folded = weights.withUnsafeMutableBytes({ DarknetFolding.fold(config: cfg, weights: $0) }) {
+            cfg = folded.config
+            count = folded.weightsCount
+            foldedLayers = folded.foldedLayers
+        } else {
+            foldedLayers = 0
+        }
+        let loaded = weights.withUnsafeBytes { w in
+            sl_dnn_load_darknet_buffers(cfg, cfg.count, w.baseAddress, count, &err, err.count)
+        }
+        guard let h = loaded else {
+            throw .runtime(model: model, detail: "OpenCV could not load \(configPath) with \(weightsPath): " + message(err))
         }
         handle = h
         self.model = model
@@ -34,6 +57,7 @@ public final class DNNNetwork {
         }
         handle = h
         self.model = model
+        foldedLayers = 0
     }
 
     deinit { sl_dnn_free(handle) }

@@ -147,15 +147,7 @@ extension ModelManifest {
     /// returns its full path. Size is checked first, so a truncated file is named as such
     /// without hashing it.
     func verify(_ file: File, role: String, in directory: String) throws(DetectionError) -> String {
-        let full = directory + "/" + file.path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else {
-            throw .missingFile(model: name, role: role, path: full, fetch: fetch)
-        }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
-        guard size == file.bytes else {
-            let detail = size < file.bytes ? "truncated: \(size) of \(file.bytes) bytes" : "\(size) bytes, expected \(file.bytes)"
-            throw .corruptFile(model: name, role: role, path: full, detail: detail, fetch: fetch)
-        }
+        let full = try checkSize(file, role: role, in: directory)
         guard let handle = FileHandle(forReadingAtPath: full) else {
             throw .missingFile(model: name, role: role, path: full, fetch: fetch)
         }
@@ -166,10 +158,42 @@ extension ModelManifest {
             if chunk.isEmpty { break }
             hasher.update(data: chunk)
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        guard digest == file.sha256.lowercased() else {
-            throw .corruptFile(model: name, role: role, path: full, detail: "sha256 \(digest), expected \(file.sha256)", fetch: fetch)
+        try checkDigest(hasher.finalize(), file, role: role, path: full)
+        return full
+    }
+
+    /// Reads `file` whole and checks it as ``verify(_:role:in:)`` does: the bytes returned are
+    /// the bytes that were checked (no second read that could see another file).
+    func contents(_ file: File, role: String, in directory: String) throws(DetectionError) -> (path: String, bytes: Data) {
+        let full = try checkSize(file, role: role, in: directory)
+        guard let bytes = FileManager.default.contents(atPath: full) else {
+            throw .missingFile(model: name, role: role, path: full, fetch: fetch)
+        }
+        guard bytes.count == file.bytes else {
+            throw .corruptFile(model: name, role: role, path: full, detail: "changed while being read", fetch: fetch)
+        }
+        try checkDigest(SHA256.hash(data: bytes), file, role: role, path: full)
+        return (full, bytes)
+    }
+
+    /// The full path of `file`, once it is known to exist with the manifest's size.
+    private func checkSize(_ file: File, role: String, in directory: String) throws(DetectionError) -> String {
+        let full = directory + "/" + file.path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else {
+            throw .missingFile(model: name, role: role, path: full, fetch: fetch)
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
+        guard size == file.bytes else {
+            let detail = size < file.bytes ? "truncated: \(size) of \(file.bytes) bytes" : "\(size) bytes, expected \(file.bytes)"
+            throw .corruptFile(model: name, role: role, path: full, detail: detail, fetch: fetch)
         }
         return full
+    }
+
+    private func checkDigest(_ digest: SHA256.Digest, _ file: File, role: String, path: String) throws(DetectionError) {
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        guard hex == file.sha256.lowercased() else {
+            throw .corruptFile(model: name, role: role, path: path, detail: "sha256 \(hex), expected \(file.sha256)", fetch: fetch)
+        }
     }
 }

@@ -29,16 +29,19 @@ public final class OpenCVDetector: ObjectDetector {
     ) throws(DetectionError) {
         self.manifest = manifest
         let labelsPath = try manifest.verify(manifest.files.labels, role: "labels", in: directory)
-        let weightsPath = try manifest.verify(manifest.files.weights, role: "weights", in: directory)
         guard let text = try? String(contentsOfFile: labelsPath, encoding: .utf8) else {
             throw .runtime(model: manifest.name, detail: "cannot read labels \(labelsPath)")
         }
         labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         switch manifest.runtime {
         case .opencvDarknet:
-            let cfgPath = try manifest.verify(manifest.files.config!, role: "config", in: directory)
-            network = try DNNNetwork(darknetConfig: cfgPath, weights: weightsPath, model: manifest.name)
+            let config = try manifest.contents(manifest.files.config!, role: "config", in: directory)
+            var (weightsPath, weights) = try manifest.contents(manifest.files.weights, role: "weights", in: directory)
+            network = try DNNNetwork(
+                darknetConfig: config.bytes, weights: &weights, configPath: config.path, weightsPath: weightsPath,
+                model: manifest.name)
         case .opencvONNX:
+            let weightsPath = try manifest.verify(manifest.files.weights, role: "weights", in: directory)
             network = try DNNNetwork(onnx: weightsPath, model: manifest.name)
         }
         preprocessor = Preprocessor(input: input ?? manifest.input, kernels: kernels)

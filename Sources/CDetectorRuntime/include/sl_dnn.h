@@ -14,8 +14,11 @@ extern "C" {
 
 typedef struct sl_dnn_net sl_dnn_net;
 
-/// Loads a Darknet network (.cfg + .weights). NULL on failure, with a message in `err`.
-sl_dnn_net *sl_dnn_load_darknet(const char *cfg_path, const char *weights_path, char *err, size_t err_len);
+/// Loads a Darknet network from memory: the .cfg text and the .weights bytes (`weights` may be
+/// NULL with length 0 for a network without weights). OpenCV copies what it needs during the
+/// call. NULL on failure, with a message in `err`.
+sl_dnn_net *sl_dnn_load_darknet_buffers(const char *cfg, size_t cfg_len, const void *weights, size_t weights_len,
+                                        char *err, size_t err_len);
 
 /// Loads an ONNX network with fixed input shape. NULL on failure, with a message in `err`.
 sl_dnn_net *sl_dnn_load_onnx(const char *onnx_path, char *err, size_t err_len);
