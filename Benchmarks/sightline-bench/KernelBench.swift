@@ -33,18 +33,32 @@ private func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: In
 }
 
 /// Times `scalar` and `simd` (same iteration count), then compares their outputs.
+///
+/// `copies`: for a kernel that only moves bytes, how many bytes it writes. The group then also
+/// times `memcpy` of that many bytes (buffers of its own, same sizes): no kernel that writes
+/// its output can beat that, so it bounds the ratio any SIMD version can reach.
 private func benchPair(
-    _ name: String, note: String, iterations: Int,
+    _ name: String, note: String, iterations: Int, copies: Int? = nil,
     scalar: () -> Void, simd: () -> Void, outputsEqual: () -> Bool
 ) -> [BenchRow] {
     let group = "kernels: " + name
     let s = measureMedian(iterations: iterations, scalar)
     let v = measureMedian(iterations: iterations, simd)
     let check = outputsEqual() ? "outputs equal" : "MISMATCH: simd output differs from scalar"
-    return [
+    var rows = [
         BenchRow(group: group, name: "scalar", medianNanoseconds: s, reference: nil, note: note),
         BenchRow(group: group, name: "simd", medianNanoseconds: v, reference: "scalar", note: check),
     ]
+    if let bytes = copies {
+        let from = Bytes(bytes, seed: 12), to = Bytes(bytes, seed: 0)
+        defer { from.free(); to.free() }
+        let copy = measureMedian(iterations: iterations) { to.pointer.update(from: from.pointer, count: bytes) }
+        rows.append(
+            BenchRow(
+                group: group, name: "memcpy of its output", medianNanoseconds: copy, reference: "scalar",
+                note: "\(bytes / 1024) KiB: the most any version could gain; 4x needs \(format3(s / 4000)) us"))
+    }
+    return rows
 }
 
 /// Scalar vs SIMD timings of the preprocessing kernels (run in release). `quick` cuts the
@@ -99,7 +113,7 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
         let a = Bytes(2 * w * h, seed: 0), b = Bytes(2 * w * h, seed: 0)
         defer { src.free(); a.free(); b.free() }
         rows += benchPair(
-            "deinterleaveYUYV", note: "640x480 -> Y 640x480 + U, V 320x480", iterations: n,
+            "deinterleaveYUYV", note: "640x480 -> Y 640x480 + U, V 320x480", iterations: n, copies: 2 * w * h,
             scalar: {
                 ScalarKernels.deinterleaveYUYV(src: src.pointer, srcStride: 2 * w, width: w, height: h,
                                                y: a.pointer, yStride: w, u: a.pointer + w * h, uStride: cw,
@@ -120,7 +134,7 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
         let a = Bytes(2 * cw * ch, seed: 0), b = Bytes(2 * cw * ch, seed: 0)
         defer { src.free(); a.free(); b.free() }
         rows += benchPair(
-            "splitUV", note: "NV12 640x480 chroma: 320x240 pairs", iterations: n,
+            "splitUV", note: "NV12 640x480 chroma: 320x240 pairs", iterations: n, copies: 2 * cw * ch,
             scalar: {
                 ScalarKernels.splitUV(src: src.pointer, srcStride: 2 * cw, width: cw, height: ch,
                                       u: a.pointer, uStride: cw, v: a.pointer + cw * ch, vStride: cw)
@@ -286,7 +300,7 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
         let a = Bytes(w * 3 * h, seed: 0), b = Bytes(w * 3 * h, seed: 0)
         defer { src.free(); a.free(); b.free() }
         rows += benchPair(
-            "greyToRGB", note: "640x480", iterations: n,
+            "greyToRGB", note: "640x480", iterations: n, copies: 3 * w * h,
             scalar: {
                 ScalarKernels.greyToRGB(src: src.pointer, srcStride: w, dst: a.pointer, dstStride: 3 * w, width: w, height: h)
             },
@@ -303,7 +317,7 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
         let a = Bytes(w * 3 * h, seed: 0), b = Bytes(w * 3 * h, seed: 0)
         defer { src.free(); a.free(); b.free() }
         rows += benchPair(
-            "swapRB", note: "640x480", iterations: n,
+            "swapRB", note: "640x480", iterations: n, copies: 3 * w * h,
             scalar: {
                 ScalarKernels.swapRB(src: src.pointer, srcStride: 3 * w, dst: a.pointer, dstStride: 3 * w, width: w, height: h)
             },
@@ -320,7 +334,7 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
         let a = Bytes(w * h, seed: 0), b = Bytes(w * h, seed: 0)
         defer { src.free(); a.free(); b.free() }
         rows += benchPair(
-            "rgbToGrey", note: "640x480", iterations: n,
+            "rgbToGrey", note: "640x480", iterations: n, copies: w * h,
             scalar: {
                 ScalarKernels.rgbToGrey(src: src.pointer, srcStride: 3 * w, dst: a.pointer, dstStride: w,
                                         width: w, height: h, swapRB: false)
@@ -368,7 +382,7 @@ func kernelBenchmarks(quick: Bool) -> [BenchRow] {
         let b = UnsafeMutablePointer<Float>.allocate(capacity: 3 * w * h)
         defer { src.free(); a.deallocate(); b.deallocate() }
         rows += benchPair(
-            "packPlanar", note: "416x234 RGB -> 3x416x234 f32", iterations: n,
+            "packPlanar", note: "416x234 RGB -> 3x416x234 f32", iterations: n, copies: 4 * 3 * w * h,
             scalar: {
                 ScalarKernels.packPlanar(src: src.pointer, srcStride: 3 * w, width: w, height: h, dst: a,
                                          dstRowStride: w, dstPlaneStride: w * h, scale: scale, bias: bias, swapRB: false)
