@@ -66,30 +66,38 @@ public enum SIMDKernels {
         v: UnsafeMutablePointer<UInt8>, vStride: Int
     ) {
         let chromaWidth = (width + 1) / 2
-        for row in 0..<height {
-            let s = src + row * srcStride
-            let yd = y + row * yStride, ud = u + row * uStride, vd = v + row * vStride
-            let sr = UnsafeRawPointer(s)
-            let yr = UnsafeMutableRawPointer(yd), ur = UnsafeMutableRawPointer(ud), vr = UnsafeMutableRawPointer(vd)
-            var x = 0
-            // 32 pixels: 64 bytes in; 32 Y, 16 U, 16 V out. Even/odd bytes are `pand`/`psrlw` +
-            // `packuswb` on SSE2 (`uzp1`/`uzp2` on NEON): no byte shuffle needed.
-            while x &+ 32 <= width {
-                let a = sr.loadUnaligned(fromByteOffset: 2 &* x, as: SIMD32<UInt8>.self)
-                let b = sr.loadUnaligned(fromByteOffset: 2 &* x &+ 32, as: SIMD32<UInt8>.self)
-                yr.storeBytes(of: a.evenHalf, toByteOffset: x, as: SIMD16<UInt8>.self)
-                yr.storeBytes(of: b.evenHalf, toByteOffset: x &+ 16, as: SIMD16<UInt8>.self)
-                let uv = SIMD32<UInt8>(lowHalf: a.oddHalf, highHalf: b.oddHalf)  // U V U V ...
-                ur.storeBytes(of: uv.evenHalf, toByteOffset: x &>> 1, as: SIMD16<UInt8>.self)
-                vr.storeBytes(of: uv.oddHalf, toByteOffset: x &>> 1, as: SIMD16<UInt8>.self)
-                x &+= 32
+        // Two passes a row: Y out and the U,V pairs into a scratch row, then the pairs split
+        // (`splitUV`). In one pass LLVM merges the two byte selections of U and V into one
+        // permutation of the YUYV bytes, which SSE2 can only do with shuffle sequences (3x
+        // slower); through memory each step stays a `pand`/`psrlw` + `packuswb`.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * chromaWidth) { scratch in
+            let pairs = scratch.baseAddress!
+            let pr = UnsafeMutableRawPointer(pairs)
+            for row in 0..<height {
+                let s = src + row * srcStride
+                let yd = y + row * yStride
+                let sr = UnsafeRawPointer(s), yr = UnsafeMutableRawPointer(yd)
+                var x = 0
+                // 16 pixels: 32 bytes in (16-bit lanes Y|U<<8, Y|V<<8); 16 Y and 8 pairs out.
+                while x &+ 16 <= width {
+                    let w0 = sr.loadUnaligned(fromByteOffset: 2 &* x, as: SIMD8<UInt16>.self)
+                    let w1 = sr.loadUnaligned(fromByteOffset: 2 &* x &+ 16, as: SIMD8<UInt16>.self)
+                    yr.storeBytes(of: evenBytes(w0, w1), toByteOffset: x, as: SIMD16<UInt8>.self)
+                    pr.storeBytes(of: oddBytes(w0, w1), toByteOffset: x, as: SIMD16<UInt8>.self)
+                    x &+= 16
+                }
+                let c = x >> 1
+                while x < width {
+                    yd[x] = s[2 * x]
+                    x += 1
+                }
+                for i in c..<chromaWidth {
+                    pairs[2 * i] = s[4 * i + 1]
+                    pairs[2 * i + 1] = s[4 * i + 3]
+                }
+                splitUV(src: pairs, srcStride: 0, width: chromaWidth, height: 1, u: u + row * uStride, uStride: 0,
+                        v: v + row * vStride, vStride: 0)
             }
-            let c = x >> 1
-            while x < width {
-                yd[x] = s[2 * x]
-                x += 1
-            }
-            yuyvChroma(s, ud, vd, from: c, to: chromaWidth)
         }
     }
 
@@ -105,20 +113,12 @@ public enum SIMDKernels {
             let sr = UnsafeRawPointer(s)
             let ur = UnsafeMutableRawPointer(ud), vr = UnsafeMutableRawPointer(vd)
             var i = 0
-            // 32 pairs: 64 bytes in, 32 U and 32 V out (even/odd bytes, as above).
-            while i &+ 32 <= width {
-                let a = sr.loadUnaligned(fromByteOffset: 2 &* i, as: SIMD32<UInt8>.self)
-                let b = sr.loadUnaligned(fromByteOffset: 2 &* i &+ 32, as: SIMD32<UInt8>.self)
-                ur.storeBytes(of: a.evenHalf, toByteOffset: i, as: SIMD16<UInt8>.self)
-                ur.storeBytes(of: b.evenHalf, toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
-                vr.storeBytes(of: a.oddHalf, toByteOffset: i, as: SIMD16<UInt8>.self)
-                vr.storeBytes(of: b.oddHalf, toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
-                i &+= 32
-            }
-            if i &+ 16 <= width {
-                let a = sr.loadUnaligned(fromByteOffset: 2 &* i, as: SIMD32<UInt8>.self)
-                ur.storeBytes(of: a.evenHalf, toByteOffset: i, as: SIMD16<UInt8>.self)
-                vr.storeBytes(of: a.oddHalf, toByteOffset: i, as: SIMD16<UInt8>.self)
+            // 16 pairs at a time: 32 bytes in, 16 U and 16 V out (even/odd bytes, as above).
+            while i &+ 16 <= width {
+                let w0 = sr.loadUnaligned(fromByteOffset: 2 &* i, as: SIMD8<UInt16>.self)
+                let w1 = sr.loadUnaligned(fromByteOffset: 2 &* i &+ 16, as: SIMD8<UInt16>.self)
+                ur.storeBytes(of: evenBytes(w0, w1), toByteOffset: i, as: SIMD16<UInt8>.self)
+                vr.storeBytes(of: oddBytes(w0, w1), toByteOffset: i, as: SIMD16<UInt8>.self)
                 i &+= 16
             }
             splitPairs(s, ud, vd, from: i, to: width)
@@ -528,6 +528,25 @@ func yuvFull8(_ y: SIMD8<Int16>, _ u: SIMD8<Int16>, _ v: SIMD8<Int16>)
     let g = y &+ ((q &+ 64) &>> 7)
     let b = y &+ ((d &* 227 &+ 64) &>> 7)
     return (clamp255(r), clamp255(g), clamp255(b))
+}
+
+/// The even bytes (the low byte of each 16-bit lane, little-endian) of 32 bytes loaded as two
+/// vectors of `UInt16` lanes: a truncation (`pand` + `packuswb` on SSE2, `xtn` on NEON).
+@inline(__always)
+func evenBytes(_ a: SIMD8<UInt16>, _ b: SIMD8<UInt16>) -> SIMD16<UInt8> {
+    // Lane by lane, which LLVM turns into one truncation: the standard library's
+    // `init(truncatingIfNeeded:)` stays an out-of-line call where a loop uses it several times.
+    let w = SIMD16<UInt16>(lowHalf: a, highHalf: b)
+    var r = SIMD16<UInt8>()
+    for i in 0..<16 { r[i] = UInt8(truncatingIfNeeded: w[i]) }
+    return r
+}
+
+/// The odd bytes (the high byte of each 16-bit lane) of 32 bytes loaded as two vectors of
+/// `UInt16` lanes: a shift and a truncation (`psrlw` + `packuswb`, `shrn` on NEON).
+@inline(__always)
+func oddBytes(_ a: SIMD8<UInt16>, _ b: SIMD8<UInt16>) -> SIMD16<UInt8> {
+    evenBytes(a &>> 8, b &>> 8)
 }
 
 /// 8 lanes in 0...255 (Int16) as two vectors of 4 floats (zero-extended: one unpack each).
