@@ -65,36 +65,20 @@ public enum SIMDKernels {
         u: UnsafeMutablePointer<UInt8>, uStride: Int,
         v: UnsafeMutablePointer<UInt8>, vStride: Int
     ) {
+        guard width > 0 else { return }
         let chromaWidth = (width + 1) / 2
-        // Two passes a row: Y out and the U,V pairs into a scratch row, then the pairs split
-        // (`splitUV`). In one pass LLVM merges the two byte selections of U and V into one
-        // permutation of the YUYV bytes, which SSE2 can only do with shuffle sequences (3x
-        // slower); through memory each step stays a `pand`/`psrlw` + `packuswb`.
+        // Two passes a row, both `splitUV`: the row as (Y, chroma) byte pairs gives Y and the
+        // U,V pairs (into a scratch row), which give U and V. In one pass LLVM merges the two
+        // byte selections into one permutation of the YUYV bytes, which SSE2 can only build
+        // from shuffle sequences (3x slower); through memory each stays `pand`/`psrlw` +
+        // `packuswb`.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * chromaWidth) { scratch in
             let pairs = scratch.baseAddress!
-            let pr = UnsafeMutableRawPointer(pairs)
             for row in 0..<height {
                 let s = src + row * srcStride
-                let yd = y + row * yStride
-                let sr = UnsafeRawPointer(s), yr = UnsafeMutableRawPointer(yd)
-                var x = 0
-                // 16 pixels: 32 bytes in (16-bit lanes Y|U<<8, Y|V<<8); 16 Y and 8 pairs out.
-                while x &+ 16 <= width {
-                    let w0 = sr.loadUnaligned(fromByteOffset: 2 &* x, as: SIMD8<UInt16>.self)
-                    let w1 = sr.loadUnaligned(fromByteOffset: 2 &* x &+ 16, as: SIMD8<UInt16>.self)
-                    yr.storeBytes(of: evenBytes(w0, w1), toByteOffset: x, as: SIMD16<UInt8>.self)
-                    pr.storeBytes(of: oddBytes(w0, w1), toByteOffset: x, as: SIMD16<UInt8>.self)
-                    x &+= 16
-                }
-                let c = x >> 1
-                while x < width {
-                    yd[x] = s[2 * x]
-                    x += 1
-                }
-                for i in c..<chromaWidth {
-                    pairs[2 * i] = s[4 * i + 1]
-                    pairs[2 * i + 1] = s[4 * i + 3]
-                }
+                splitUV(src: s, srcStride: 0, width: width, height: 1, u: y + row * yStride, uStride: 0, v: pairs, vStride: 0)
+                // An odd width's last pixel carries U; its pair's V byte follows it.
+                if width & 1 == 1 { pairs[width] = s[2 * width + 1] }
                 splitUV(src: pairs, srcStride: 0, width: chromaWidth, height: 1, u: u + row * uStride, uStride: 0,
                         v: v + row * vStride, vStride: 0)
             }

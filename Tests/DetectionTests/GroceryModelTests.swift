@@ -16,6 +16,9 @@ import Testing
         let detector = try OpenCVDetector(model: "grocery-yolov3-tiny", store: store, kernels: .simd)
         let taxonomy = try LabelTaxonomy.load(path: Reference.repoRoot + "/Models/grocery-taxonomy.json")
         #expect(detector.labels == taxonomy.classes, "the model's labels are the taxonomy's, in order")
+        // Loaded with its batch normalisation folded (one copy of the weights), so the recall
+        // below is the folded network's.
+        #expect(detector.network.foldedLayers == 11)
         let only = try ImageSelection.load(path: store.directory + "/grocery-yolov3-tiny/validation.txt")
         let images = try evaluatedImages(
             detector: detector, datasets: [try YOLODataset(folder: Self.data + "/" + folder)], taxonomy: taxonomy, only: only)
