@@ -128,6 +128,8 @@ public enum DarknetFolding {
             guard let eq = line.firstIndex(of: "="), !sections.isEmpty else { return nil }
             let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
             if key.isEmpty || value.isEmpty { continue }
+            // A key given twice: OpenCV takes the last; dropping one line of two would be wrong.
+            guard sections[sections.count - 1].values[key] == nil else { return nil }
             sections[sections.count - 1].values[key] = value
             sections[sections.count - 1].lines[key] = number
         }
@@ -150,7 +152,8 @@ public enum DarknetFolding {
             case "convolutional":
                 guard let filters = int(s, "filters", -1), let size = int(s, "size", -1), let groups = int(s, "groups", 1),
                     let bn = int(s, "batch_normalize", 0), int(s, "flipped", 0) == 0,
-                    filters > 0, size > 0, groups > 0, channels % groups == 0
+                    (1...(1 << 20)).contains(filters), (1...(1 << 10)).contains(size), groups > 0,
+                    channels <= 1 << 24, channels % groups == 0
                 else { return nil }
                 let (count, overflow) = (filters * (channels / groups)).multipliedReportingOverflow(by: size * size)
                 guard !overflow, count < 1 << 30 else { return nil }

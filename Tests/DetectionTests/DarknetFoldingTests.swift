@@ -108,6 +108,8 @@ import Testing
         #expect(fold(conv + "\n[connected]\noutput=2\n", floats: 14) == nil)
         #expect(fold(conv.replacingOccurrences(of: "filters=2", with: "filters=two"), floats: 14) == nil)
         #expect(fold("[convolutional]\nbatch_normalize=1\nfilters=2\nsize=1\n", floats: 14) == nil, "no [net] first")
+        #expect(fold(conv + "batch_normalize=1\n", floats: 14) == nil, "a key given twice")
+        #expect(fold(conv.replacingOccurrences(of: "filters=2", with: "filters=9223372036854775807"), floats: 14) == nil)
         // A route concatenating two convolutions feeds the next one 2 + 2 channels.
         let routed = conv + "\n[convolutional]\nbatch_normalize=1\nfilters=2\nsize=1\n\n[route]\nlayers=-1,0\n\n[convolutional]\nfilters=1\nsize=1\n"
         // 14 + (8 + 2*2) + (1 + 1*4) floats.
