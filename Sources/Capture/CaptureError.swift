@@ -79,6 +79,10 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `VIDIOC_QUERYCAP` says the node cannot capture video (single-planar), e.g. a metadata
     /// node, an output device or a codec.
     case notACaptureDevice(device: String, card: String, capabilities: UInt32)
+    /// The device captures through the multi-planar API only (`V4L2_CAP_VIDEO_CAPTURE_MPLANE`,
+    /// common on ARM boards' camera interfaces), and the calls do not go through libv4l2,
+    /// whose mplane plugin presents such a device's single-plane formats as an ordinary camera.
+    case multiplanarOnly(device: String, card: String)
     /// The device captures but does not support streaming I/O (mmap), which Sightline needs.
     case noStreamingIO(device: String, card: String)
     /// The device offers no pixel format Sightline can use (or not the one asked for).
@@ -111,6 +115,9 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .system(error): return error.description
         case let .notACaptureDevice(device, card, caps):
             return "\(device) (\(card)) is not a video capture device (capabilities 0x\(String(caps, radix: 16)))"
+        case let .multiplanarOnly(device, card):
+            return
+                "\(device) (\(card)) captures through the multi-planar API only; capture it through libv4l2 (--libv4l2), whose mplane plugin presents its single-plane formats (YUYV, NV12, MJPEG …) as an ordinary camera's"
         case let .noStreamingIO(device, card):
             return "\(device) (\(card)) does not support streaming I/O (mmap), which Sightline needs"
         case let .noUsableFormat(device, wanted, offered):

@@ -27,11 +27,13 @@ struct V4L2Handle: Sendable {
             driver: cString(cap.driver), card: cString(cap.card), busInfo: cString(cap.bus_info), capabilities: caps)
     }
 
-    /// Checks the node is a single-planar capture device with streaming I/O.
+    /// Checks the node is a single-planar capture device with streaming I/O (a multi-planar-only
+    /// one is, through libv4l2's mplane plugin, which rewrites what `VIDIOC_QUERYCAP` says).
     func requireCaptureAndStreaming() throws(CaptureError) -> DeviceCapabilities {
         let caps: DeviceCapabilities
         do { caps = try queryCapabilities() } catch { throw .system(error) }
         guard caps.canCapture else {
+            if caps.canCaptureMultiplanar { throw .multiplanarOnly(device: device, card: caps.card) }
             throw .notACaptureDevice(device: device, card: caps.card, capabilities: caps.capabilities)
         }
         guard caps.canStream else { throw .noStreamingIO(device: device, card: caps.card) }

@@ -29,7 +29,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "mmap buffers to ask the driver for.")
     var buffers = 4
 
-    @Flag(help: "Go through libv4l2, which converts formats the device lacks.")
+    @Flag(help: "Go through libv4l2 (converts formats the camera lacks; needed for multi-planar-only cameras).")
     var libv4l2 = false
 
     @Option(help: "How frames reach the consumer: zero-copy (borrow the driver's buffer) or copy.")

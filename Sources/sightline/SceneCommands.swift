@@ -329,6 +329,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Frame rate to ask for.")
     var fps: Double = 15
 
+    @Flag(help: "Go through libv4l2 (converts formats the camera lacks; needed for multi-planar-only cameras).")
+    var libv4l2 = false
+
     @Option(help: "Stop after this many frames (default: until interrupted).")
     var frames: Int?
 
@@ -339,7 +342,8 @@ struct RunCommand: ParsableCommand {
         let logger = global.bootstrapLogging()
         guard let (w, h) = parseSize(size) else { throw ValidationError("--size must be WIDTHxHEIGHT") }
         let camera = V4L2Camera(
-            device: device, request: CaptureRequest(size: FrameSize(width: w, height: h), fps: fps), logger: logger)
+            device: device, request: CaptureRequest(size: FrameSize(width: w, height: h), fps: fps),
+            options: .init(conversion: libv4l2), logger: logger)
         do { print("\(device): \(try camera.start())") } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

@@ -226,6 +226,19 @@ struct FakeCameraTests {
         #expect(e.description == "/dev/fake0 (Fake Camera) is not a video capture device (capabilities 0x4000002)")
     }
 
+    /// A multi-planar-only device (as many ARM camera interfaces are) without libv4l2: the
+    /// error says how to capture it. (Through libv4l2 its mplane plugin presents it as an
+    /// ordinary camera: tried on vivid with multiplanar=2, docs/capture.md.)
+    @Test func aMultiplanarOnlyDeviceSaysToUseLibv4l2() throws {
+        let driver = FakeDriver.yuyvOnly()
+        driver.capabilities = sl_V4L2_CAP_VIDEO_CAPTURE_MPLANE | sl_V4L2_CAP_STREAMING
+        #expect(throws: CaptureError.multiplanarOnly(device: "/dev/fake0", card: "Fake Camera")) {
+            try camera(driver).start()
+        }
+        #expect(driver.openCount == 0)
+        #expect(CaptureError.multiplanarOnly(device: "/dev/fake0", card: "Fake Camera").description.contains("--libv4l2"))
+    }
+
     @Test func aDeviceWithoutStreamingIOIsRefused() throws {
         let driver = FakeDriver.yuyvOnly()
         driver.capabilities = sl_V4L2_CAP_VIDEO_CAPTURE | sl_V4L2_CAP_READWRITE
