@@ -206,6 +206,13 @@ for input in inputs {
         }
     }
     let barePlanes = try barePlanesDecode(scale)
+    /// Appends the planes decode alone at another scale `s`, against the one at `scale`.
+    func otherScaleRow(_ s: ScalingFactor, note: String) throws {
+        rows.append(
+            BenchRow(
+                group: group, name: "libjpeg-turbo bare \(s) planes", medianNanoseconds: try barePlanesDecode(s),
+                reference: "libjpeg-turbo bare \(scale) planes", note: note))
+    }
     rows.append(
         BenchRow(
             group: group, name: "libjpeg-turbo bare \(scale) planes", medianNanoseconds: barePlanes,
@@ -219,11 +226,7 @@ for input in inputs {
     // What the decode costs below any scale: at 1/8 libjpeg-turbo's inverse DCT is DC-only, so
     // what is left is mostly entropy (Huffman) decoding, which every scale pays in full.
     if scale != ScalingFactor(num: 1, denom: 8) {
-        let eighth = try barePlanesDecode(ScalingFactor(num: 1, denom: 8))
-        rows.append(
-            BenchRow(
-                group: group, name: "libjpeg-turbo bare 1/8 planes", medianNanoseconds: eighth,
-                reference: "libjpeg-turbo bare \(scale) planes", note: "DC-only inverse DCT: mostly Huffman decoding"))
+        try otherScaleRow(ScalingFactor(num: 1, denom: 8), note: "DC-only inverse DCT: mostly Huffman decoding")
     }
     for path in [JPEGDecodePath.yuvPlanes, .rgb] {
         let pre = Preprocessor(input: .square(416), kernels: .simd)
@@ -264,11 +267,7 @@ for input in inputs {
     if smallestScale != scale {
         // The planes decode alone at the smallest scale: is its smaller output worth the slower
         // (non-SIMD) scaled IDCT, for the planes path?
-        let bareSmallest = try barePlanesDecode(smallestScale)
-        rows.append(
-            BenchRow(
-                group: group, name: "libjpeg-turbo bare \(smallestScale) planes", medianNanoseconds: bareSmallest,
-                reference: "libjpeg-turbo bare \(scale) planes", note: "the smallest scale's planes decode"))
+        try otherScaleRow(smallestScale, note: "the smallest scale's planes decode")
         rows.append(
             BenchRow(group: group, name: "  smallest vs planes path", medianNanoseconds: smallest,
                      reference: "sightline \(JPEGDecodePath.yuvPlanes) (simd)", note: "end to end, DCT \(smallestScale) vs \(scale)"))
