@@ -84,13 +84,13 @@ public enum DarknetFolding {
             }
         }
         // The config without the folded sections' batch_normalize lines, everything else as is.
+        let dropped = Set(plan.compactMap { $0.batchNorm ? $0.batchNormLine : nil })
         var text: [UInt8] = []
         text.reserveCapacity(config.count)
-        for line in config.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            if !plan.contains(where: { $0.batchNorm && $0.batchNormLine == line.offset }) {
-                text += line.element
-                text.append(UInt8(ascii: "\n"))
-            }
+        for (number, line) in config.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        where !dropped.contains(number) {
+            text += line
+            text.append(UInt8(ascii: "\n"))
         }
         text.removeLast()  // the lines were joined with a newline after each, one too many
         return Folded(config: text, weightsCount: expected - removed, foldedLayers: plan.filter(\.batchNorm).count)

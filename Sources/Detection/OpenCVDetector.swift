@@ -28,9 +28,9 @@ public final class OpenCVDetector: ObjectDetector {
         manifest: ModelManifest, directory: String, kernels: KernelChoice = .fromEnvironment, input: ModelInput? = nil
     ) throws(DetectionError) {
         self.manifest = manifest
-        let labelsPath = try manifest.verify(manifest.files.labels, role: "labels", in: directory)
-        guard let text = try? String(contentsOfFile: labelsPath, encoding: .utf8) else {
-            throw .runtime(model: manifest.name, detail: "cannot read labels \(labelsPath)")
+        let labelsFile = try manifest.contents(manifest.files.labels, role: "labels", in: directory)
+        guard let text = String(data: labelsFile.bytes, encoding: .utf8) else {
+            throw .runtime(model: manifest.name, detail: "cannot read labels \(labelsFile.path)")
         }
         labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         switch manifest.runtime {
