@@ -23,6 +23,10 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         public var weights: File
         /// One label per line, in class order.
         public var labels: File
+        /// The same network as ONNX for ONNX Runtime (runtime `onnxruntime`): generated from the
+        /// Darknet files by scripts/onnx/export.py when the model is fetched. The exporter is
+        /// deterministic, so its output's sha256 is pinned here like any downloaded file's.
+        public var onnx: File?
     }
 
     public enum Runtime: String, Sendable, Codable {
@@ -30,6 +34,9 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         case opencvDarknet = "opencv-darknet"
         /// OpenCV DNN reading a fixed-shape ONNX file.
         case opencvONNX = "opencv-onnx"
+        /// ONNX Runtime reading `files.onnx`; the Darknet files stay listed for OpenCV, the
+        /// fallback runtime.
+        case onnxruntime = "onnxruntime"
     }
 
     public struct Output: Sendable, Equatable, Codable {
@@ -64,10 +71,11 @@ public struct ModelManifest: Sendable, Equatable, Codable {
     /// Every field a manifest may have, by JSON path, for the strict check.
     static let knownFields: [String: Set<String>] = [
         "": ["name", "description", "licence", "source", "fetch", "runtime", "files", "input", "output", "thresholds"],
-        "files": ["config", "weights", "labels"],
+        "files": ["config", "weights", "labels", "onnx"],
         "files.config": ["path", "sha256", "bytes"],
         "files.weights": ["path", "sha256", "bytes"],
         "files.labels": ["path", "sha256", "bytes"],
+        "files.onnx": ["path", "sha256", "bytes"],
         "input": ["width", "height", "fit", "channelOrder", "interpolation", "mean", "std", "padValue"],
         "output": ["decoding"],
         "thresholds": ["score", "nms"],
@@ -106,8 +114,13 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         guard (0...1).contains(t.score), (0...1).contains(t.nms) else {
             throw .invalidManifest(path: path, detail: "thresholds must lie in [0, 1]")
         }
-        if manifest.runtime == .opencvDarknet, manifest.files.config == nil {
-            throw .invalidManifest(path: path, detail: "runtime opencv-darknet needs files.config")
+        if manifest.runtime == .opencvDarknet || manifest.runtime == .onnxruntime, manifest.files.config == nil {
+            throw .invalidManifest(
+                path: path,
+                detail: "runtime \(manifest.runtime.rawValue) needs files.config (the Darknet files, which OpenCV runs)")
+        }
+        if manifest.runtime == .onnxruntime, manifest.files.onnx == nil {
+            throw .invalidManifest(path: path, detail: "runtime onnxruntime needs files.onnx")
         }
         return manifest
     }
