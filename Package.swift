@@ -51,6 +51,10 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
             linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
         ),
+        // C boundary: ONNX Runtime's C API behind fixed plain-C signatures. The library is opened
+        // with dlopen at run time (scripts/setup-onnxruntime installs it and the header), so a
+        // build or a machine without it still runs OpenCV's runtime.
+        .target(name: "CONNXRuntime", linkerSettings: [.linkedLibrary("dl")]),
         // C boundary: glibc's mallopt, for the live pipeline's executables (Pipeline/ProcessMemory.swift).
         .target(name: "CMallocTuning"),
         // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
@@ -80,12 +84,12 @@ let package = Package(
             ],
             swiftSettings: executable
         ),
-        // Detectors: the ObjectDetector interface, model manifests, the OpenCV DNN runtime
-        // adapter, YOLO output decoding and class-wise non-maximum suppression.
+        // Detectors: the ObjectDetector interface, model manifests, the OpenCV DNN and ONNX Runtime
+        // adapters, YOLO output decoding and class-wise non-maximum suppression.
         .target(
             name: "Detection",
             dependencies: [
-                "SightlineCore", "Imaging", "CDetectorRuntime",
+                "SightlineCore", "Imaging", "CDetectorRuntime", "CONNXRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
