@@ -12,6 +12,8 @@
 #if __has_include(<onnxruntime/onnxruntime_c_api.h>)
 #include <onnxruntime/onnxruntime_c_api.h>
 #define SL_ORT_HAVE_HEADER 1
+#elif defined(SL_ORT_REQUIRE_HEADER)  // scripts/arm-test: a check of the real bridge, not of the stub
+#error "onnxruntime/onnxruntime_c_api.h is not on the include path (scripts/setup-onnxruntime installs it)"
 #else
 #define SL_ORT_HAVE_HEADER 0
 #endif

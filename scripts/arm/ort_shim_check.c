@@ -16,18 +16,10 @@
 // usage: ort_shim_check [LIBRARY]   (exit 0 when every check passes; lines on stdout)
 #include "sl_ort.h"
 
+#include "shim_check.h"
+
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            printf("FAIL: " __VA_ARGS__);                             \
-            printf("\n");                                             \
-            failures++;                                               \
-        }                                                             \
-    } while (0)
 
 // onnx.helper: MaxPool(kernel_shape=[2, 2], strides=[2, 2]) from x [1, 2, 4, 4] to y [1, 2, 2, 2],
 // opset 13, IR version 7.
@@ -56,20 +48,8 @@ static void run_and_check(sl_ort_session *s, const float *input, const char *wha
     CHECK(rank == 4 && dims[0] == 1 && dims[1] == 2 && dims[2] == 2 && dims[3] == 2, "%s: result rank %d", what, rank);
     CHECK(out != NULL, "%s: no result data", what);
     if (out == NULL) return;
-    printf("%s: values", what);
-    for (int c = 0; c < 2; c++)
-        for (int y = 0; y < 2; y++)
-            for (int x = 0; x < 2; x++) {
-                float expect = -1e30f;
-                for (int dy = 0; dy < 2; dy++)
-                    for (int dx = 0; dx < 2; dx++) {
-                        float v = input[c * 16 + (2 * y + dy) * 4 + 2 * x + dx];
-                        if (v > expect) expect = v;
-                    }
-                float got = out[c * 4 + y * 2 + x];
-                printf(" %g", got);
-                CHECK(got == expect, "%s: output[%d][%d][%d] = %g, expected %g", what, c, y, x, got, expect);
-            }
+    printf("%s:", what);
+    check_maxpool_2x2(input, out, what);
     printf("\n");
 }
 
@@ -152,10 +132,5 @@ int main(int argc, char **argv) {
         }
         sl_ort_session_free(s);
     }
-    if (failures) {
-        printf("ort_shim_check: %d check%s failed\n", failures, failures == 1 ? "" : "s");
-        return 1;
-    }
-    printf("ort_shim_check: all checks passed\n");
-    return 0;
+    return finish("ort_shim_check");
 }
