@@ -198,18 +198,29 @@ extension ONNXSession.Options {
 }
 
 extension ONNXSession {
-    /// Loads `manifest`'s ONNX file (`files.onnx`) from `directory`: its size and sha256 are
-    /// checked against the manifest first (a truncated or altered file is refused by name), the
-    /// checked bytes are the bytes ONNX Runtime parses, and the network must take the manifest's
-    /// input and give what ``decodeDarknetRegion(_:classes:inputWidth:inputHeight:scoreThreshold:)``
-    /// reads for `classes` classes (``checkDarknetRegionLayout(input:classes:)``).
-    public convenience init(manifest: ModelManifest, directory: String, classes: Int, options: Options = Options())
-        throws(DetectionError)
-    {
-        guard let file = manifest.files.onnx else {
-            throw .invalidManifest(path: directory + "/manifest.json", detail: "no files.onnx: model '\(manifest.name)' has no ONNX file")
+    /// Which of a manifest's ONNX files to load.
+    public enum Precision: String, Sendable {
+        /// `files.onnx`: the exported float network.
+        case float
+        /// `files.onnxInt8`: its static int8 quantisation (scripts/onnx/quantize.py).
+        case int8
+    }
+
+    /// Loads `manifest`'s ONNX file (`files.onnx`, or `files.onnxInt8` for `.int8`) from
+    /// `directory`: its size and sha256 are checked against the manifest first (a truncated or
+    /// altered file is refused by name), the checked bytes are the bytes ONNX Runtime parses,
+    /// and the network must take the manifest's input and give what
+    /// ``decodeDarknetRegion(_:classes:inputWidth:inputHeight:scoreThreshold:)`` reads for
+    /// `classes` classes (``checkDarknetRegionLayout(input:classes:)``).
+    public convenience init(
+        manifest: ModelManifest, directory: String, classes: Int, precision: Precision = .float, options: Options = Options()
+    ) throws(DetectionError) {
+        let (file, role) = precision == .float ? (manifest.files.onnx, "onnx") : (manifest.files.onnxInt8, "onnxInt8")
+        guard let file else {
+            throw .invalidManifest(
+                path: directory + "/manifest.json", detail: "no files.\(role): model '\(manifest.name)' has no \(precision) ONNX file")
         }
-        let (path, bytes) = try manifest.contents(file, role: "onnx", in: directory)
+        let (path, bytes) = try manifest.contents(file, role: role, in: directory)
         try self.init(bytes: bytes, source: path, model: manifest.name, options: options)
         try checkDarknetRegionLayout(input: manifest.input, classes: classes)
     }

@@ -34,7 +34,7 @@ public final class OpenCVDetector: ObjectDetector {
         }
         labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         switch manifest.runtime {
-        case .opencvDarknet, .onnxruntime:  // OpenCV runs the Darknet files an onnxruntime model lists too
+        case .opencvDarknet, .onnxruntime, .onnxruntimeInt8:  // OpenCV runs the Darknet files ONNX Runtime models list too
             let config = try manifest.contents(manifest.files.config!, role: "config", in: directory)
             var (weightsPath, weights) = try manifest.contents(manifest.files.weights, role: "weights", in: directory)
             network = try DNNNetwork(

@@ -115,6 +115,38 @@ import Testing
         withExtendedLifetime((onnx, opencv)) {}
     }
 
+    /// The int8 file (files.onnxInt8, scripts/onnx/quantize.py) loads with the same checks and,
+    /// through the same decoding and NMS, finds every object the float network scores >= 0.5
+    /// with the same label at IoU >= 0.5 (a box may move: on a CNTK fridge a 0.47 float box of a
+    /// squash is a 0.98 int8 box at IoU 0.43; its accuracy on held-out photos is measured by
+    /// `sightline-bench onnx --map`, docs/detection.md).
+    @Test(arguments: ["yolov3-tiny", "grocery-yolov3-tiny"])
+    func int8FindsWhatFloatFinds(model name: String) throws {
+        let manifest = try store.manifest(name)
+        let dir = store.directory + "/" + name
+        let classes = try labels(name)
+        let float = try session(name)
+        let int8 = try ONNXSession(manifest: manifest, directory: dir, classes: classes, precision: .int8)
+        #expect(int8.source.hasSuffix(".int8.onnx") && int8.outputs.map(\.shape) == float.outputs.map(\.shape))
+        for photo in Self.photos[name]! {
+            let (t, letterbox) = try tensor(photo, manifest)
+            func detections(_ s: ONNXSession) throws -> [Candidate] {
+                try withExtendedLifetime(s) {
+                    nonMaximumSuppression(
+                        decodeDarknetRegion(
+                            try s.run(t).map { ($0.shape, $0.data) }, classes: classes, inputWidth: letterbox.inputWidth,
+                            inputHeight: letterbox.inputHeight, scoreThreshold: manifest.thresholds.score),
+                        iouThreshold: manifest.thresholds.nms)
+                }
+            }
+            let f = try detections(float).filter { $0.score >= 0.5 }, q = try detections(int8)
+            #expect(!f.isEmpty, "\(name) finds nothing on \(photo): a poor check")
+            for d in f {
+                #expect(q.contains { $0.classID == d.classID && $0.box.iou(d.box) >= 0.5 }, "\(name) int8 misses \(d) on \(photo): \(q)")
+            }
+        }
+    }
+
     /// Threads, graph optimisation and the memory arena change how the network runs, not what it
     /// computes.
     @Test func optionsKeepTheOutputs() throws {
@@ -251,6 +283,18 @@ import Testing
             try ModelManifest.parse(try JSONSerialization.data(withJSONObject: object), path: "m.json")
         }
         #expect(e?.description.contains("files.onnx") == true, "\(String(describing: e))")
+        let int8 = text.replacingOccurrences(of: "\"runtime\": \"opencv-darknet\"", with: "\"runtime\": \"onnxruntime-int8\"")
+        #expect(try ModelManifest.parse(Data(int8.utf8), path: "m.json").runtime == .onnxruntimeInt8)
+        files["onnx"] = (try JSONSerialization.jsonObject(with: Data(ort.utf8)) as! [String: Any])["files"].flatMap {
+            ($0 as! [String: Any])["onnx"]
+        }
+        files["onnxInt8"] = nil
+        object["files"] = files
+        object["runtime"] = "onnxruntime-int8"
+        let noInt8 = #expect(throws: DetectionError.self) {
+            try ModelManifest.parse(try JSONSerialization.data(withJSONObject: object), path: "m.json")
+        }
+        #expect(noInt8?.description.contains("files.onnxInt8") == true, "\(String(describing: noInt8))")
         let typo = text.replacingOccurrences(of: "\"path\": \"yolov3-tiny.onnx\"", with: "\"pth\": \"yolov3-tiny.onnx\"")
         let f = #expect(throws: DetectionError.self) { try ModelManifest.parse(Data(typo.utf8), path: "m.json") }
         #expect(f?.description.contains("files.onnx.pth") == true, "\(String(describing: f))")
