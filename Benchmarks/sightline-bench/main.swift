@@ -3,6 +3,7 @@
 //
 //   swift run -c release sightline-bench [--quick] [--kernels]
 //   swift run -c release sightline-bench live [--frames N] [--compare N] [--memory]   (LiveBench.swift)
+//   swift run -c release sightline-bench onnx [--quick] [--rounds N] [--map]              (ONNXBench.swift)
 import CTurboJPEG
 import Actions
 import Detection
@@ -31,6 +32,11 @@ defer { try? FileManager.default.removeItem(atPath: work) }
 if CommandLine.arguments.dropFirst().first == "live" {
     try liveBenchmark(repoRoot: repoRoot, work: work, arguments: Array(CommandLine.arguments.dropFirst(2)))
     try? FileManager.default.removeItem(atPath: work)
+    exit(0)
+}
+
+if CommandLine.arguments.dropFirst().first == "onnx" {
+    try onnxBenchmark(repoRoot: repoRoot, arguments: Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
 }
 
