@@ -78,7 +78,7 @@ let package = Package(
                 "SightlineCore", "CV4L2",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: executable
+            swiftSettings: strict
         ),
         // Detectors: the ObjectDetector interface, model manifests, the OpenCV DNN runtime
         // adapter, YOLO output decoding and class-wise non-maximum suppression.

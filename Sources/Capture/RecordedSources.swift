@@ -181,7 +181,7 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
         pace: ReplayPace = .asFastAsPulled, logger: Logger? = nil
     ) throws(CaptureError) {
         guard let dir = opendir(directory) else {
-            throw .io(path: directory, operation: "open directory", errno: errno)
+            throw .file(FileError(path: directory, operation: "open directory", errno: errno))
         }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -197,7 +197,7 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
         let sidecarPath = sidecar ?? directory + "/" + Sidecar.fileNameInDirectory
         let loaded = try Sidecar.load(sidecarPath)
         if sidecar != nil, loaded == nil {
-            throw .io(path: sidecarPath, operation: "open", errno: ENOENT)
+            throw .file(FileError(path: sidecarPath, operation: "open", errno: ENOENT))
         }
         var map: [String: Sidecar.Entry] = [:]
         if let loaded {
@@ -316,7 +316,7 @@ public final class MJPEGFileSource: RecordedSource, FrameSource, @unchecked Send
         let sidecarPath = sidecar ?? path + ".tsv"
         let loaded = try Sidecar.load(sidecarPath)
         if sidecar != nil, loaded == nil {
-            throw .io(path: sidecarPath, operation: "open", errno: ENOENT)
+            throw .file(FileError(path: sidecarPath, operation: "open", errno: ENOENT))
         }
         if let loaded {
             for (i, e) in loaded.entries.enumerated() where e.frame != String(i) {
@@ -382,7 +382,7 @@ public enum RecordedSources {
         logger: Logger? = nil
     ) throws(CaptureError) -> any FrameSource {
         var st = stat()
-        guard stat(path, &st) == 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        guard stat(path, &st) == 0 else { throw .file(FileError(path: path, operation: "open", errno: errno)) }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             return try JPEGDirectorySource(directory: path, fps: fps, policy: policy, pace: pace, logger: logger)
         }
