@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "Actions",
             dependencies: [
-                "SightlineCore", "SightlineKernels", "Imaging",
+                "SightlineCore", "Imaging",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection", "Capture", "SightlineKernels", "Pipeline", "Reasoning", "Actions",
+                "SightlineCore", "Imaging", "Detection", "Capture", "Pipeline", "Reasoning", "Actions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

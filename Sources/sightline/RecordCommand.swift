@@ -3,7 +3,6 @@ import Capture
 import Foundation
 import Imaging
 import SightlineCore
-import SightlineKernels
 
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,52 +77,27 @@ struct RecordCommand: ParsableCommand {
     }
 }
 
-/// Raw camera frames to JPEG: YUYV/NV12 (limited-range BT.601, as V4L2 cameras deliver) and
-/// GREY through Sightline's kernels to RGB, then libjpeg-turbo. Reuses its RGB buffer.
+/// Raw camera frames to JPEG: YUYV/NV12 (limited-range BT.601, as V4L2 cameras deliver) through
+/// Imaging's ``RGBConverter``, then libjpeg-turbo; RGB, BGR and GREY frames as they are. Reuses
+/// its RGB buffer.
 final class RawFrameEncoder {
     let quality: Int
-    let kernels = KernelChoice.fromEnvironment
+    private let converter = RGBConverter()
     private let encoder = JPEGEncoder()
     private let rgb = ImageBuffer()
 
     init(quality: Int) { self.quality = quality }
 
     func encode(_ frame: Frame) throws -> [UInt8] {
-        let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         switch frame.format {
         case .rgb24, .bgr24, .grey:
             return try encoder.encode(
-                base, width: frame.width, height: frame.height, stride: frame.stride, format: frame.format,
+                frame.bytes.baseAddress!, width: frame.width, height: frame.height, stride: frame.stride, format: frame.format,
                 quality: quality, origin: frame.origin)
         case .yuyv, .nv12:
-            let stride = frame.width * 3
-            rgb.reserve(stride * frame.height)
-            let dst = rgb.pointer.assumingMemoryBound(to: UInt8.self)
-            let simd = kernels == .simd
-            if frame.format == .yuyv {
-                if simd {
-                    SIMDKernels.yuyvToRGB(
-                        src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height,
-                        range: .limited, swapRB: false)
-                } else {
-                    ScalarKernels.yuyvToRGB(
-                        src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height,
-                        range: .limited, swapRB: false)
-                }
-            } else {
-                let uv = base + frame.stride * frame.height
-                if simd {
-                    SIMDKernels.nv12ToRGB(
-                        y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width,
-                        height: frame.height, range: .limited, swapRB: false)
-                } else {
-                    ScalarKernels.nv12ToRGB(
-                        y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width,
-                        height: frame.height, range: .limited, swapRB: false)
-                }
-            }
+            let image = try converter.convert(frame, into: rgb)
             return try encoder.encode(
-                dst, width: frame.width, height: frame.height, stride: stride, format: .rgb24, quality: quality,
+                image.pixels, width: image.width, height: image.height, stride: image.stride, format: .rgb24, quality: quality,
                 origin: frame.origin)
         case .mjpeg:
             return Array(frame.bytes)
