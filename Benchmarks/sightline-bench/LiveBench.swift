@@ -74,9 +74,10 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     let detector = try OpenCVDetector(model: "yolov3-tiny", store: store)
     do {
         let source = try JPEGDirectorySource(directory: short)
-        for _ in 0..<5 { _ = try detector.detect(try FileIO.readJPEGFrame(source.files[0])) }  // warm up
+        let stage = FrameDetector(detector)
+        for _ in 0..<5 { _ = try stage.detect(try FileIO.readJPEGFrame(source.files[0])) }  // warm up
         let t0 = Timestamp.now()
-        while let frame = try source.next() { _ = try detector.detect(frame) }
+        while let frame = try source.next() { _ = try stage.detect(frame) }
         let alone = Double(compare) / Timestamp.now().seconds(since: t0)
         let live = LivePipeline(
             source: try JPEGDirectorySource(directory: short), detector: .model(detector), scene: try makeScene(),
@@ -139,7 +140,7 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     let capture = try JPEGDirectorySource(directory: long)
     let captureAllocs = try perFrame { _ = try capture.next() }
     let gate = MotionGate()
-    let pre = Preprocessor(input: detector.preprocessor.input)
+    let pre = Preprocessor(input: detector.input)
     let tensor = Tensor()
     let one = try FileIO.readJPEGFrame(photos + "/test_10.jpg")
     let decodeOnly = JPEGDecoder(), grey = ImageBuffer()

@@ -1,6 +1,6 @@
 public import SightlineCore
 
-/// Counters and timings of one capture session (since ``V4L2Camera/start()``).
+/// Counters and timings of one camera session (since ``V4L2Camera/start()``).
 public struct CaptureStatistics: Sendable, Equatable {
     /// Good frames dequeued from the driver and offered to the consumer.
     public var framesCaptured = 0

@@ -118,7 +118,7 @@ public class RecordedSource: @unchecked Sendable {
     var index = 0
     var stopped = false
     private var paceStart: (wall: Timestamp, frame: Timestamp)?
-    private var skipped: [(index: Int, detail: String)] = []
+    private var skipped: [SkippedFrame] = []
 
     init(name: String, fps: Double, policy: CorruptFramePolicy, pace: ReplayPace, logger: Logger?) {
         self.name = name
@@ -129,7 +129,16 @@ public class RecordedSource: @unchecked Sendable {
     }
 
     /// The damaged frames skipped so far (``CorruptFramePolicy/skip``), by index.
-    public var skippedFrames: [(index: Int, detail: String)] { lock.withLock { skipped } }
+    public var skippedFrames: [SkippedFrame] { lock.withLock { skipped } }
+
+    /// Recorded timestamps are the recording's own.
+    public var clock: FrameClock { .recording }
+
+    /// A recording is not live, even when replayed in real time: it delivers every frame.
+    public var isLive: Bool { false }
+
+    /// The damaged frames skipped; a recording drops nothing.
+    public var statistics: SourceStatistics { SourceStatistics(skippedFrames: skippedFrames) }
 
     /// Ends the replay: ``next()`` returns nil from now on.
     public func stop() { lock.withLock { stopped = true } }
@@ -144,7 +153,7 @@ public class RecordedSource: @unchecked Sendable {
         case .stop:
             throw error
         case .skip:
-            lock.withLock { skipped.append((i, detail)) }
+            lock.withLock { skipped.append(SkippedFrame(index: i, detail: detail)) }
             logger?.warning("\(error); skipped")
         }
     }

@@ -108,8 +108,22 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
     public var format: NegotiatedFormat? { lock.withLock { session?.format } }
 
     /// Counters of the running session, or of the last one after ``stop()``.
-    public var statistics: CaptureStatistics {
+    public var captureStatistics: CaptureStatistics {
         lock.withLock { session?.statistics ?? lastStatistics }
+    }
+
+    /// Frame timestamps are on `CLOCK_MONOTONIC` (the driver's, or the dequeue time when the
+    /// driver stamps another clock).
+    public var clock: FrameClock { .monotonic }
+
+    /// A camera is live: frames the consumer is too slow for are replaced (latest wins).
+    public var isLive: Bool { true }
+
+    /// Frames lost before delivery (replaced in the hand-off, or dropped by the driver), with
+    /// the session's figures.
+    public var statistics: SourceStatistics {
+        let s = captureStatistics
+        return SourceStatistics(framesDropped: s.framesReplaced + s.driverDrops, capture: s)
     }
 
     /// Opens the device, negotiates and starts streaming. Throws if already running.

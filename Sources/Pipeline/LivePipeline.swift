@@ -188,15 +188,15 @@ public final class LivePipeline: @unchecked Sendable {
         self.eventTime = eventTime
         self.onDecision = onDecision
         self.onOutcome = onOutcome
-        fromCaptureTimestamp = source is V4L2Camera
+        fromCaptureTimestamp = source.clock == .monotonic
         toPrepare = HandOff(policy: options.handOff)
         toDetect = HandOff(policy: options.handOff)
         toAct = HandOff(policy: options.handOff)
         gate = options.gate.map { MotionGate(settings: $0, kernels: options.kernels) }
         if case let .model(d) = detector {
-            // The input the detector's own preprocessor uses (a set shares one across its models).
-            let input = (d as? DetectorSet)?.preprocessor.input ?? (d as? OpenCVDetector)?.preprocessor.input ?? d.manifest.input
-            preprocessor = Preprocessor(input: input, kernels: options.kernels)
+            // The prepare stage is the one preprocessing stage: it fills pooled tensors of the
+            // geometry the detector declares, which the detect stage binds as they are.
+            preprocessor = Preprocessor(input: d.input, kernels: options.kernels)
         } else {
             preprocessor = nil
         }
@@ -243,10 +243,8 @@ public final class LivePipeline: @unchecked Sendable {
         group.wait()
         let failures = scene.finish()
         lock.withLock { sinkFailureList += failures.map(\.description) }
-        if let camera = source as? V4L2Camera {
-            let s = camera.statistics
-            captureMetrics.dropped(s.framesReplaced + s.driverDrops)
-        }
+        let dropped = source.statistics.framesDropped
+        if dropped > 0 { captureMetrics.dropped(dropped) }
         return report(wall: Timestamp.now().seconds(since: started))
     }
 

@@ -185,7 +185,7 @@ struct CaptureCommand: ParsableCommand {
         }
         print(summary)
         if let cam = camera {
-            let s = cam.statistics
+            let s = cam.captureStatistics
             print(
                 String(
                     format:
@@ -212,8 +212,8 @@ struct CaptureCommand: ParsableCommand {
                             "reference, same process: one system call %.1f us, copying one %d-byte frame %.1f us; capture thread = %.1f system calls or %.2f frame copies per frame",
                         syscall * 1e6, format.sizeImage, copy * 1e6, s.cpuSecondsPerFrame / syscall, s.cpuSecondsPerFrame / copy))
             }
-        } else if let rec = src as? RecordedSource, !rec.skippedFrames.isEmpty {
-            print("skipped damaged frames: " + rec.skippedFrames.map { "\($0.index) (\($0.detail))" }.joined(separator: "; "))
+        } else if case let skipped = src.statistics.skippedFrames, !skipped.isEmpty {
+            print("skipped damaged frames: " + skipped.map { "\($0.index) (\($0.detail))" }.joined(separator: "; "))
         }
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))

@@ -55,10 +55,11 @@ struct DetectCommand: ParsableCommand {
         if let score { detector.scoreThreshold = score }
         if let nms { detector.nmsThreshold = nms }
         var failures = 0
+        let stage = FrameDetector(detector)
         for path in images {
             do {
                 let frame = try FileIO.readJPEGFrame(path)
-                let result = try detector.detect(frame)
+                let result = try stage.detect(frame)
                 if json {
                     print(try jsonLine(path: path, result: result))
                 } else {

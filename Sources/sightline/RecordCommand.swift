@@ -66,7 +66,7 @@ struct RecordCommand: ParsableCommand {
         // Keep what was recorded, even after an error.
         try recorder.finish()
         cam.stop()
-        let s = cam.statistics
+        let s = cam.captureStatistics
         print(
             "wrote \(recorder.framesWritten) frames (\(recorder.bytesWritten) bytes) and \(recorder.sidecarPath); "
                 + "camera: \(s.framesCaptured) captured, \(s.driverDrops) dropped by the driver, \(s.framesReplaced) skipped while writing")

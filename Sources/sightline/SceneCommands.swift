@@ -99,8 +99,8 @@ struct SceneOptions: ParsableArguments {
     }
 
     /// The list the pantry specialist reads: the grocery sink's, else the default list if there is one.
-    func pantryList(_ sinks: [any ActionSink]) throws -> GroceryList? {
-        if let sink = sinks.lazy.compactMap({ $0 as? GroceryListSink }).first { return sink.list }
+    func pantryList(_ sinks: [any ActionSink]) throws -> (any GroceryListReader)? {
+        if let list = SinkSet(sinks).groceryList { return list }
         let path = ActionPaths.groceryDatabase()
         return FileManager.default.fileExists(atPath: path) ? try GroceryList(path: path) : nil
     }
@@ -350,7 +350,7 @@ struct RunCommand: ParsableCommand {
         }
         let ok = try live.run(source: camera, scene: scene, handOff: .latestWins, maxFrames: frames, quiet: quiet)
         camera.stop()
-        let stats = camera.statistics
+        let stats = camera.captureStatistics
         print(
             String(
                 format:

@@ -13,7 +13,7 @@ import Testing
     static let data = Reference.repoRoot + "/../shared/data/fridge"
 
     func recall(folder: String) throws -> (pooled: Double, perClass: [String: Double], report: EvaluationReport) {
-        let detector = try OpenCVDetector(model: "grocery-yolov3-tiny", store: store, kernels: .simd)
+        let detector = try OpenCVDetector(model: "grocery-yolov3-tiny", store: store)
         let taxonomy = try LabelTaxonomy.load(path: Reference.repoRoot + "/Models/grocery-taxonomy.json")
         #expect(detector.labels == taxonomy.classes, "the model's labels are the taxonomy's, in order")
         // Loaded with its batch normalisation folded (one copy of the weights), so the recall
