@@ -58,20 +58,19 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     let photos = repoRoot + "/../shared/data/fridge/extra/cntk_grocery/images"
     let store = ModelStore(directory: repoRoot + "/Models")
     let models = repoRoot + "/Models"
+    let detector = try OpenCVDetector(model: "yolov3-tiny", store: store)
     print("sightline-bench live: \(total)-frame gated replay, \(compare)-frame throughput comparison (fridge photos 1333x1000)")
 
+    // The scene as the command line assembles it, sharing one loaded model, with no sink.
     func makeScene() throws -> ScenePipeline {
-        let reasoner = try Reasoner(
-            chain: try ChainDefinition.load(path: models + "/chains/fridge.json"),
-            knowledge: try NutritionKnowledge.load(path: models + "/nutrition.json"))
-        return ScenePipeline(
-            detector: nil, reasoner: reasoner, profile: try Profile.load(path: repoRoot + "/Samples/profiles/deficit.json"),
-            today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: SinkSet([]))
+        let configuration = SceneConfiguration(
+            profile: repoRoot + "/Samples/profiles/deficit.json", chain: models + "/chains/fridge.json",
+            knowledge: models + "/nutrition.json", today: LocalDate(year: 2026, month: 11, day: 22)!, modelsDirectory: models, sinks: [])
+        return try Scene(configuration, detector: detector).pipeline
     }
 
     // 1. Throughput: every frame detected, pipeline vs detection alone.
     let short = try fridgeRecording(frames: compare, hold: 12, in: work, photos: photos)
-    let detector = try OpenCVDetector(model: "yolov3-tiny", store: store)
     do {
         let source = try JPEGDirectorySource(directory: short)
         let stage = FrameDetector(detector)

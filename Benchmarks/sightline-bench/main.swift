@@ -3,6 +3,7 @@
 //
 //   swift run -c release sightline-bench [--quick] [--kernels]
 //   swift run -c release sightline-bench live [--frames N] [--compare N] [--memory]   (LiveBench.swift)
+//   swift run -c release sightline-bench capture [--device D] [--frames N] [--copy]  (CaptureBench.swift)
 import CTurboJPEG
 import Actions
 import Detection
@@ -27,6 +28,11 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 let work = NSTemporaryDirectory() + "sightline-bench-\(getpid())"
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: work) }
+
+if CommandLine.arguments.dropFirst().first == "capture" {
+    try captureBenchmark(arguments: Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 
 if CommandLine.arguments.dropFirst().first == "live" {
     try liveBenchmark(repoRoot: repoRoot, work: work, arguments: Array(CommandLine.arguments.dropFirst(2)))
@@ -352,13 +358,12 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
 if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: repoRoot + "/Models")) {
     DNNNetwork.threads = 1
     let group = "replay: detect + reason + act vs detect alone (1 thread)"
-    let reasoner = try Reasoner(
-        chain: try ChainDefinition.load(path: repoRoot + "/Models/chains/fridge.json", name: "Models/chains/fridge.json"),
-        knowledge: try NutritionKnowledge.load(path: repoRoot + "/Models/nutrition.json", name: "Models/nutrition.json"))
-    let profile = try Profile.load(path: repoRoot + "/Samples/profiles/deficit.json", name: "deficit.json")
-    let jsonl = try JSONLinesSink(.file("/dev/null"))
-    let pipeline = ScenePipeline(
-        detector: detector, reasoner: reasoner, profile: profile, today: LocalDate("2026-11-22")!, sinks: SinkSet([jsonl]))
+    // The scene as the command line assembles it: the chain, knowledge and profile, events to a
+    // JSON Lines file that discards them, and the model loaded above.
+    let configuration = SceneConfiguration(
+        profile: repoRoot + "/Samples/profiles/deficit.json", today: LocalDate("2026-11-22")!, modelsDirectory: repoRoot + "/Models",
+        sinks: [SinkConfiguration(kind: "jsonl", argument: "/dev/null")])
+    let pipeline = try Scene(configuration, detector: detector).pipeline
     let frames = try ["dog", "person", "horses", "eagle", "giraffe", "kite"].map {
         try FileIO.readJPEGFrame("/usr/share/darknet/data/\($0).jpg")
     }

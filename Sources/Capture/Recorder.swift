@@ -120,6 +120,22 @@ public final class FrameRecorder {
         try append(jpeg: frame.bytes, timestamp: frame.timestamp, sequence: frame.sequence)
     }
 
+    /// Records up to `frames` frames from `source`: JPEG frames as they are, others through
+    /// `encode`. Returns the error that ended it early, if any; what was written is kept (call
+    /// ``finish()`` after).
+    public func record(from source: any FrameSource, frames: Int, encode: (Frame) throws -> [UInt8]) -> (any Error)? {
+        do {
+            while framesWritten < frames, let frame = try source.next() {
+                if frame.format == .mjpeg {
+                    try append(frame)
+                } else {
+                    try append(jpeg: try encode(frame), timestamp: frame.timestamp, sequence: frame.sequence)
+                }
+            }
+        } catch { return error }
+        return nil
+    }
+
     /// Flushes the frames and the sidecar to disk and closes them; the first failure is thrown
     /// after both were closed.
     public func finish() throws(CaptureError) {

@@ -49,20 +49,8 @@ struct RecordCommand: ParsableCommand {
         defer { cam.stop() }
         print("recording \(format) to \(out) (\(kind.rawValue))")
         let recorder = try FrameRecorder(path: out, container: kind)
-        let encoder = RawFrameEncoder(quality: quality)
-        var failure: (any Error)?
-        do {
-            while recorder.framesWritten < frames, let frame = try cam.next() {
-                if frame.format == .mjpeg {
-                    try recorder.append(frame)
-                } else {
-                    let jpeg = try encoder.encode(frame)
-                    try recorder.append(jpeg: jpeg, timestamp: frame.timestamp, sequence: frame.sequence)
-                }
-            }
-        } catch {
-            failure = error
-        }
+        let encoder = FrameJPEGEncoder(quality: quality)
+        let failure = recorder.record(from: cam, frames: frames, encode: encoder.encode)
         // Keep what was recorded, even after an error.
         try recorder.finish()
         cam.stop()
@@ -73,34 +61,6 @@ struct RecordCommand: ParsableCommand {
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCode(1)
-        }
-    }
-}
-
-/// Raw camera frames to JPEG: YUYV/NV12 (limited-range BT.601, as V4L2 cameras deliver) through
-/// Imaging's ``RGBConverter``, then libjpeg-turbo; RGB, BGR and GREY frames as they are. Reuses
-/// its RGB buffer.
-final class RawFrameEncoder {
-    let quality: Int
-    private let converter = RGBConverter()
-    private let encoder = JPEGEncoder()
-    private let rgb = ImageBuffer()
-
-    init(quality: Int) { self.quality = quality }
-
-    func encode(_ frame: Frame) throws -> [UInt8] {
-        switch frame.format {
-        case .rgb24, .bgr24, .grey:
-            return try encoder.encode(
-                frame.bytes.baseAddress!, width: frame.width, height: frame.height, stride: frame.stride, format: frame.format,
-                quality: quality, origin: frame.origin)
-        case .yuyv, .nv12:
-            let image = try converter.convert(frame, into: rgb)
-            return try encoder.encode(
-                image.pixels, width: image.width, height: image.height, stride: image.stride, format: .rgb24, quality: quality,
-                origin: frame.origin)
-        case .mjpeg:
-            return Array(frame.bytes)
         }
     }
 }
