@@ -114,7 +114,7 @@ public class RecordedSource: @unchecked Sendable {
     public let policy: CorruptFramePolicy
     public let pace: ReplayPace
     let logger: Logger?
-    let lock = ConditionLock()
+    let lock = Lock()
     var index = 0
     var stopped = false
     private var paceStart: (wall: Timestamp, frame: Timestamp)?

@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Foundation
 import Pipeline
+import SightlineCore
 
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
