@@ -107,7 +107,10 @@ let package = Package(
         // Wiring: frames through detection, the reasoner and the sinks, with per-stage timing.
         .target(
             name: "Pipeline",
-            dependencies: ["SightlineCore", "Capture", "Imaging", "Detection", "Reasoning", "Actions", "CMallocTuning"],
+            dependencies: [
+                "SightlineCore", "Capture", "Imaging", "Detection", "Reasoning", "Actions", "CMallocTuning",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // The thin command-line tool.

@@ -55,7 +55,8 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     // --memory: where the resident memory is, after 100 frames and at the end (MemoryReport.swift).
     // Off by default: reading /proc/self/smaps allocates, which would touch the figures it reports.
     let breakdown = arguments.contains("--memory")
-    let photos = repoRoot + "/../shared/data/fridge/extra/cntk_grocery/images"
+    guard let fridge = fridgeData(repoRoot, skipping: "the live benchmark") else { return }
+    let photos = fridge + "/extra/cntk_grocery/images"
     let store = ModelStore(directory: repoRoot + "/Models")
     let models = repoRoot + "/Models"
     let detector = try OpenCVDetector(model: "yolov3-tiny", store: store)

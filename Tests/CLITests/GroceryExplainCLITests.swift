@@ -7,8 +7,8 @@ import Testing
 /// groceries actually there and reasons with them. CNTK's test_5.jpg is a held-out validation
 /// arrangement (Models/grocery-yolov3-tiny/validation.txt) with eggs, yogurt, ketchup, mushrooms,
 /// mustard, an orange, water and two acorn squashes in it.
-@Suite struct GroceryExplainCLITests {
-    let photo = repoRoot + "/../shared/data/fridge/extra/cntk_grocery/images/test_5.jpg"
+@Suite(.needsFridgeData) struct GroceryExplainCLITests {
+    let photo = TestData.fridge + "/extra/cntk_grocery/images/test_5.jpg"
     var scene: [String] {
         ["--profile", repoRoot + "/Samples/profiles/deficit.json", "--today", "2026-11-22", "--models-dir", repoRoot + "/Models"]
     }

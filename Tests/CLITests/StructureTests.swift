@@ -13,7 +13,9 @@ import Testing
 
     /// The command line parses arguments and calls the libraries: at most 1,000 lines.
     @Test func theCommandLineStaysThin() throws {
-        let lines = try swiftFiles("Sources/sightline").reduce(0) { $0 + $1.text.split(separator: "\n", omittingEmptySubsequences: false).count - 1 }
+        let lines = try swiftFiles("Sources/sightline").reduce(0) {
+            $0 + $1.text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        }
         #expect(lines <= 1000, "Sources/sightline has \(lines) lines; move logic into a library module")
     }
 
@@ -36,5 +38,70 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// docs/architecture.md's dependency table is Package.swift's: every library and executable
+/// target with the targets and products it depends on.
+@Suite struct ArchitectureDocumentTests {
+    /// `name → dependencies` of every non-test target in Package.swift, read as text.
+    static func packageDependencies() throws -> [String: [String]] {
+        let text = try String(contentsOfFile: repoRoot + "/Package.swift", encoding: .utf8)
+        var result: [String: [String]] = [:]
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let rest = String(chars[i..<min(i + 20, chars.count)])
+            guard rest.hasPrefix(".target(") || rest.hasPrefix(".executableTarget(") || rest.hasPrefix(".systemLibrary(") else {
+                i += 1
+                continue
+            }
+            // The call's text, up to its closing parenthesis.
+            var depth = 0, j = i
+            while chars[j] != "(" { j += 1 }
+            repeat {
+                if chars[j] == "(" { depth += 1 } else if chars[j] == ")" { depth -= 1 }
+                j += 1
+            } while depth > 0 && j < chars.count
+            let call = String(chars[i..<j])
+            i = j
+            guard let name = call.firstMatch(of: /name: "([^"]+)"/)?.1 else { continue }
+            var dependencies: [String] = []
+            if let list = call.firstMatch(of: /dependencies: \[([^\]]*)\]/)?.1 {
+                let withoutProducts = list.replacing(/\.product\(name: "([^"]+)"[^)]*\)/) { "\"\($0.1)\"" }
+                dependencies = withoutProducts.matches(of: /"([^"]+)"/).map { String($0.1) }
+            }
+            result[String(name)] = dependencies.sorted()
+        }
+        return result
+    }
+
+    /// The rows of the table under `## Dependencies` in docs/architecture.md.
+    static func documentedDependencies() throws -> [String: [String]] {
+        let text = try String(contentsOfFile: repoRoot + "/docs/architecture.md", encoding: .utf8)
+        guard let section = text.components(separatedBy: "\n## Dependencies\n").dropFirst().first else { return [:] }
+        var result: [String: [String]] = [:]
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 2 else { continue }
+            let name = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            result[name] =
+                cells[1] == "—"
+                ? []
+                : cells[1].split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+                }.sorted()
+        }
+        return result
+    }
+
+    @Test func theDependencyTableMatchesPackageSwift() throws {
+        let package = try Self.packageDependencies()
+        let documented = try Self.documentedDependencies()
+        #expect(package.count >= 12, "Package.swift read as \(package.keys.sorted())")
+        let expected = package.keys.sorted().map { name in
+            "| `\(name)` | " + (package[name]!.isEmpty ? "—" : package[name]!.map { "`\($0)`" }.joined(separator: ", ")) + " |"
+        }
+        #expect(documented == package, "docs/architecture.md ## Dependencies should read:\n\(expected.joined(separator: "\n"))")
     }
 }

@@ -9,8 +9,8 @@ import Testing
 /// OpenCV DNN, Sightline's decoding and NMS) on labelled validation photos it never trained on.
 /// Recall at its own score threshold and IoU 0.5 must stay a little under what was measured
 /// (docs/detection.md), so a broken export, weights file or label map fails here.
-@Suite(.serialized) struct GroceryModelRecallTests {
-    static let data = Reference.repoRoot + "/../shared/data/fridge"
+@Suite(.serialized, .needsFridgeData) struct GroceryModelRecallTests {
+    static let data = TestData.fridge
 
     func recall(folder: String) throws -> (pooled: Double, perClass: [String: Double], report: EvaluationReport) {
         let detector = try OpenCVDetector(model: "grocery-yolov3-tiny", store: store)

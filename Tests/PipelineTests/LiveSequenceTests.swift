@@ -10,7 +10,7 @@ import SightlineTestSupport
 import Testing
 
 /// Real labelled fridge photos beside the repository (CC BY 4.0; see PROVENANCE.md there).
-let fridgeData = Reference.repoRoot + "/../shared/data/fridge"
+let fridgeData = TestData.fridge
 /// Two photos of the "Smart Refrigerator" set with different contents: B shows beef, butter,
 /// flour, mushrooms and shrimp that A does not; A shows blueberries and ground beef that B does not.
 let photoA = "DSC_5679_JPG_jpg.rf.3315b5e13889f815f7b6a42668e31e22"
@@ -79,7 +79,7 @@ final class Locked<T>: @unchecked Sendable {
     func mutate(_ f: (inout T) -> Void) { lock.withLock { f(&v) } }
 }
 
-@Suite(.serialized) struct LiveSequenceTests {
+@Suite(.serialized, .needsFridgeData) struct LiveSequenceTests {
     /// A still scene (photo A, 20 frames), a different scene (B: items appear and disappear),
     /// then A again. The gate analyses the first frame of each scene and the settling frames
     /// after it, and nothing else; the events show the items coming and going; the result is

@@ -36,7 +36,7 @@ import Testing
 
     /// Sensor noise and re-compression do not count as change; a different photo does, on both
     /// kernel families, with the same thumbnails.
-    @Test(arguments: [KernelChoice.simd, .scalar])
+    @Test(.needsFridgeData, arguments: [KernelChoice.simd, .scalar])
     func noiseIsNotChange(_ kernels: KernelChoice) throws {
         let a = fridgeData + "/train/images/" + photoA + ".jpg"
         let b = fridgeData + "/train/images/" + photoB + ".jpg"
@@ -53,7 +53,7 @@ import Testing
 
     /// The refresh runs detection every N frames (and after T seconds of capture time) even in
     /// a still scene.
-    @Test func periodicRefresh() throws {
+    @Test(.needsFridgeData) func periodicRefresh() throws {
         let a = fridgeData + "/train/images/" + photoA + ".jpg"
         let gate = MotionGate(settings: GateSettings(settleFrames: 0, refreshFrames: 5, refreshSeconds: 0))
         var reasons: [GateReason] = []
@@ -102,7 +102,7 @@ import Testing
     /// A replay paced like a 30 fps camera into the real detector (YOLOv3-tiny, slower than
     /// 33 ms a frame here): the detect stage drops frames instead of queueing them, every frame
     /// is accounted for, and the results still arrive in capture order.
-    @Test func slowDetectorDropsInsteadOfQueueing() throws {
+    @Test(.needsFridgeData) func slowDetectorDropsInsteadOfQueueing() throws {
         let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
         let b = (fridgeData + "/train/images/" + photoB + ".jpg", fridgeData + "/train/labels/" + photoB + ".txt")
         let rec = try Recording(photos: (0..<60).map { $0 % 2 == 0 ? a : b }, fps: 30)
@@ -130,7 +130,7 @@ import Testing
     }
 
     /// stop() during a lossless replay ends it early, after the in-flight frames are finished.
-    @Test func stopDrainsInFlightFrames() throws {
+    @Test(.needsFridgeData) func stopDrainsInFlightFrames() throws {
         let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
         let rec = try Recording(photos: Array(repeating: a, count: 300), fps: 30)
         let scene = try fridgeScene()
