@@ -13,8 +13,8 @@ struct Sightline: ParsableCommand {
             conclusion with its evidence (what is in the fridge, what the wearer's profile needs), \
             and sinks act on it: the grocery list, JSON Lines, a webhook, a heads-up overlay.
 
-            Try: sightline explain Samples/fridge/FILE.jpg --profile Samples/profiles/deficit.json. \
-            SIGHTLINE_SIMD=scalar forces the scalar reference kernels.
+            Try it on a fridge photo: sightline explain Samples/fridge/train/images/DSC_5683*.jpg \
+            --profile Samples/profiles/vegan.json. SIGHTLINE_SIMD=scalar forces the scalar kernels.
             """,
         subcommands: [
             PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,

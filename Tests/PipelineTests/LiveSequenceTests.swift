@@ -79,16 +79,16 @@ final class Locked<T>: @unchecked Sendable {
     func mutate(_ f: (inout T) -> Void) { lock.withLock { f(&v) } }
 }
 
-@Suite(.serialized, .needsFridgeData) struct LiveSequenceTests {
+@Suite(.serialized) struct LiveSequenceTests {
     /// A still scene (photo A, 20 frames), a different scene (B: items appear and disappear),
     /// then A again. The gate analyses the first frame of each scene and the settling frames
     /// after it, and nothing else; the events show the items coming and going; the result is
     /// the same on a second run and with the scalar kernels.
     @Test func stillSceneChangeAndBack() throws {
-        let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
-        let b = (fridgeData + "/train/images/" + photoB + ".jpg", fridgeData + "/train/labels/" + photoB + ".txt")
+        let a = (TestData.fridgeFile("train/images/" + photoA + ".jpg"), TestData.fridgeFile("train/labels/" + photoA + ".txt"))
+        let b = (TestData.fridgeFile("train/images/" + photoB + ".jpg"), TestData.fridgeFile("train/labels/" + photoB + ".txt"))
         let rec = try Recording(photos: Array(repeating: a, count: 20) + Array(repeating: b, count: 20) + Array(repeating: a, count: 20))
-        let classes = fridgeData + "/classes.txt"
+        let classes = TestData.fridgeFile("classes.txt")
         let (first, report) = try replay(rec, classes: classes, kernels: .simd)
 
         var expected: [GateReason] = []
@@ -132,7 +132,7 @@ final class Locked<T>: @unchecked Sendable {
     /// The fridge sequence: 25 photos of one fridge with the same items moved around, each held
     /// for 8 frames. Every move is seen (each photo's first frame is a change), the frames in
     /// between are gated out, and the grocery list ends with one entry. Same on every run.
-    @Test func fridgeSequence() throws {
+    @Test(.needsFridgeData) func fridgeSequence() throws {
         let cntk = fridgeData + "/extra/cntk_grocery"
         let names = try FileManager.default.contentsOfDirectory(atPath: cntk + "/images").filter { $0.hasSuffix(".jpg") }.sorted()
         #expect(names.count == 25)
@@ -156,9 +156,9 @@ final class Locked<T>: @unchecked Sendable {
 
     /// Without the gate every frame is analysed, in order, nothing dropped (lossless).
     @Test func ungatedLosslessAnalysesEveryFrame() throws {
-        let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
+        let a = (TestData.fridgeFile("train/images/" + photoA + ".jpg"), TestData.fridgeFile("train/labels/" + photoA + ".txt"))
         let rec = try Recording(photos: Array(repeating: a, count: 12))
-        let (r, report) = try replay(rec, classes: fridgeData + "/classes.txt", kernels: .simd, gate: nil)
+        let (r, report) = try replay(rec, classes: TestData.fridgeFile("classes.txt"), kernels: .simd, gate: nil)
         #expect(r.analysed == Array(0...11))
         #expect(r.decisions == Array(repeating: .ungated, count: 12))
         #expect(report.stages.allSatisfy { $0.framesIn == 12 && $0.framesOut == 12 && $0.dropped == 0 })
