@@ -16,11 +16,7 @@ public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertib
     /// The `errno` value.
     public var errno: Int32
 
-    public init(call: String, device: String, errno: Int32) {
-        self.call = call
-        self.device = device
-        self.errno = errno
-    }
+    public init(call: String, device: String, errno: Int32) { (self.call, self.device, self.errno) = (call, device, errno) }
 
     /// True for the errors a camera gives when it has been unplugged or has failed for good
     /// (`ENODEV`, `EIO`, `ENXIO`, `ESHUTDOWN`).

@@ -71,9 +71,7 @@ public struct SourceStatistics: Sendable, Equatable {
     public var capture: CaptureStatistics?
 
     public init(framesDropped: Int = 0, skippedFrames: [SkippedFrame] = [], capture: CaptureStatistics? = nil) {
-        self.framesDropped = framesDropped
-        self.skippedFrames = skippedFrames
-        self.capture = capture
+        (self.framesDropped, self.skippedFrames, self.capture) = (framesDropped, skippedFrames, capture)
     }
 }
 

@@ -41,9 +41,7 @@ public struct Sidecar: Sendable, Equatable {
         public var timestamp: Timestamp
         public var sequence: UInt64
         public init(frame: String, timestamp: Timestamp, sequence: UInt64) {
-            self.frame = frame
-            self.timestamp = timestamp
-            self.sequence = sequence
+            (self.frame, self.timestamp, self.sequence) = (frame, timestamp, sequence)
         }
     }
 

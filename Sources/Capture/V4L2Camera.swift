@@ -44,9 +44,7 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
         public var initialDelay: Double
         public var maximumDelay: Double
         public init(attempts: Int = 10, initialDelay: Double = 0.25, maximumDelay: Double = 4) {
-            self.attempts = attempts
-            self.initialDelay = initialDelay
-            self.maximumDelay = maximumDelay
+            (self.attempts, self.initialDelay, self.maximumDelay) = (attempts, initialDelay, maximumDelay)
         }
     }
 

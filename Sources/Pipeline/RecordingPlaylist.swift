@@ -26,10 +26,7 @@ public final class RecordingPlaylist: FrameSource, @unchecked Sendable {
     private var skipped: [SkippedFrame] = []
 
     public init(paths: [String], policy: CorruptFramePolicy = .skip, pace: ReplayPace = .asFastAsPulled, logger: Logger? = nil) {
-        self.paths = paths
-        self.policy = policy
-        self.pace = pace
-        self.logger = logger
+        (self.paths, self.policy, self.pace, self.logger) = (paths, policy, pace, logger)
     }
 
     public var name: String { paths.count == 1 ? paths[0] : "\(paths.count) recordings" }

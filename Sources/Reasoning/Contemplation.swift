@@ -108,10 +108,7 @@ public struct ListedGroceryItem: Sendable, Equatable {
     public var needKeys: [String]
 
     public init(name: String, quantity: Double, unit: String, needKeys: [String]) {
-        self.name = name
-        self.quantity = quantity
-        self.unit = unit
-        self.needKeys = needKeys
+        (self.name, self.quantity, self.unit, self.needKeys) = (name, quantity, unit, needKeys)
     }
 }
 

@@ -16,11 +16,7 @@ public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
     public var errno: Int32
 
     /// A file error for `path`.
-    public init(path: String, operation: String, errno: Int32) {
-        self.path = path
-        self.operation = operation
-        self.errno = errno
-    }
+    public init(path: String, operation: String, errno: Int32) { (self.path, self.operation, self.errno) = (path, operation, errno) }
 
     /// `frames/a.jpg: cannot open: No such file or directory (ENOENT)`.
     public var description: String { "\(path): cannot \(operation): \(Errno(errno))" }
