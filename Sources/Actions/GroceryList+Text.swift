@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension GroceryItem {
     /// The list for people: a heading naming `database`, then one line per item (name, amount,

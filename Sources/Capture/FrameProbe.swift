@@ -1,5 +1,5 @@
 import Foundation
-public import SightlineCore
+import SightlineCore
 
 /// Takes frames from a source and says what arrived: one line per frame (sequence, format,
 /// size, bytes, timestamp and, from a live source, the latency from its timestamp to now) and

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension EvaluationReport {
     /// The report for people: the model, images and folders, mAP, then one line per class

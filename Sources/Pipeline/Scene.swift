@@ -1,4 +1,4 @@
-public import Actions
+import Actions
 public import Detection
 public import Foundation
 import Imaging

@@ -1,6 +1,6 @@
 public import Actions
 public import Detection
-public import Foundation
+import Foundation
 public import Reasoning
 
 /// Everything a scene is made of, as plain values: the wearer's profile, the chain and its

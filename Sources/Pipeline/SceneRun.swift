@@ -1,6 +1,6 @@
 public import Capture
-public import Foundation
-public import SightlineCore
+import Foundation
+import SightlineCore
 
 /// What a run over many frames says as it goes: one line per analysed frame (labels seen and
 /// the conclusion) and a closing summary of timings. The caller decides where the lines go.

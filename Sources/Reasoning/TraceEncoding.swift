@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import SightlineCore
 
 /// Any `Encodable` value as canonical JSON: keys sorted by their UTF-8 bytes, two-space
