@@ -127,7 +127,7 @@ func onnxMeanAP(store: ModelStore, fridge: String) throws {
     for name in ["grocery-yolov3-tiny", "yolov3-tiny"] {
         let manifest = try store.manifest(name)
         let dir = store.directory + "/" + name
-        let opencv = try OpenCVDetector(manifest: manifest, directory: dir, kernels: .simd)
+        let opencv = try OpenCVDetector(manifest: manifest, directory: dir)
         opencv.scoreThreshold = 0.005  // `sightline eval`'s --ap-score
         typealias Detect = (Frame) throws -> (detections: [Detection], letterbox: Letterbox)
         var detectors: [(String, Detect)] = [
