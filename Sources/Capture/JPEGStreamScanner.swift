@@ -68,7 +68,7 @@ public struct JPEGStreamScanner {
                 start..<resume, resume: resume, detail: "\(resume - start) bytes that are not a JPEG (no start-of-image marker)")
         }
         var i = start + 2
-        var width = 0, height = 0, sawFrameHeader = false
+        var width = 0, height = 0, sawFrameHeader = false, sawScan = false
         // Where the last marker that parsed began. After damage, the next frame is searched
         // for from there: a segment whose length is wrong (a frame cut short inside its
         // headers) may have jumped over the next frame's start.
@@ -99,6 +99,8 @@ public struct JPEGStreamScanner {
             switch marker {
             case 0xD9:
                 guard sawFrameHeader else { return corrupt("end-of-image before any frame header", resumeFrom: i, at: i) }
+                // Tables and a frame header but no scan: a JPEG with no picture in it.
+                guard sawScan else { return corrupt("end-of-image before any scan data: no picture", resumeFrom: i, at: i) }
                 return .frame(start..<i, width: width, height: height)
             case 0xD8:
                 return corrupt(
@@ -128,6 +130,7 @@ public struct JPEGStreamScanner {
             i += length
             guard marker == 0xDA else { continue }
             guard sawFrameHeader else { return corrupt("scan data before any frame header", resumeFrom: i, at: i) }
+            sawScan = true
             // Entropy-coded data: runs until a marker other than stuffing, RSTn or fill.
             while true {
                 guard i + 1 < n else { return corrupt("truncated: data ends inside the scan data", resumeFrom: lastMarker + 2, at: i) }

@@ -6,6 +6,20 @@ public enum ChromaSubsampling: String, Sendable {
     case s444 = "4:4:4", s422 = "4:2:2", s420 = "4:2:0", grey = "grey", s440 = "4:4:0", s411 = "4:1:1"
     case unknown
 
+    /// The subsampling of a three-component JPEG with these (horizontal, vertical) sampling
+    /// factors per component, when it is one libjpeg-turbo names; nil otherwise (4:1:0 …).
+    init?(factors: [JPEGInfo.SamplingFactor]) {
+        guard factors.count == 3, factors[1] == factors[2], factors[1].horizontal == 1, factors[1].vertical == 1 else { return nil }
+        switch (factors[0].horizontal, factors[0].vertical) {
+        case (1, 1): self = .s444
+        case (2, 1): self = .s422
+        case (2, 2): self = .s420
+        case (1, 2): self = .s440
+        case (4, 1): self = .s411
+        default: return nil
+        }
+    }
+
     init(tj value: Int32) {
         switch value {
         case Int32(TJSAMP_444.rawValue): self = .s444
@@ -182,19 +196,34 @@ public final class JPEGDecoder {
     /// Off by default: a truncated camera frame is reported, not shown half-grey.
     public var tolerateWarnings: Bool
 
-    private let handle: tjhandle
+    /// The TurboJPEG handle. Replaced by a fresh one after any failure: libjpeg-turbo 2.1 does
+    /// not reset a handle's state after an error, so the next header read on it "succeeds"
+    /// with a size of 0x0 and the next decode writes past its buffer.
+    private var handle: tjhandle
 
     public init(maxPixels: Int = 128 << 20, fast: Bool = false, tolerateWarnings: Bool = false) {
-        guard let h = tjInitDecompress() else {
-            fatalError("tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
-        }
-        handle = h
+        handle = Self.makeHandle()
         self.maxPixels = maxPixels
         self.fast = fast
         self.tolerateWarnings = tolerateWarnings
     }
 
     deinit { tjDestroy(handle) }
+
+    private static func makeHandle() -> tjhandle {
+        guard let h = tjInitDecompress() else {
+            fatalError("tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
+        }
+        return h
+    }
+
+    /// The handle's error message, then a fresh handle in place of the failed one.
+    private func failure() -> String {
+        let message = lastError()
+        tjDestroy(handle)
+        handle = Self.makeHandle()
+        return message
+    }
 
     /// Reads and validates the header. Throws for non-JPEG data, unsupported kinds (CMYK,
     /// lossless, 12-bit) and sizes of zero or above ``maxPixels``.
@@ -215,7 +244,20 @@ public final class JPEGDecoder {
         let rc = tjDecompressHeader3(
             handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
             &w, &h, &subsamp, &cs)
-        guard rc == 0 else { throw .corruptJPEG(origin: origin, detail: lastError()) }
+        if rc != 0 {
+            let message = failure()
+            // libjpeg-turbo 2.1 names six subsamplings; a valid YCbCr JPEG with another one
+            // (4:1:0, `cjpeg -sample 4x2`) still decodes to RGB, with subsampling `unknown`.
+            guard info.components == 3, info.samplingFactors.count == 3, ChromaSubsampling(factors: info.samplingFactors) == nil,
+                message.contains("subsampling")
+            else { throw .corruptJPEG(origin: origin, detail: message) }
+            return JPEGHeader(width: info.width, height: info.height, subsampling: .unknown, colorSpace: .ycbcr, process: info.process)
+        }
+        guard Int(w) == info.width, Int(h) == info.height else {
+            _ = failure()
+            throw .corruptJPEG(
+                origin: origin, detail: "the frame header says \(info.width)x\(info.height), the decoder read \(w)x\(h)")
+        }
         let colorSpace: JPEGColorSpace
         switch cs {
         case Int32(TJCS_RGB.rawValue): colorSpace = .rgb
@@ -261,9 +303,8 @@ public final class JPEGDecoder {
             pixelFormat, flags)
         if rc != 0 {
             let isWarning = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
-            if !(isWarning && tolerateWarnings) {
-                throw .corruptJPEG(origin: origin, detail: lastError())
-            }
+            let message = failure()
+            if !(isWarning && tolerateWarnings) { throw .corruptJPEG(origin: origin, detail: message) }
         }
         return DecodedImage(format: format, width: width, height: height, stride: stride, scale: scale)
     }
@@ -292,7 +333,7 @@ public final class JPEGDecoder {
         let yStride = Int(tjPlaneWidth(0, Int32(width), sub)), yRows = Int(tjPlaneHeight(0, Int32(height), sub))
         let cStride = Int(tjPlaneWidth(1, Int32(width), sub)), cRows = Int(tjPlaneHeight(1, Int32(height), sub))
         guard yStride > 0, yRows > 0, cStride > 0, cRows > 0 else {
-            throw .corruptJPEG(origin: origin, detail: lastError())
+            throw .corruptJPEG(origin: origin, detail: failure())
         }
         let cbOffset = yStride * yRows, crOffset = cbOffset + cStride * cRows
         buffer.reserve(crOffset + cStride * cRows)
@@ -313,9 +354,8 @@ public final class JPEGDecoder {
         }
         if rc != 0 {
             let isWarning = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
-            if !(isWarning && tolerateWarnings) {
-                throw .corruptJPEG(origin: origin, detail: lastError())
-            }
+            let message = failure()
+            if !(isWarning && tolerateWarnings) { throw .corruptJPEG(origin: origin, detail: message) }
         }
         return DecodedPlanes(
             width: width, height: height, chromaX: factors.x, chromaY: factors.y, cbOffset: cbOffset,

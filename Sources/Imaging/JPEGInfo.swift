@@ -16,6 +16,14 @@ public struct JPEGInfo: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var components: Int
+    /// Each component's sampling factors, in frame-header order.
+    public var samplingFactors: [SamplingFactor] = []
+
+    /// A component's horizontal and vertical sampling factors (1 to 4 each).
+    public struct SamplingFactor: Sendable, Equatable {
+        public var horizontal: Int
+        public var vertical: Int
+    }
 
     /// Reads markers from the start of `bytes` up to the first frame header.
     public static func parse(_ bytes: UnsafeRawBufferPointer, origin: String) throws(ImagingError) -> JPEGInfo {
@@ -55,9 +63,31 @@ public struct JPEGInfo: Sendable, Equatable {
                 let height = Int(bytes[i + 3]) << 8 | Int(bytes[i + 4])
                 let width = Int(bytes[i + 5]) << 8 | Int(bytes[i + 6])
                 let components = Int(bytes[i + 7])
+                // What a frame header can hold (ITU T.81 B.2.2): random bytes after an SOI are
+                // named as damage, not as a 243-bit JPEG.
+                guard [2, 8, 12, 16].contains(precision) || (process == .lossless && (2...16).contains(precision)) else {
+                    throw .corruptJPEG(origin: origin, detail: "frame header has an invalid sample precision (\(precision) bits)")
+                }
+                guard (1...4).contains(components) else {
+                    throw .corruptJPEG(origin: origin, detail: "frame header has \(components) components (1 to 4 are possible)")
+                }
+                guard length == 8 + 3 * components else {
+                    throw .corruptJPEG(
+                        origin: origin, detail: "frame header length \(length) does not fit \(components) components")
+                }
+                guard i + length <= n else { break }
+                var factors: [SamplingFactor] = []
+                for k in 0..<components {
+                    let f = bytes[i + 9 + 3 * k]
+                    let h = Int(f >> 4), v = Int(f & 15)
+                    guard (1...4).contains(h), (1...4).contains(v) else {
+                        throw .corruptJPEG(origin: origin, detail: "component \(k + 1) has invalid sampling factors \(h)x\(v)")
+                    }
+                    factors.append(SamplingFactor(horizontal: h, vertical: v))
+                }
                 return JPEGInfo(
                     process: process, precision: precision, width: width, height: height,
-                    components: components)
+                    components: components, samplingFactors: factors)
             }
             i += length
         }
