@@ -16,13 +16,22 @@ public enum FrameProbe {
         public var failure: (any Error)?
     }
 
-    /// Takes up to `frames` frames, sleeping `workMilliseconds` after each (a slow consumer),
-    /// and hands each frame's line to `say` (nil: no lines).
+    /// The most frames one probe takes (about a month of 30 fps video).
+    public static let maximumFrames = 100_000_000
+    /// The longest simulated work per frame, in milliseconds.
+    public static let maximumWorkMilliseconds = 10_000.0
+
+    /// Takes up to `frames` frames (at most ``maximumFrames``), sleeping `workMilliseconds`
+    /// after each (a slow consumer; at most ``maximumWorkMilliseconds``), and hands each
+    /// frame's line to `say` (nil: no lines).
     public static func take(
         _ frames: Int, from source: any FrameSource, workMilliseconds: Double = 0, say: ((String) -> Void)?
     ) -> Result {
         var result = Result()
-        result.latencies.reserveCapacity(frames)
+        let frames = min(max(frames, 0), maximumFrames)
+        let workMilliseconds = workMilliseconds.isFinite ? min(max(workMilliseconds, 0), maximumWorkMilliseconds) : 0
+        // Room for the latencies grows as frames arrive; a large request reserves nothing up front.
+        result.latencies.reserveCapacity(min(frames, 1 << 16))
         var first: Timestamp?, last: Timestamp?
         do {
             while result.count < frames, let frame = try source.next() {

@@ -116,11 +116,17 @@ public class RecordedSource: @unchecked Sendable {
     var index = 0
     var stopped = false
     private var paceStart: (wall: Timestamp, frame: Timestamp)?
+    private var lastPaced: Timestamp?
+
+    /// The longest pause a real-time replay makes between two frames, in seconds. A longer gap
+    /// between recorded timestamps (a recording paused, or a damaged sidecar: 10^18 ns) is
+    /// replayed as this pause, and a timestamp that goes back restarts the pacing at once.
+    public static let maximumPause = 5.0
     private var skipped: [SkippedFrame] = []
 
     init(name: String, fps: Double, policy: CorruptFramePolicy, pace: ReplayPace, logger: Logger?) {
         self.name = name
-        self.fps = fps > 0 ? fps : 25
+        self.fps = fps > 0 && fps <= 1000 ? fps : 25
         self.policy = policy
         self.pace = pace
         self.logger = logger
@@ -159,13 +165,20 @@ public class RecordedSource: @unchecked Sendable {
     /// Sleeps so that frames come out spaced like their timestamps (``ReplayPace/realTime``).
     func pace(_ timestamp: Timestamp) {
         guard pace == .realTime else { return }
-        let now = Timestamp.now()
-        guard let start = paceStart else {
-            paceStart = (now, timestamp)
+        let cap = UInt64(Self.maximumPause * 1e9)
+        defer { lastPaced = timestamp }
+        guard let start = paceStart, let last = lastPaced, timestamp.nanoseconds >= last.nanoseconds,
+            timestamp.nanoseconds - last.nanoseconds <= cap
+        else {
+            // The first frame, a step back or a gap beyond the cap: pause at most the cap, and
+            // frames are due from here on.
+            if let previous = lastPaced, timestamp.nanoseconds > previous.nanoseconds { usleep(UInt32(cap / 1000)) }
+            paceStart = (Timestamp.now(), timestamp)
             return
         }
-        let due = start.wall.nanoseconds &+ (timestamp.nanoseconds &- min(timestamp.nanoseconds, start.frame.nanoseconds))
-        if due > now.nanoseconds { usleep(UInt32(min((due - now.nanoseconds) / 1000, 10_000_000))) }
+        let now = Timestamp.now()
+        let due = start.wall.nanoseconds &+ (timestamp.nanoseconds - start.frame.nanoseconds)
+        if due > now.nanoseconds { usleep(UInt32(min((due - now.nanoseconds) / 1000, cap / 1000))) }
     }
 }
 

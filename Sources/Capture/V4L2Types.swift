@@ -100,12 +100,34 @@ public struct FrameSize: Hashable, Sendable, CustomStringConvertible {
     }
     public var description: String { "\(width)x\(height)" }
 
-    /// Parses `WIDTHxHEIGHT`.
+    /// Parses `WIDTHxHEIGHT`, each side between 1 and ``PixelFormat/maximumDimension``.
     public init?(_ text: String) {
-        let parts = text.lowercased().split(separator: "x")
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else { return nil }
-        self.init(width: w, height: h)
+        guard case .success(let size) = Self.parse(text) else { return nil }
+        self = size
     }
+
+    /// Parses `WIDTHxHEIGHT`, or says what is wrong with it (for a message that names the option).
+    public static func parse(_ text: String) -> Result<FrameSize, FrameSizeError> {
+        let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]) else {
+            return .failure(FrameSizeError(text: text, detail: "expected WIDTHxHEIGHT, e.g. 640x480"))
+        }
+        let limit = 1...PixelFormat.maximumDimension
+        guard limit.contains(w), limit.contains(h) else {
+            return .failure(FrameSizeError(text: text, detail: "width and height must each be between 1 and \(limit.upperBound)"))
+        }
+        return .success(FrameSize(width: w, height: h))
+    }
+}
+
+/// What is wrong with a frame size given as text.
+public struct FrameSizeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The text as given.
+    public var text: String
+    /// What is wrong with it.
+    public var detail: String
+    /// `'0x0': width and height must each be between 1 and 65535`.
+    public var description: String { "'\(text)': \(detail)" }
 }
 
 /// The sizes a device offers for one format (`VIDIOC_ENUM_FRAMESIZES`).

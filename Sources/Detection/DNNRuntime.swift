@@ -32,6 +32,9 @@ public final class DNNNetwork {
         var err = [CChar](repeating: 0, count: 1024)
         var cfg = [UInt8](config)
         var count = weights.count
+        if let problem = weights.withUnsafeBytes({ DarknetFolding.problem(config: cfg, weights: $0) }) {
+            throw .runtime(model: model, detail: "\(configPath) with \(weightsPath): \(problem)")
+        }
         if foldBatchNorm, let folded = weights.withUnsafeMutableBytes({ DarknetFolding.fold(config: cfg, weights: $0) }) {
             cfg = folded.config
             count = folded.weightsCount
@@ -62,11 +65,16 @@ public final class DNNNetwork {
 
     deinit { sl_dnn_free(handle) }
 
-    /// OpenCV's worker-thread count, for the whole process.
+    /// OpenCV's worker-thread count, for the whole process; set values are clamped to
+    /// 1...``maximumThreads``.
     public static var threads: Int {
         get { Int(sl_dnn_get_threads()) }
-        set { sl_dnn_set_threads(Int32(newValue)) }
+        set { sl_dnn_set_threads(Int32(min(max(newValue, 1), maximumThreads))) }
     }
+
+    /// The most worker threads OpenCV is given. Far above the cores of any device Sightline
+    /// runs on; OpenCV 4.6's pool crashes when asked for 100,000.
+    public static let maximumThreads = 64
 
     /// Runs the network on an NCHW tensor and returns its output blobs.
     public func forward(_ tensor: Tensor) throws(DetectionError) -> [Output] {

@@ -40,13 +40,7 @@ public enum DarknetFolding {
     public static func fold(config: [UInt8], weights: UnsafeMutableRawBufferPointer) -> Folded? {
         guard let layers = parse(config), let plan = convolutions(layers) else { return nil }
         guard plan.contains(where: \.batchNorm) else { return nil }
-        // The header: major, minor, revision (Int32), then `seen`, 8 bytes from version 0.2 on.
-        guard weights.count >= 12 else { return nil }
-        let major = Int(weights.loadUnaligned(as: Int32.self))
-        let minor = Int(weights.loadUnaligned(fromByteOffset: 4, as: Int32.self))
-        guard major <= 1000, minor <= 1000 else { return nil }
-        let header = 12 + (major * 10 + minor >= 2 ? 8 : 4)
-        let expected = header + plan.reduce(0) { $0 + 4 * ($1.filters * (1 + ($1.batchNorm ? 3 : 0)) + $1.weights) }
+        guard let (header, expected) = layout(plan, weights: UnsafeRawBufferPointer(weights)) else { return nil }
         guard weights.count == expected,
             Int(bitPattern: weights.baseAddress) % MemoryLayout<Float>.alignment == 0
         else { return nil }
@@ -94,6 +88,54 @@ public enum DarknetFolding {
         }
         text.removeLast()  // the lines were joined with a newline after each, one too many
         return Folded(config: text, weightsCount: expected - removed, foldedLayers: plan.filter(\.batchNorm).count)
+    }
+
+    /// The size of a weights file's header and of the whole file the plan needs; nil when the
+    /// header is cut short or names an implausible version.
+    static func layout(_ plan: [Convolution], weights: UnsafeRawBufferPointer) -> (header: Int, total: Int)? {
+        // The header: major, minor, revision (Int32), then `seen`, 8 bytes from version 0.2 on.
+        guard weights.count >= 12 else { return nil }
+        let major = Int(weights.loadUnaligned(as: Int32.self))
+        let minor = Int(weights.loadUnaligned(fromByteOffset: 4, as: Int32.self))
+        guard (0...1000).contains(major), (0...1000).contains(minor) else { return nil }
+        let header = 12 + (major * 10 + minor >= 2 ? 8 : 4)
+        return (header, header + plan.reduce(0) { $0 + 4 * ($1.filters * (1 + ($1.batchNorm ? 3 : 0)) + $1.weights) })
+    }
+
+    /// The bytes a weights file with a version 0.2 header (20 bytes) needs for the layers of
+    /// `config`; nil when the config is outside what is modelled here.
+    public static func weightsBytes(config: [UInt8]) -> Int? {
+        guard let sections = parse(config), let plan = convolutions(sections) else { return nil }
+        var header = [UInt8](repeating: 0, count: 20)
+        header[4] = 2
+        return header.withUnsafeBytes { layout(plan, weights: $0)?.total }
+    }
+
+    /// The largest input width or height a Darknet config may ask for (the manifests' limit too).
+    public static let maximumInputSize = 4096
+
+    /// What is wrong with a Darknet network's files that OpenCV would not say, or would only
+    /// find after allocating for it (nil: nothing found): a `[net]` width or height outside
+    /// 1...``maximumInputSize``, channels outside 1...4, or a weights file shorter than its
+    /// layers need (a truncated file would load, and "detect" garbage). Configs outside what
+    /// is modelled here (see the type) are left to OpenCV.
+    public static func problem(config: [UInt8], weights: UnsafeRawBufferPointer) -> String? {
+        guard let sections = parse(config) else { return nil }
+        let net = sections[0]
+        for (key, range) in [("width", 1...maximumInputSize), ("height", 1...maximumInputSize), ("channels", 1...4)] {
+            guard let text = net.values[key] else { continue }
+            guard let value = Int(text), range.contains(value) else {
+                return "[net] \(key)=\(text) is out of range (\(range.lowerBound) to \(range.upperBound))"
+            }
+        }
+        guard let plan = convolutions(sections) else { return nil }
+        guard let (_, expected) = layout(plan, weights: weights) else {
+            return "the weights file (\(weights.count) bytes) has no valid Darknet header"
+        }
+        guard weights.count >= expected else {
+            return "the weights file has \(weights.count) bytes, but the layers of the config need \(expected): truncated"
+        }
+        return nil
     }
 
     /// One `[section]` of a config: its type, its keys (whitespace removed, as Darknet and

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import SightlineCore
 
 /// One label set shared by detectors and data sets (`Models/grocery-taxonomy.json`, format
 /// `sightline-taxonomy/1`): the classes a grocery model emits, in class order, and an alias map
@@ -23,8 +24,8 @@ public struct LabelTaxonomy: Sendable, Equatable {
     /// Reads a taxonomy file. Unknown fields, an alias to a label the classes do not have, or a
     /// class listed twice are errors naming the file.
     public static func load(path: String) throws(DetectionError) -> LabelTaxonomy {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .dataset(path: path, detail: "cannot read the taxonomy")
+        guard let data = try? Data(FileIO.readBytes(path, limit: 16 << 20)) else {
+            throw .dataset(path: path, detail: "cannot read the taxonomy (it must be a regular file)")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
             throw .dataset(path: path, detail: "not a JSON object")

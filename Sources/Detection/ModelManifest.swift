@@ -1,6 +1,7 @@
 internal import Crypto
 public import Foundation
 public import Imaging
+internal import SightlineCore
 
 /// Everything Sightline needs to know about a detector model, read from
 /// `Models/<name>/manifest.json`: its files (with their sha256), how to feed it, how to read its
@@ -91,8 +92,8 @@ public struct ModelManifest: Sendable, Equatable, Codable {
     /// Reads and validates a manifest file.
     public static func load(path: String) throws(DetectionError) -> ModelManifest {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .invalidManifest(path: path, detail: "cannot read: \(error.localizedDescription)")
+        do { data = Data(try FileIO.readBytes(path, limit: 1 << 20)) } catch {
+            throw .invalidManifest(path: path, detail: "cannot \(error.operation): \(Errno(error.errno))")
         }
         return try parse(data, path: path)
     }
@@ -120,6 +121,22 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         let t = manifest.thresholds
         guard (0...1).contains(t.score), (0...1).contains(t.nms) else {
             throw .invalidManifest(path: path, detail: "thresholds must lie in [0, 1]")
+        }
+        let f = manifest.files
+        for (role, file) in [
+            ("config", f.config), ("weights", f.weights), ("labels", f.labels), ("onnx", f.onnx), ("onnxInt8", f.onnxInt8),
+        ] {
+            guard let file else { continue }
+            // Inside the model's folder: a manifest cannot point the loader at any other file.
+            let parts = file.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !file.path.isEmpty, !file.path.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
+                throw .invalidManifest(
+                    path: path,
+                    detail: "files.\(role).path '\(file.path)' must name a file inside the model's folder (no '..', not absolute)")
+            }
+            guard file.bytes > 0, file.bytes <= 4 << 30 else {
+                throw .invalidManifest(path: path, detail: "files.\(role).bytes \(file.bytes) out of range (1 to 4 GiB)")
+            }
         }
         if [.opencvDarknet, .onnxruntime, .onnxruntimeInt8].contains(manifest.runtime), manifest.files.config == nil {
             throw .invalidManifest(
@@ -171,7 +188,7 @@ extension ModelManifest {
     /// without hashing it.
     func verify(_ file: File, role: String, in directory: String) throws(DetectionError) -> String {
         let full = try checkSize(file, role: role, in: directory)
-        guard let handle = FileHandle(forReadingAtPath: full) else {
+        guard (try? FileIO.checkInput(full)) != nil, let handle = FileHandle(forReadingAtPath: full) else {
             throw .missingFile(model: name, role: role, path: full, fetch: fetch)
         }
         defer { try? handle.close() }
@@ -189,7 +206,7 @@ extension ModelManifest {
     /// the bytes that were checked (no second read that could see another file).
     func contents(_ file: File, role: String, in directory: String) throws(DetectionError) -> (path: String, bytes: Data) {
         let full = try checkSize(file, role: role, in: directory)
-        guard let bytes = FileManager.default.contents(atPath: full) else {
+        guard (try? FileIO.checkInput(full)) != nil, let bytes = FileManager.default.contents(atPath: full) else {
             throw .missingFile(model: name, role: role, path: full, fetch: fetch)
         }
         guard bytes.count == file.bytes else {

@@ -64,8 +64,8 @@ public struct ImageSelection: Sendable {
     public init(names: Set<String>) { self.names = names }
 
     public static func load(path: String) throws(DetectionError) -> ImageSelection {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw .dataset(path: path, detail: "cannot read the image list")
+        guard let bytes = try? FileIO.readBytes(path, limit: 64 << 20), let text = String(data: Data(bytes), encoding: .utf8) else {
+            throw .dataset(path: path, detail: "cannot read the image list (it must be a regular UTF-8 text file)")
         }
         let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }

@@ -12,8 +12,9 @@ public struct YOLOLabels: Sendable {
 
     /// `classes` is a file with one class name per line, in index order.
     public init(folder: String, classesFile: String) throws(DetectionError) {
-        guard let text = try? String(contentsOfFile: classesFile, encoding: .utf8) else {
-            throw .dataset(path: classesFile, detail: "cannot read the class names")
+        guard let bytes = try? FileIO.readBytes(classesFile, limit: 16 << 20), let text = String(data: Data(bytes), encoding: .utf8)
+        else {
+            throw .dataset(path: classesFile, detail: "cannot read the class names (it must be a regular UTF-8 text file)")
         }
         self.folder = folder
         classes = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -31,7 +32,12 @@ public struct YOLOLabels: Sendable {
     /// error naming file and line.
     public func boxes(forImage path: String, width: Int, height: Int) throws(DetectionError) -> [GroundTruthBox] {
         let file = labelFile(forImage: path)
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [] }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readBytes(file, limit: 64 << 20) } catch {
+            if error.errno == ENOENT { return [] }  // no label file: no objects
+            throw .dataset(path: file, detail: "cannot read the labels: \(Errno(error.errno))")
+        }
+        guard let text = String(data: Data(bytes), encoding: .utf8) else { throw .dataset(path: file, detail: "not UTF-8 text") }
         var result: [GroundTruthBox] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let f = line.split(whereSeparator: \.isWhitespace)
@@ -47,7 +53,8 @@ public struct YOLOLabels: Sendable {
             guard let cx = v[0], let cy = v[1], let w = v[2], let h = v[3], [cx, cy, w, h].allSatisfy({ (0...1).contains($0) }),
                 w > 0, h > 0
             else {
-                throw .dataset(path: at, detail: "cx cy w h must be numbers in 0…1 with w, h > 0, found '\(f[1...].joined(separator: " "))'")
+                throw .dataset(
+                    path: at, detail: "cx cy w h must be numbers in 0…1 with w, h > 0, found '\(f[1...].joined(separator: " "))'")
             }
             let W = Float(width), H = Float(height)
             let box = Rect(x: (cx - w / 2) * W, y: (cy - h / 2) * H, width: w * W, height: h * H).clamped(width: W, height: H)

@@ -1,4 +1,5 @@
 import Foundation
+import SightlineCore
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -44,6 +45,11 @@ public enum AppleHealthImporter {
     public static func importExport(path: String, name: String? = nil) throws(ReasoningError) -> AppleHealthSummary {
         let file = name ?? path
         guard FileManager.default.fileExists(atPath: path) else { throw ReasoningError(.io, file: file, message: "no such file") }
+        // A directory or a FIFO is refused here, by name, without blocking.
+        do { try FileIO.checkInput(path) } catch {
+            throw ReasoningError(
+                .io, file: file, message: "cannot \(error.operation): \(Errno(error.errno)) (an Apple Health export is a file)")
+        }
         guard let inner = InputStream(fileAtPath: path) else { throw ReasoningError(.io, file: file, message: "cannot open the file") }
         // Apple's exports start with an internal DTD whose #IMPLIED attribute declarations crash
         // swift-corelibs-foundation's XMLParser (a NULL default value reaches strlen); the DTD
@@ -142,6 +148,13 @@ private final class HealthDelegate: NSObject, XMLParserDelegate {
         if type == AppleHealthImporter.proteinType {
             guard unit == "g" else { stop(parser, "DietaryProtein record in unit \"\(unit)\"; expected \"g\""); return }
             var day = protein[when.date] ?? .init(proteinGrams: 0, records: 0)
+            let limit = Profile.proteinEatenRange
+            guard value <= limit.upperBound, day.proteinGrams + value <= limit.upperBound else {
+                stop(
+                    parser,
+                    "DietaryProtein \(text) g brings \(when.date) to more than \(canonicalNumber(limit.upperBound)) g of protein in a day")
+                return
+            }
             day.proteinGrams += value
             day.records += 1
             protein[when.date] = day
@@ -152,6 +165,13 @@ private final class HealthDelegate: NSObject, XMLParserDelegate {
             case "lb": kg = value * 0.453_592_37
             case "g": kg = value / 1000
             default: stop(parser, "BodyMass record in unit \"\(unit)\"; expected kg, lb or g"); return
+            }
+            guard Profile.bodyMassRange.contains(kg) else {
+                let range = Profile.bodyMassRange
+                stop(
+                    parser,
+                    "BodyMass \(text) \(unit) is outside \(canonicalNumber(range.lowerBound)) to \(canonicalNumber(range.upperBound)) kg")
+                return
             }
             let mass = AppleHealthSummary.BodyMass(kilograms: kg, original: "\(text) \(unit)", date: start, line: parser.lineNumber)
             // Latest by instant; on a tie the later record in the file wins.

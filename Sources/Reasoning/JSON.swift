@@ -246,7 +246,7 @@ public func canonicalNumber(_ x: Double) -> String {
     guard x.isFinite else { return "null" }
     let negative = x < 0
     let scaled = (abs(x) * 1_000_000).rounded()
-    guard scaled < 9.0e18 else { return String(Int64(x)) }
+    guard scaled < 9.0e18 else { return (negative ? "-" : "") + wholeDigits(abs(x)) }
     let n = UInt64(scaled)
     let whole = n / 1_000_000, frac = n % 1_000_000
     var s = (negative && n != 0 ? "-" : "") + String(whole)
@@ -257,6 +257,34 @@ public func canonicalNumber(_ x: Double) -> String {
         s += "." + f
     }
     return s
+}
+
+/// The decimal digits of the whole part of a finite, non-negative double, exactly (1e19 is
+/// `10000000000000000000`, 1e308 has 309 digits). From 2^64 on every double is a whole number
+/// `significand × 2^exponent`, multiplied out here in base 10⁹.
+private func wholeDigits(_ x: Double) -> String {
+    guard x >= 0x1p64 else { return String(UInt64(x)) }
+    var significand = x.significandBitPattern | (1 << 52)
+    var limbs: [UInt64] = []  // base 1e9, least significant first
+    while significand > 0 {
+        limbs.append(significand % 1_000_000_000)
+        significand /= 1_000_000_000
+    }
+    for _ in 0..<(Int(x.exponent) - 52) {
+        var carry: UInt64 = 0
+        for k in limbs.indices {
+            let v = limbs[k] * 2 + carry
+            limbs[k] = v % 1_000_000_000
+            carry = v / 1_000_000_000
+        }
+        if carry > 0 { limbs.append(carry) }
+    }
+    var text = String(limbs.removeLast())
+    for limb in limbs.reversed() {
+        let part = String(limb)
+        text += String(repeating: "0", count: 9 - part.count) + part
+    }
+    return text
 }
 
 extension JSONValue {

@@ -1,4 +1,5 @@
 import Foundation
+import SightlineCore
 
 /// Dietary tags of a food, as written in `Models/nutrition.json`.
 public enum DietaryTag: String, Sendable, Codable, CaseIterable {
@@ -116,7 +117,8 @@ public struct NutritionKnowledge: Sendable {
                 }
                 var s = try f.object("source")
                 let database = try s.string("database")
-                let fdc = try s.optionalDouble("fdcId")
+                // FoodData Central ids are positive integers (seven digits today).
+                let fdc = try s.int("fdcId", default: 0, in: 1...999_999_999)
                 let ndb = try s.optionalString("ndbNumber")
                 let desc = try s.string("description")
                 let srcFile = try s.string("file")
@@ -128,7 +130,8 @@ public struct NutritionKnowledge: Sendable {
                     FoodEntry(
                         id: id, name: name, labels: labels, proteinPer100g: protein, energyKcalPer100g: energy,
                         portionGrams: pg, portionName: pn, tags: tags,
-                        source: FoodSource(database: database, fdcID: fdc.map { Int($0) }, ndbNumber: ndb, description: desc, file: srcFile)
+                        source: FoodSource(
+                            database: database, fdcID: fdc == 0 ? nil : fdc, ndbNumber: ndb, description: desc, file: srcFile)
                     ))
             }
             try r.finish()
@@ -145,9 +148,10 @@ public struct NutritionKnowledge: Sendable {
 
 /// Reads a whole file, or a ``ReasoningError`` of kind `.io` naming it.
 func readFile(_ path: String) throws(ReasoningError) -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ReasoningError(
-            .io, file: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+    // A regular file only, opened without blocking (a FIFO named like a chain is refused, not
+    // waited on), at most 64 MiB (the largest knowledge file is a few hundred kB).
+    do { return try FileIO.readBytes(path, limit: 64 << 20) } catch {
+        if error.errno == ENOENT { throw ReasoningError(.io, file: path, message: "no such file") }
+        throw ReasoningError(.io, file: path, message: "cannot \(error.operation): \(Errno(error.errno))")
     }
-    return [UInt8](data)
 }

@@ -81,6 +81,11 @@ public struct Profile: Sendable, Equatable {
         try validate()
     }
 
+    /// The body masses a profile or an Apple Health export may give, in kilograms.
+    public static let bodyMassRange: ClosedRange<Double> = 2...500
+    /// The protein a profile or an Apple Health export may say was eaten in a day, in grams.
+    public static let proteinEatenRange: ClosedRange<Double> = 0...1000
+
     /// Checks every field; an error names the field.
     public func validate() throws(ReasoningError) {
         func bad(_ field: String, _ message: String) -> ReasoningError {
@@ -98,8 +103,8 @@ public struct Profile: Sendable, Equatable {
         }
         try check(dailyProteinTargetGrams, "dailyProteinTargetGrams", 1...500, "grams of protein a day")
         try check(proteinGramsPerKg, "proteinGramsPerKg", 0.1...5, "grams of protein per kg of body mass a day")
-        try check(bodyMassKg, "bodyMassKg", 2...500, "kilograms")
-        try check(proteinEatenTodayGrams, "proteinEatenTodayGrams", 0...1000, "grams of protein eaten today")
+        try check(bodyMassKg, "bodyMassKg", Self.bodyMassRange, "kilograms")
+        try check(proteinEatenTodayGrams, "proteinEatenTodayGrams", Self.proteinEatenRange, "grams of protein eaten today")
         if dailyProteinTargetGrams != nil, proteinGramsPerKg != nil {
             throw bad("proteinGramsPerKg", "give either dailyProteinTargetGrams or proteinGramsPerKg, not both")
         }

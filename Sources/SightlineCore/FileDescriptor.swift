@@ -75,6 +75,11 @@ public struct FileDescriptor: Sendable, Hashable {
         public static let truncate = OpenOptions(rawValue: O_TRUNC)
         /// Every write goes to the end.
         public static let append = OpenOptions(rawValue: O_APPEND)
+        /// Do not block in `open` or later calls: opening a FIFO for reading returns at once
+        /// instead of waiting for a writer. Regular files ignore it. Every input file is opened
+        /// with it, so that a FIFO or device named like an input is refused (``Expectation``)
+        /// rather than waited on forever.
+        public static let nonBlocking = OpenOptions(rawValue: O_NONBLOCK)
     }
 
     /// What a file opened for reading must be. Checked on the open descriptor (`fstat`), so the
@@ -82,7 +87,8 @@ public struct FileDescriptor: Sendable, Hashable {
     public enum Expectation: Sendable {
         /// Anything the system opens (a device, a FIFO).
         case any
-        /// A regular file (a directory or a device is refused with `EISDIR`).
+        /// A regular file (a directory is refused with `EISDIR`, a FIFO, socket or device with
+        /// `EINVAL`, each named in the operation).
         case regularFile
     }
 
@@ -101,8 +107,13 @@ public struct FileDescriptor: Sendable, Hashable {
     public func check(_ expectation: Expectation) throws(FileError) { try check(expectation, status()) }
 
     private func check(_ expectation: Expectation, _ st: stat) throws(FileError) {
-        if expectation == .regularFile, (st.st_mode & S_IFMT) != S_IFREG {
-            throw FileError(path: path, operation: "read a regular file", errno: EISDIR)
+        guard expectation == .regularFile else { return }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw FileError(path: path, operation: "read a directory as a regular file", errno: EISDIR)
+        case S_IFIFO: throw FileError(path: path, operation: "read a FIFO as a regular file", errno: EINVAL)
+        case S_IFCHR, S_IFBLK: throw FileError(path: path, operation: "read a device as a regular file", errno: EINVAL)
+        default: throw FileError(path: path, operation: "read it as a regular file", errno: EINVAL)
         }
     }
 
@@ -191,13 +202,41 @@ private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 
 /// Whole-file helpers over ``FileDescriptor`` for frames and outputs.
 public enum FileIO {
+    /// Opens an input file for reading: without blocking (a FIFO does not wait for a writer)
+    /// and checked to be a regular file (a directory, FIFO or device is refused, see
+    /// ``FileDescriptor/Expectation/regularFile``).
+    /// The caller closes it.
+    public static func openInput(_ path: String) throws(FileError) -> FileDescriptor {
+        let fd = try FileDescriptor.open(path, .readOnly, options: .nonBlocking)
+        do { try fd.check(.regularFile) } catch {
+            try? fd.close()
+            throw error
+        }
+        return fd
+    }
+
+    /// Checks that `path` is a regular file that can be opened for reading, without blocking
+    /// (see ``openInput(_:)``), for readers that open the file themselves afterwards.
+    public static func checkInput(_ path: String) throws(FileError) {
+        let fd = try openInput(path)
+        try? fd.close()
+    }
+
     /// Reads a whole regular file into `buffer` (grown as needed) and returns the byte count.
-    /// Files larger than `limit` are refused before reading.
+    /// Files larger than `limit` are refused before reading; a path that is not a regular file
+    /// (a FIFO, a device, a directory) is refused without blocking.
     @discardableResult
     public static func read(_ path: String, into buffer: ImageBuffer, limit: Int = 1 << 30) throws(FileError) -> Int {
-        let fd = try FileDescriptor.open(path, .readOnly)
+        let fd = try openInput(path)
         defer { try? fd.close() }
         return try fd.readAll(into: buffer, limit: limit)
+    }
+
+    /// Reads a whole regular input file (see ``read(_:into:limit:)``) as bytes.
+    public static func readBytes(_ path: String, limit: Int = 1 << 30) throws(FileError) -> [UInt8] {
+        let buffer = ImageBuffer()
+        let count = try read(path, into: buffer, limit: limit)
+        return Array(UnsafeRawBufferPointer(start: buffer.pointer, count: count))
     }
 
     /// Reads a whole file as a compressed (JPEG) frame.
@@ -209,9 +248,28 @@ public enum FileIO {
             storage: buffer, byteCount: count)
     }
 
+    /// Reads a whole file as one raw frame of `format` and size (checked to hold enough bytes).
+    public static func readRawFrame(_ path: String, format: PixelFormat, width: Int, height: Int) throws -> Frame {
+        let buffer = ImageBuffer()
+        let count = try read(path, into: buffer)
+        return try Frame(format: format, width: width, height: height, origin: path, storage: buffer, byteCount: count)
+    }
+
     /// Writes `bytes` to `path` atomically: to a temporary file beside it, flushed, then renamed
     /// over the target. A failure leaves no partial file behind.
+    ///
+    /// A target that exists and is not a regular file (a device such as `/dev/null` or
+    /// `/dev/full`, a FIFO) is written to directly: renaming over it would replace the device
+    /// with a file. Its failures (`ENOSPC` from `/dev/full`) are errors like any other.
     public static func writeAtomically(_ path: String, _ bytes: UnsafeRawBufferPointer) throws(FileError) {
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG, (st.st_mode & S_IFMT) != S_IFDIR {
+            let fd = try FileDescriptor.open(path, .writeOnly)
+            defer { try? fd.close() }
+            try fd.writeAll(bytes)
+            try fd.sync(unsyncable: .ignored)
+            return
+        }
         let temp = path + ".tmp-\(getpid())"
         let fd: FileDescriptor
         do { fd = try FileDescriptor.open(temp, .writeOnly, options: [.create, .truncate], operation: "create") } catch {

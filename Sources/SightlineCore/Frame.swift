@@ -34,15 +34,18 @@ public struct Frame: Sendable {
             guard count > 0 else { throw .empty(origin: origin) }
             self.stride = 0
         } else {
-            guard width > 0, height > 0 else {
+            guard (1...PixelFormat.maximumDimension).contains(width), (1...PixelFormat.maximumDimension).contains(height),
+                let minimum = format.minimumStride(width: width)
+            else {
                 throw .invalidDimensions(origin: origin, width: width, height: height)
             }
-            let minimum = format.minimumStride(width: width)!
             let rowBytes = stride ?? minimum
             guard rowBytes >= minimum else {
                 throw .strideTooSmall(origin: origin, stride: rowBytes, minimum: minimum)
             }
-            let needed = format.minimumByteCount(width: width, height: height, stride: rowBytes)!
+            guard let needed = format.minimumByteCount(width: width, height: height, stride: rowBytes) else {
+                throw .bufferTooSmall(origin: origin, needed: Int.max, available: count)
+            }
             guard count >= needed else {
                 throw .bufferTooSmall(origin: origin, needed: needed, available: count)
             }
@@ -74,7 +77,7 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .invalidDimensions(origin, w, h):
-            return "\(origin): invalid frame size \(w)x\(h)"
+            return "\(origin): invalid frame size \(w)x\(h) (each side must be between 1 and \(PixelFormat.maximumDimension))"
         case let .strideTooSmall(origin, stride, minimum):
             return "\(origin): row stride \(stride) is shorter than a row (\(minimum) bytes)"
         case let .bufferTooSmall(origin, needed, available):

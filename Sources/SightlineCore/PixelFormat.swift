@@ -24,7 +24,9 @@ public enum PixelFormat: String, Sendable, CaseIterable, Codable, CustomStringCo
 
     /// Bytes one row of `width` pixels needs without padding, for the first plane.
     /// Nil for compressed formats.
+    /// Nil for compressed formats and for widths outside 0...``maximumDimension``.
     public func minimumStride(width: Int) -> Int? {
+        guard (0...Self.maximumDimension).contains(width) else { return nil }
         switch self {
         case .rgb24, .bgr24: return width * 3
         case .grey, .nv12: return width
@@ -33,12 +35,18 @@ public enum PixelFormat: String, Sendable, CaseIterable, Codable, CustomStringCo
         }
     }
 
+    /// The largest width or height of a frame (JPEG's own limit, and far beyond any camera's),
+    /// so that sizes from outside can never overflow the byte arithmetic.
+    public static let maximumDimension = 65_535
+
     /// Bytes a whole frame needs with rows `stride` bytes apart. Nil for compressed formats.
     ///
     /// The last row is counted at its minimum length, so a buffer whose final row is not padded
     /// still validates (drivers are allowed to hand out such buffers).
     public func minimumByteCount(width: Int, height: Int, stride: Int) -> Int? {
-        guard let row = minimumStride(width: width), width > 0, height > 0 else { return nil }
+        guard let row = minimumStride(width: width), width > 0, height > 0, height <= Self.maximumDimension,
+            (0...(1 << 24)).contains(stride)
+        else { return nil }
         switch self {
         case .nv12:
             let chromaRows = (height + 1) / 2
