@@ -15,7 +15,15 @@ public final class OverlayRenderer {
     private let encoder = JPEGEncoder()
     private let buffer = ImageBuffer()
 
-    public init(quality: Int = 90) { self.quality = quality }
+    /// The longest side an overlay is drawn at. A larger JPEG is decoded in the DCT domain at
+    /// the smallest scale that covers this size (a 11585² photo at 1/8: 1449², not 134
+    /// megapixels), and its boxes are scaled to match.
+    public var maximumSide: Int
+
+    public init(quality: Int = 90, maximumSide: Int = 1920) {
+        self.quality = quality
+        self.maximumSide = maximumSide
+    }
 
     /// Distinct, readable box colours, picked by class id.
     public static let palette: [Canvas.Color] = [
@@ -37,14 +45,35 @@ public final class OverlayRenderer {
     /// JPEG frames are decoded at full size; raw frames (rgb24, bgr24, grey, yuyv, nv12; YUV as
     /// BT.601 limited range, as cameras send it) are converted by Imaging's ``RGBConverter``.
     public func renderJPEG(frame: Frame, detections: [Detection], conclusion: String?) throws -> [UInt8] {
-        let image = try converter.convert(frame, into: buffer, placement: .writableRGB)
+        let image = try converter.convert(frame, into: buffer, placement: .writableRGB, maximumSide: maximumSide)
         let canvas = Canvas(
             pixels: buffer.pointer.assumingMemoryBound(to: UInt8.self), width: image.width, height: image.height,
             stride: image.stride)
-        Self.draw(on: canvas, detections: detections, conclusion: conclusion)
+        var drawn = detections
+        if image.width != image.sourceWidth || image.height != image.sourceHeight {
+            let sx = Float(image.width) / Float(image.sourceWidth), sy = Float(image.height) / Float(image.sourceHeight)
+            for k in drawn.indices {
+                let b = drawn[k].box
+                drawn[k].box = Rect(x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy)
+            }
+        }
+        Self.draw(on: canvas, detections: drawn, conclusion: conclusion)
         return try encoder.encode(
             buffer.pointer, width: image.width, height: image.height, stride: image.stride, format: .rgb24, quality: quality,
             subsampling: .s444, origin: frame.origin)
+    }
+
+    /// Writes `frame` with `detections` drawn to `destination` (atomically): that file, or with
+    /// `folder`, `NAME.annotated.jpg` in that folder (created if needed). Returns the file written.
+    @discardableResult
+    public func annotate(_ frame: Frame, _ detections: [Detection], to destination: String, folder: Bool) throws -> String {
+        var out = destination
+        if folder {
+            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            out += "/" + ((frame.origin as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg"
+        }
+        try FileIO.writeAtomically(out, try renderJPEG(frame: frame, detections: detections, conclusion: nil))
+        return out
     }
 
     /// Draws boxes, labels and the conclusion onto an RGB canvas.

@@ -34,12 +34,21 @@ public protocol GroceryListReader: AnyObject, Sendable {
     func items() throws -> [GroceryItem]
 }
 
+/// An error that says the sink kept what it could not deliver, to deliver later (the webhook's
+/// outbox): nothing is lost, so a run may still end successfully. Any other sink error means an
+/// event did not get where it was going, and the run must end with a failure.
+public protocol KeptForLater: Error {}
+
 /// One sink's failure on one event (or on a flush).
 public struct SinkFailure: Error, CustomStringConvertible {
     public var sink: String
     /// The event the sink failed on (nil for a flush).
     public var eventID: String?
     public var error: any Error
+
+    /// True when the sink kept the events to deliver later (``KeptForLater``); false when an
+    /// event is not where it should be (a write failed, a database stayed locked).
+    public var eventsKept: Bool { error is any KeptForLater }
 
     public var description: String {
         if let eventID { return "\(sink) sink, event \(eventID): \(error)" }
@@ -50,6 +59,8 @@ public struct SinkFailure: Error, CustomStringConvertible {
 /// What ``SinkSet`` throws: every sink that failed, after all sinks were given the event.
 public struct SinkSetError: Error, CustomStringConvertible {
     public var failures: [SinkFailure]
+    /// The error for `failures`.
+    public init(failures: [SinkFailure]) { self.failures = failures }
     public var description: String { failures.map(\.description).joined(separator: "\n") }
 }
 

@@ -33,8 +33,8 @@ public struct RetryPolicy: Sendable, Equatable {
 public struct DeliveryReport: Sendable, Equatable {
     /// Events the server accepted (2xx) and that left the outbox.
     public var delivered = 0
-    /// Events the server refused for good (4xx other than 408 and 429), moved to the dead-letter
-    /// table (kept, not lost).
+    /// Events the server refused for good (4xx other than 408 and 429, and redirects, which are
+    /// not followed), moved to the dead-letter table (kept, not lost).
     public var deadLettered = 0
     /// Events still waiting.
     public var pending = 0
@@ -45,7 +45,7 @@ public struct DeliveryReport: Sendable, Equatable {
 }
 
 /// Why the webhook sink could not do its job.
-public enum WebhookError: Error, CustomStringConvertible {
+public enum WebhookError: KeptForLater, CustomStringConvertible {
     /// `flush` finished with events still in the outbox (they stay there and are sent later).
     case undelivered(pending: Int, outbox: String, url: String, lastError: String?)
 
@@ -99,6 +99,9 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         kinds: Set<SightlineEvent.Kind>? = nil, busyTimeout: Double = 5, deliverOnStart: Bool = true,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws(StoreError) {
+        if let problem = Self.problem(with: url.absoluteString) {
+            throw StoreError(path: outboxPath, operation: "open the webhook outbox", reason: .invalidInput, detail: problem)
+        }
         self.url = url
         self.outboxPath = outboxPath
         self.retry = retry
@@ -119,7 +122,9 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         config.timeoutIntervalForRequest = requestTimeout
         config.timeoutIntervalForResource = requestTimeout
         config.httpMaximumConnectionsPerHost = 1
-        session = URLSession(configuration: config)
+        // Redirects are not followed: URLSession would repeat a 302's POST as a GET without its
+        // body, and count the 200 that answers it as a delivery.
+        session = URLSession(configuration: config, delegate: RefuseRedirects(), delegateQueue: nil)
         if deliverOnStart {
             // A restart is a moment to try again at once: the back-off an earlier run scheduled
             // (perhaps an hour) is cut short, its count of attempts kept.
@@ -136,6 +141,24 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
     }
 
     deinit { session.finishTasksAndInvalidate() }
+
+    /// What is wrong with `text` as a webhook URL (nil: nothing): it must be `http` or `https`,
+    /// with a host, and a port (if any) between 1 and 65535. Anything else could never be
+    /// delivered to, and its events would wait in the outbox forever.
+    public static func problem(with text: String) -> String? {
+        guard let c = URLComponents(string: text), let scheme = c.scheme?.lowercased() else {
+            return "webhook URL '\(text)' is not a URL (expected http://HOST[:PORT]/PATH)"
+        }
+        guard scheme == "http" || scheme == "https" else {
+            return "webhook URL '\(text)' has scheme '\(scheme)'; only http and https can be posted to"
+        }
+        guard let host = c.host, !host.isEmpty else { return "webhook URL '\(text)' names no host" }
+        if let port = c.port, !(1...65535).contains(port) {
+            return "webhook URL '\(text)' has port \(port); ports are 1 to 65535"
+        }
+        guard URL(string: text) != nil else { return "webhook URL '\(text)' is not a URL" }
+        return nil
+    }
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -313,7 +336,18 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         var status: Int?
         var body = Data()
         var retryAfter: String?
+        var location: String?
         var error: (any Error)?
+    }
+
+    /// Answers every redirect with "do not follow": the 3xx itself comes back as the response.
+    private final class RefuseRedirects: NSObject, URLSessionTaskDelegate {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
     }
 
     private func post(body: Data, eventID: String) -> PostResult {
@@ -330,6 +364,7 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
             if let http = response as? HTTPURLResponse {
                 box.status = http.statusCode
                 box.retryAfter = http.value(forHTTPHeaderField: "Retry-After")
+                box.location = http.value(forHTTPHeaderField: "Location")
             }
             box.body = data ?? Data()
             done.signal()
@@ -351,10 +386,19 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         case 200..<300:
             return .delivered
         case 408, 429, 500...:
-            return .retry("POST \(url.absoluteString): HTTP \(status)", retryAfter: box.retryAfter.flatMap(Double.init))
+            // Retry-After in seconds, range-checked (a negative, NaN or huge value is ignored; the
+            // wait is capped by the retry policy's maximum anyway).
+            let retryAfter = box.retryAfter.flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+            return .retry("POST \(url.absoluteString): HTTP \(status)", retryAfter: retryAfter)
         case 400..<500:
             return .refused(status: status, response: text)
-        default:  // 1xx, 3xx that URLSession did not follow
+        case 300..<400:
+            // Not followed (see RefuseRedirects): a webhook must answer the POST itself. The
+            // event is kept in the dead-letter table with where the server pointed.
+            return .refused(
+                status: status,
+                response: "redirected to \(box.location ?? "(no Location)"); redirects are not followed, fix the webhook URL. \(text)")
+        default:  // 1xx
             return .retry("POST \(url.absoluteString): unexpected HTTP \(status)", retryAfter: nil)
         }
     }

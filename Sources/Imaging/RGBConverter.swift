@@ -30,6 +30,9 @@ public final class RGBConverter {
         public var stride: Int
         /// `.bgr` only for a BGR frame used where it lies.
         public var order: ModelInput.ChannelOrder
+        /// The frame's own size (larger than `width`x`height` when a JPEG was decoded scaled).
+        public var sourceWidth: Int
+        public var sourceHeight: Int
     }
 
     /// Where ``convert(_:into:placement:)`` may leave the pixels.
@@ -41,19 +44,30 @@ public final class RGBConverter {
     }
 
     /// The frame as packed RGB (or BGR, see ``Placement``), converted into `buffer` when needed.
-    public func convert(_ frame: Frame, into buffer: ImageBuffer, placement: Placement = .inPlaceIfPacked) throws(ImagingError)
-        -> Image
-    {
+    /// With `maximumSide`, a JPEG larger than that is decoded at the smallest DCT scale whose
+    /// output still covers the picture fitted into `maximumSide`², not at full size.
+    public func convert(
+        _ frame: Frame, into buffer: ImageBuffer, placement: Placement = .inPlaceIfPacked, maximumSide: Int? = nil
+    ) throws(ImagingError) -> Image {
         let w = frame.width, h = frame.height
         if frame.format == .mjpeg {
-            let decoded = try decoder.decode(frame.bytes, origin: frame.origin, format: .rgb24, into: buffer)
+            let header = try decoder.readHeader(frame.bytes, origin: frame.origin)
+            var scale = ScalingFactor.one
+            if let side = maximumSide, side > 0, max(header.width, header.height) > side {
+                let fit = Double(side) / Double(max(header.width, header.height))
+                let (tw, th) = (Int((Double(header.width) * fit).rounded(.down)), Int((Double(header.height) * fit).rounded(.down)))
+                scale = ScalingFactor.smallest(covering: max(1, tw), max(1, th), width: header.width, height: header.height)
+            }
+            let decoded = try decoder.decode(frame.bytes, origin: frame.origin, header: header, scale: scale, format: .rgb24, into: buffer)
             return Image(
                 pixels: UnsafePointer(buffer.pointer.assumingMemoryBound(to: UInt8.self)), width: decoded.width,
-                height: decoded.height, stride: decoded.stride, order: .rgb)
+                height: decoded.height, stride: decoded.stride, order: .rgb, sourceWidth: header.width, sourceHeight: header.height)
         }
         let src = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         if placement == .inPlaceIfPacked, frame.format == .rgb24 || frame.format == .bgr24 {
-            return Image(pixels: src, width: w, height: h, stride: frame.stride, order: frame.format == .bgr24 ? .bgr : .rgb)
+            return Image(
+                pixels: src, width: w, height: h, stride: frame.stride, order: frame.format == .bgr24 ? .bgr : .rgb, sourceWidth: w,
+                sourceHeight: h)
         }
         let stride = w * 3
         buffer.reserve(stride * h)
@@ -75,6 +89,6 @@ public final class RGBConverter {
         case .mjpeg:
             preconditionFailure("decoded above")
         }
-        return Image(pixels: UnsafePointer(dst), width: w, height: h, stride: stride, order: .rgb)
+        return Image(pixels: UnsafePointer(dst), width: w, height: h, stride: stride, order: .rgb, sourceWidth: w, sourceHeight: h)
     }
 }

@@ -25,15 +25,20 @@ public struct LiveOptions: Sendable {
     /// Stop after the source delivered this many frames.
     public var maxFrames: Int?
     public var kernels: KernelChoice
+    /// A frame whose picture cannot be read (corrupt data, a size over the decoder's limit):
+    /// `.skip` reports it in ``LiveReport/damagedFrames`` and goes on, `.stop` records it as an
+    /// error and ends the run.
+    public var corruptFrames: CorruptFramePolicy
 
     public init(
         handOff: HandOffPolicy = .latestWins, gate: GateSettings? = GateSettings(), maxFrames: Int? = nil,
-        kernels: KernelChoice = .fromEnvironment
+        kernels: KernelChoice = .fromEnvironment, corruptFrames: CorruptFramePolicy = .skip
     ) {
         self.handOff = handOff
         self.gate = gate
         self.maxFrames = maxFrames
         self.kernels = kernels
+        self.corruptFrames = corruptFrames
     }
 }
 
@@ -84,8 +89,16 @@ public struct LiveReport: Sendable, Codable {
     /// How many errors the stages and the source met; the first few are in ``errors``.
     public var errorCount: Int
     public var errors: [String]
-    /// Sinks that failed on an event or on the final flush.
+    /// Frames skipped because their picture could not be read (``LiveOptions/corruptFrames``
+    /// `.skip`): how many, and the first few with the reason.
+    public var damagedFrameCount: Int
+    public var damagedFrames: [String]
+    /// Sinks that failed on an event or on the final flush (the first few).
     public var sinkFailures: [String]
+    /// Sink failures that lost an event (a failed write, a database locked beyond its wait):
+    /// the run has failed. Failures whose events a sink kept for later (the webhook's outbox)
+    /// are not counted.
+    public var sinkErrorCount: Int
 
     /// Frames per second through the whole pipeline (frames the source delivered / wall time).
     public var framesPerSecond: Double {
@@ -124,6 +137,8 @@ public struct LiveReport: Sendable, Codable {
                     gate.savedFraction * 100) + reasons.joined(separator: ", "))
         }
         if errorCount > 0 { lines.append("\(errorCount) error(s); first: \(errors.first ?? "")") }
+        if damagedFrameCount > 0 { lines.append("\(damagedFrameCount) damaged frame(s) skipped; first: \(damagedFrames.first ?? "")") }
+        if sinkErrorCount > 0 { lines.append("\(sinkErrorCount) event(s) a sink could not take; first: \(sinkFailures.first ?? "")") }
         return lines.joined(separator: "\n")
     }
 }
@@ -172,6 +187,9 @@ public final class LivePipeline: @unchecked Sendable {
     private var errorList: [String] = []
     private var errorTotal = 0
     private var sinkFailureList: [String] = []
+    private var sinkErrorTotal = 0
+    private var damagedTotal = 0
+    private var damagedList: [String] = []
 
     /// - Parameters:
     ///   - scene: reasons over each analysed frame and dispatches the events.
@@ -216,6 +234,14 @@ public final class LivePipeline: @unchecked Sendable {
 
     private var shouldStop: Bool { lock.withLock { stopRequested } }
 
+    private func noteSinkFailures(_ failures: [SinkFailure]) {
+        guard !failures.isEmpty else { return }
+        lock.withLock {
+            sinkErrorTotal += failures.filter { !$0.eventsKept }.count
+            sinkFailureList += failures.prefix(max(0, 20 - sinkFailureList.count)).map(\.description)
+        }
+    }
+
     private func record(_ error: any Error, _ context: String) {
         lock.withLock {
             errorTotal += 1
@@ -243,8 +269,7 @@ public final class LivePipeline: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        let failures = scene.finish()
-        lock.withLock { sinkFailureList += failures.map(\.description) }
+        noteSinkFailures(scene.finish())
         let dropped = source.statistics.framesDropped
         if dropped > 0 { captureMetrics.dropped(dropped) }
         return report(wall: Timestamp.now().seconds(since: started))
@@ -262,7 +287,8 @@ public final class LivePipeline: @unchecked Sendable {
                 gate: GateReport(
                     enabled: gate != nil, decided: decided, analysed: decided - skipped, skipped: skipped,
                     savedFraction: decided > 0 ? Double(skipped) / Double(decided) : 0, byReason: byReason),
-                errorCount: errorTotal, errors: errorList, sinkFailures: sinkFailureList)
+                errorCount: errorTotal, errors: errorList, damagedFrameCount: damagedTotal, damagedFrames: damagedList,
+                sinkFailures: sinkFailureList, sinkErrorCount: sinkErrorTotal)
         }
     }
 
@@ -316,7 +342,21 @@ public final class LivePipeline: @unchecked Sendable {
             } catch {
                 if let tensor { tensors.give(tensor) }
                 prepareMetrics.failed()
+                if error is ImagingError, options.corruptFrames == .skip {
+                    lock.withLock {
+                        damagedTotal += 1
+                        if damagedList.count < 20 { damagedList.append("frame \(frame.sequence) skipped: \(error)") }
+                    }
+                    continue
+                }
                 record(error, "\(frame.origin) (frame \(frame.sequence))")
+                if error is ImagingError {  // .stop: a damaged frame ends the run
+                    lock.withLock {
+                        if !stopRequested { stopReason = .sourceFailed }
+                        stopRequested = true
+                    }
+                    source.stop()
+                }
                 continue
             }
             prepareMetrics.passed(start: item.start)
@@ -366,9 +406,7 @@ public final class LivePipeline: @unchecked Sendable {
                 outcome.detectSeconds = item.detectSeconds
                 let now = Timestamp.now()
                 actMetrics.passed(start: item.start, now: now)
-                if !outcome.sinkFailures.isEmpty {
-                    lock.withLock { sinkFailureList += outcome.sinkFailures.prefix(20).map(\.description) }
-                }
+                noteSinkFailures(outcome.sinkFailures)
                 onOutcome?(LiveOutcome(outcome: outcome, gate: item.gate, latency: now.seconds(since: item.start)))
             } catch {
                 actMetrics.failed()

@@ -30,6 +30,15 @@ public struct GateSettings: Sendable, Codable, Equatable {
         self.thumbnailWidth = thumbnailWidth
         self.thumbnailHeight = thumbnailHeight
     }
+
+    /// What is out of range in these settings (nil: nothing), named as the command line names
+    /// them. Every count and duration is bounded: a gate that waits 10^18 frames is a mistake.
+    public var problem: String? {
+        outOfRange("--gate-fraction", changedFraction, 0...1) ?? outOfRange("--settle-frames", settleFrames, 0...100_000)
+            ?? outOfRange("--refresh-frames", refreshFrames, 0...100_000_000)
+            ?? outOfRange("--refresh-seconds", refreshSeconds, 0...86_400)
+            ?? outOfRange("thumbnail size", min(thumbnailWidth, thumbnailHeight), 1...1024)
+    }
 }
 
 /// Why the gate let a frame through to detection, or did not.

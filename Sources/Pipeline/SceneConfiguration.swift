@@ -88,12 +88,17 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     /// The models folder as a store.
     public var store: ModelStore { modelsDirectory.map(ModelStore.init(directory:)) ?? .locate() }
 
+    /// The longest window of recent frames the chain may reason over.
+    public static let maximumWindow = 1000
+
     /// The models to load: ``models``, or the fridge set.
     public var effectiveModels: [ModelSelection] { models.isEmpty ? ModelSelection.fridge : models }
 
     /// Checks what can be checked without reading any file.
     public func validate(catalog: SinkCatalog = .standard) throws(SceneConfigurationError) {
-        guard window >= 1 else { throw SceneConfigurationError("window must be at least 1") }
+        guard (1...Self.maximumWindow).contains(window) else {
+            throw SceneConfigurationError("window must be between 1 and \(Self.maximumWindow)")
+        }
         for sink in sinks ?? [] { try catalog.validate(sink) }
     }
 }
@@ -194,7 +199,7 @@ public struct SinkCatalog: Sendable {
         },
         Kind(
             name: "webhook", usage: "webhook:URL",
-            check: { $0.flatMap(URL.init(string:)) == nil ? "webhook needs a URL: webhook:URL" : nil }
+            check: { $0.map { WebhookSink.problem(with: $0) } ?? "webhook needs a URL: webhook:URL" }
         ) { try WebhookSink(url: URL(string: $0!)!, outboxPath: ActionPaths.webhookOutbox()) },
         Kind(name: "overlay", usage: "overlay:DIR", check: { $0 == nil ? "overlay needs a folder: overlay:DIR" : nil }) {
             try OverlaySink(folder: $0!)

@@ -22,7 +22,7 @@ public struct SceneProgress: Sendable {
         reason.append(o.reasonSeconds)
         act.append(o.actSeconds)
         if o.run.proposal != nil { proposals += 1 }
-        let warnings = o.sinkFailures.map { "warning: \($0)" }
+        let warnings = o.sinkFailures.map { ($0.eventsKept ? "warning: " : "error: ") + "\($0)" }
         guard !quiet else { return (nil, warnings) }
         let labels = Dictionary(grouping: o.detections, by: \.label).map { "\($0.key)×\($0.value.count)" }.sorted()
         let line =

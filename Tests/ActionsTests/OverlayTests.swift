@@ -32,6 +32,20 @@ import Testing
         abs(p.0 - Int(c.0)) <= tolerance && abs(p.1 - Int(c.1)) <= tolerance && abs(p.2 - Int(c.2)) <= tolerance
     }
 
+    /// A JPEG larger than the overlay's size is decoded in the DCT domain at the scale it is
+    /// drawn at (a 4000x2500 frame at 1/2, not at full size), and its boxes follow.
+    @Test func aLargeFrameIsDecodedAtTheSizeItIsDrawn() throws {
+        let frame = try greyJPEGFrame(width: 4000, height: 2500)
+        let box = Rect(x: 2000, y: 1000, width: 800, height: 600)
+        let detection = Detection(label: "bottle", classID: 39, score: 0.91, box: box)
+        let jpeg = try OverlayRenderer().renderJPEG(frame: frame, detections: [detection], conclusion: nil)
+        let img = try decode(jpeg)
+        #expect(img.width == 2000 && img.height == 1250, "\(img.width)x\(img.height)")
+        let color = OverlayRenderer.color(forClass: 39)
+        #expect(close(pixel(img, 1000, 650), (color.r, color.g, color.b)), "\(pixel(img, 1000, 650))")
+        #expect(close(pixel(img, 1200, 650), Self.background, within: 8))
+    }
+
     @Test func boxesLabelsAndConclusionAreDrawnOnTheFrame() throws {
         let width = 900, height = 600  // scale 2: lines 2 px thick, text 14 px high
         let frame = try greyJPEGFrame(width: width, height: height)

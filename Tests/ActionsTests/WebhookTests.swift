@@ -163,3 +163,44 @@ import Testing
         #expect(accepted == [wanted.id], "\(sink.lastReport)")
     }
 }
+
+/// Hostile answers and addresses (issue 16): nothing counted as delivered unless it was POSTed
+/// and accepted, and URLs that could never be delivered to are refused up front.
+@Suite(.serialized) struct WebhookHostileTests {
+    /// A 302: the redirect is not followed (URLSession would repeat the POST as a GET without its
+    /// body, get 200 and drop the event); the event is dead-lettered, kept with where the server
+    /// pointed, and the server saw one POST and no GET.
+    @Test func aRedirectIsNotFollowedAndTheEventIsKept() throws {
+        let dir = tempDir()
+        let server = try WebhookServer(failFirst: 1, failStatus: 302, dir: dir)
+        defer { server.stop() }
+        let sink = try WebhookSink(url: server.url, outboxPath: dir + "/outbox.sqlite", retry: fastRetry, requestTimeout: 5)
+        try sink.handle(sampleEvent(1))
+        #expect(sink.lastReport.delivered == 0, "\(sink.lastReport)")
+        #expect(sink.lastReport.deadLettered == 1, "\(sink.lastReport)")
+        let counts = try sink.counts()
+        #expect(counts.pending == 0 && counts.deadLettered == 1)
+        let received = try server.received()
+        #expect(received.map(\.status) == [302], "the server saw \(received.map(\.status))")
+        let text = (try? String(contentsOfFile: server.record, encoding: .utf8)) ?? ""
+        #expect(!text.contains("\"GET\""), "the redirect was followed: \(text)")
+        let dbq = try DatabaseQueue(path: dir + "/outbox.sqlite")
+        let response = try dbq.read { try String.fetchOne($0, sql: "SELECT response FROM deadLetter") }
+        #expect(response?.contains("redirected to /elsewhere") == true, "\(response ?? "nil")")
+    }
+
+    @Test(arguments: ["notaurl", "ftp://example.org/hook", "file:///tmp/hook", "http://127.0.0.1:99999/hook", "http:///hook"])
+    func aURLThatCannotBeDeliveredToIsRefused(_ text: String) throws {
+        #expect(WebhookSink.problem(with: text) != nil, "\(text) accepted")
+        let dir = tempDir()
+        #expect(throws: StoreError.self) {
+            _ = try WebhookSink(url: URL(string: text) ?? URL(fileURLWithPath: text), outboxPath: dir + "/o.sqlite")
+        }
+    }
+
+    @Test func usableURLsAreAccepted() {
+        for text in ["http://127.0.0.1:8080/hook", "https://example.org/hook", "HTTP://example.org"] {
+            #expect(WebhookSink.problem(with: text) == nil, "\(text)")
+        }
+    }
+}

@@ -3,7 +3,9 @@
 
 Every POST is appended to RECORD as one JSON line: {"status", "key" (the Idempotency-Key
 header), "event" (the parsed body)}. The first FAIL_FIRST requests are answered FAIL_STATUS
-(default 503), the rest 200. Once listening, the port is written to PORT_FILE.
+(default 503), the rest 200; a 3xx answer carries `Location: /elsewhere`, and a GET (what a
+client following a redirect would send) is recorded with "method": "GET" and answered 200.
+Once listening, the port is written to PORT_FILE.
 
     webhook_server.py --port 0 --record FILE --port-file FILE [--fail-first N] [--fail-status S]
 """
@@ -36,16 +38,28 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             event, status = None, 400
         with open(args.record, "a") as f:
-            f.write(json.dumps({"status": status, "key": self.headers.get("Idempotency-Key"),
+            f.write(json.dumps({"status": status, "method": "POST", "key": self.headers.get("Idempotency-Key"),
                                 "contentType": self.headers.get("Content-Type"), "event": event}) + "\n")
             f.flush()
             os.fsync(f.fileno())
         reply = b'{"ok":true}' if status == 200 else b'{"ok":false}'
         self.send_response(status)
+        if 300 <= status < 400:
+            self.send_header("Location", "/elsewhere")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)
+
+    def do_GET(self):
+        with open(args.record, "a") as f:
+            f.write(json.dumps({"status": 200, "method": "GET", "key": self.headers.get("Idempotency-Key"),
+                                "contentType": None, "event": None}) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, *a):
         pass
