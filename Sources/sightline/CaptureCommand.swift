@@ -41,9 +41,9 @@ struct SourceOptions: ParsableArguments {
     var controls: [String] = []
 
     func validate() throws {
-        guard FrameSize(size) != nil else { throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 640x480") }
+        if case .failure(let problem) = FrameSize.parse(size) { throw ValidationError("--size \(problem)") }
         guard buffers >= 1, buffers <= 32 else { throw ValidationError("--buffers must be between 1 and 32") }
-        if let fps, fps <= 0 || fps > 1000 { throw ValidationError("--fps must be between 0 and 1000") }
+        if let fps, !(fps > 0 && fps <= 1000) { throw ValidationError("--fps must be between 0 and 1000") }
     }
 
     func camera(logger: Logger?) throws -> V4L2Camera {
@@ -96,8 +96,8 @@ struct CaptureCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard frames >= 1 else { throw ValidationError("--frames must be at least 1") }
-        guard workMs >= 0 else { throw ValidationError("--work-ms must not be negative") }
+        if let p = outOfRange("--frames", frames, 1...FrameProbe.maximumFrames) { throw ValidationError(p) }
+        if let p = outOfRange("--work-ms", workMs, 0...FrameProbe.maximumWorkMilliseconds) { throw ValidationError(p) }
     }
 
     func run() throws {

@@ -62,13 +62,7 @@ struct DetectCommand: ParsableCommand {
                 let result = try stage.detect(frame)
                 print(json ? try result.jsonLine(image: path, model: models.model) : result.text(image: path, model: models.model))
                 if let annotate {
-                    let out =
-                        images.count == 1
-                        ? annotate
-                        : annotate + "/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg"
-                    if images.count > 1 { try FileManager.default.createDirectory(atPath: annotate, withIntermediateDirectories: true) }
-                    try FileIO.writeAtomically(
-                        out, try OverlayRenderer().renderJPEG(frame: frame, detections: result.detections, conclusion: nil))
+                    let out = try OverlayRenderer().annotate(frame, result.detections, to: annotate, folder: images.count > 1)
                     if !json { print("  wrote \(out)") }
                 }
             } catch {

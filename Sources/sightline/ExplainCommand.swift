@@ -1,3 +1,4 @@
+import Actions
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -32,7 +33,9 @@ struct ExplainCommand: ParsableCommand {
             let outcome = try assembled.process(frame)
             try assembled.saveTrace(outcome)
             print(json ? outcome.run.trace.jsonText : outcome.run.trace.text)
-            _ = assembled.pipeline.finish()
+            let failures = outcome.sinkFailures + assembled.pipeline.finish()
+            if failures.contains(where: { !$0.eventsKept }) { throw SinkSetError(failures: failures) }  // an event was lost
+            for f in failures { FileHandle.standardError.write(Data("warning: \(f)\n".utf8)) }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

@@ -31,7 +31,7 @@ struct ListCommand: ParsableCommand {
     var wait: Double = 5
 
     func validate() throws {
-        guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be a number of seconds, 0 or more") }
+        guard (0...3600).contains(wait) else { throw ValidationError("--wait must be between 0 and 3600 seconds") }
     }
 
     func run() throws {

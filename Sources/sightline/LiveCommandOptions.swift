@@ -30,10 +30,7 @@ struct LiveCommandOptions: ParsableArguments {
     var stats: String?
 
     func validate() throws {
-        guard (0...1).contains(gateFraction) else { throw ValidationError("--gate-fraction must be between 0 and 1") }
-        guard settleFrames >= 0, refreshFrames >= 0, refreshSeconds >= 0 else {
-            throw ValidationError("--settle-frames, --refresh-frames and --refresh-seconds must not be negative")
-        }
+        if let p = gate?.problem { throw ValidationError(p) }
     }
 
     var gate: GateSettings? {
@@ -48,7 +45,8 @@ struct LiveCommandOptions: ParsableArguments {
     /// prints each analysed frame (unless `quiet`) and the summary, writes --stats.
     /// Returns false when anything failed (errors are printed).
     func run(
-        source: any FrameSource, scene options: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false
+        source: any FrameSource, scene options: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false,
+        onCorrupt: CorruptFramePolicy = .skip
     ) throws -> Bool {
         ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
         let scene: Scene
@@ -56,12 +54,13 @@ struct LiveCommandOptions: ParsableArguments {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let live = LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames, corruptFrames: onCorrupt)
         let (report, summary) = scene.runLive(
-            source: source, options: LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames), quiet: quiet,
-            say: { print($0) }, warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+            source: source, options: live, quiet: quiet, say: { print($0) }, warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
         print(summary)
         print(report.summary)
-        for f in report.sinkFailures { FileHandle.standardError.write(Data("warning: \(f)\n".utf8)) }
+        let level = report.sinkErrorCount > 0 ? "error" : "warning"
+        for f in report.sinkFailures { FileHandle.standardError.write(Data("\(level): \(f)\n".utf8)) }
         for e in report.errors { FileHandle.standardError.write(Data("error: \(e)\n".utf8)) }
         if let stats {
             do { try FileIO.writeAtomically(stats, Array(report.jsonText.utf8)) } catch {
@@ -69,6 +68,6 @@ struct LiveCommandOptions: ParsableArguments {
                 return false
             }
         }
-        return report.errorCount == 0
+        return report.errorCount == 0 && report.sinkErrorCount == 0  // a lost event fails the run
     }
 }

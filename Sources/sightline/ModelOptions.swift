@@ -1,5 +1,6 @@
 import ArgumentParser
 import Detection
+import SightlineCore
 
 /// Where the models are: `--models-dir`, shared by every command that loads a model.
 struct ModelsFolderOption: ParsableArguments {
@@ -21,7 +22,7 @@ struct ModelOptions: ParsableArguments {
     var threads = 1
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let p = outOfRange("--threads", threads, 1...DNNNetwork.maximumThreads) { throw ValidationError(p) }
     }
 
     var store: ModelStore { folder.store }

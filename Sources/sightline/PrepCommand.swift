@@ -69,7 +69,7 @@ struct PrepCommand: ParsableCommand {
         if out != nil, images.count != 1 { throw ValidationError("--out takes exactly one input image") }
         if let raw {
             guard raw != .mjpeg else { throw ValidationError("--raw takes an uncompressed format") }
-            guard rawSize.flatMap({ FrameSize($0) }) != nil else { throw ValidationError("--raw needs --raw-size WIDTHxHEIGHT") }
+            if case .failure(let p) = FrameSize.parse(rawSize ?? "") { throw ValidationError("--raw-size \(p)") }
         }
     }
 
@@ -101,10 +101,7 @@ struct PrepCommand: ParsableCommand {
     }
 
     private func loadFrame(_ path: String) throws -> Frame {
-        guard let raw else { return try FileIO.readJPEGFrame(path) }
-        let size = FrameSize(rawSize!)!
-        let buffer = ImageBuffer()
-        let count = try FileIO.read(path, into: buffer)
-        return try Frame(format: raw, width: size.width, height: size.height, origin: path, storage: buffer, byteCount: count)
+        guard let raw, let size = rawSize.flatMap(FrameSize.init) else { return try FileIO.readJPEGFrame(path) }
+        return try FileIO.readRawFrame(path, format: raw, width: size.width, height: size.height)
     }
 }

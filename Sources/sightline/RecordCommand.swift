@@ -37,7 +37,7 @@ struct RecordCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard frames >= 1 else { throw ValidationError("--frames must be at least 1") }
+        if let p = outOfRange("--frames", frames, 1...FrameProbe.maximumFrames) { throw ValidationError(p) }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
     }
 

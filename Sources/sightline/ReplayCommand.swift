@@ -42,7 +42,8 @@ struct ReplayCommand: ParsableCommand {
         let logger = global.bootstrapLogging()
         let playlist = RecordingPlaylist(paths: paths, policy: onCorrupt, pace: pace, logger: logger)
         let ok = try live.run(
-            source: playlist, scene: scene, handOff: handOff ?? (pace == .realTime ? .latestWins : .lossless), quiet: quiet)
+            source: playlist, scene: scene, handOff: handOff ?? (pace == .realTime ? .latestWins : .lossless), quiet: quiet,
+            onCorrupt: onCorrupt)
         for p in playlist.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
         if !ok || playlist.failed { throw ExitCode(1) }
     }

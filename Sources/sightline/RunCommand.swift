@@ -37,6 +37,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the summary.")
     var quiet = false
 
+    func validate() throws {
+        if case .failure(let problem) = FrameSize.parse(size) { throw ValidationError("--size \(problem)") }
+        if let p = outOfRange("--fps", fps, 0.001...1000) { throw ValidationError(p) }
+        if let frames, let p = outOfRange("--frames", frames, 1...FrameProbe.maximumFrames) { throw ValidationError(p) }
+    }
     func run() throws {
         let logger = global.bootstrapLogging()
         guard let size = FrameSize(size) else { throw ValidationError("--size must be WIDTHxHEIGHT") }

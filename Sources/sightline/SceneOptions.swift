@@ -2,6 +2,7 @@ import ArgumentParser
 import Detection
 import Pipeline
 import Reasoning
+import SightlineCore
 
 /// What the scene commands (replay, explain, run) share: who the wearer is, which chain and
 /// knowledge, which detector, and where results go.
@@ -59,7 +60,7 @@ struct SceneOptions: ParsableArguments {
     var mode: ReasoningMode = .quick
 
     func validate() throws {
-        guard window >= 1 else { throw ValidationError("--window must be at least 1") }
+        if let p = outOfRange("--window", window, 1...SceneConfiguration.maximumWindow) { throw ValidationError(p) }
         if groundTruth != nil, classes == nil { throw ValidationError("--ground-truth needs --classes") }
         if let today, LocalDate(today) == nil { throw ValidationError("--today must be a date like 2026-11-22") }
         _ = try configuration()

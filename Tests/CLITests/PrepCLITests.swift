@@ -3,8 +3,10 @@ import SightlineTestSupport
 import Testing
 
 /// Runs the built `sightline` executable (SwiftPM builds it for this test target).
-func sightline(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-    try run(productPath("sightline"), args, environment: environment)
+func sightline(_ args: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> (
+    status: Int32, out: String, err: String
+) {
+    try run(productPath("sightline"), args, environment: environment, timeout: timeout)
 }
 
 let repoRoot = Reference.repoRoot

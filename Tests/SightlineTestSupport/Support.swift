@@ -62,7 +62,10 @@ public func productPath(_ name: String) -> String {
 }
 
 /// Runs a program to completion; returns its status, standard output and standard error.
-public func run(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> (
+/// With `timeout`, a program still running after that many seconds is killed (SIGKILL) and
+/// its status is `-1`, with `timed out` added to its standard error: a hang fails the test
+/// instead of hanging the suite.
+public func run(_ executable: String, _ args: [String], environment: [String: String] = [:], timeout: Double? = nil) throws -> (
     status: Int32, out: String, err: String
 ) {
     let p = Process()
@@ -73,9 +76,27 @@ public func run(_ executable: String, _ args: [String], environment: [String: St
     p.standardOutput = out
     p.standardError = err
     try p.run()
+    let killed = TimeoutFlag()
+    if let timeout {
+        let pid = p.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            if p.isRunning {
+                killed.set()
+                kill(pid, SIGKILL)
+            }
+        }
+    }
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    if killed.isSet { return (-1, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self) + "\ntimed out") }
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 public enum Reference {
