@@ -197,6 +197,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The libFuzzer targets: every reader of outside input fed arbitrary bytes (scripts/fuzz
+        // builds them with -sanitize=fuzzer,address and links the fuzzer); the tests replay
+        // the regression inputs through the same targets.
+        .target(
+            name: "SightlineFuzzing",
+            dependencies: ["SightlineCore", "Imaging", "Capture", "Reasoning", "Detection"],
+            path: "Fuzz/SightlineFuzzing",
+            swiftSettings: executable
+        ),
+        .testTarget(name: "FuzzTests", dependencies: ["SightlineFuzzing"], path: "Fuzz/Tests", swiftSettings: strict),
         // A tiny program the Actions tests run as a child process and kill mid-stream.
         .executableTarget(
             name: "ActionsTestHelper",
