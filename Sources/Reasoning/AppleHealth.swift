@@ -55,11 +55,15 @@ public enum AppleHealthImporter {
         // swift-corelibs-foundation's XMLParser (a NULL default value reaches strlen); the DTD
         // carries nothing Sightline needs, so it is stripped on the way in, newlines kept so that
         // line numbers stay true.
-        let parser = XMLParser(stream: DoctypeStrippingStream(inner))
+        let stream = DoctypeStrippingStream(inner)
+        let parser = XMLParser(stream: stream)
         let delegate = HealthDelegate(file: file)
         parser.delegate = delegate
         parser.shouldResolveExternalEntities = false
         let ok = parser.parse()
+        if let line = stream.invalidUTF8Line {
+            throw ReasoningError(.health, file: file, line: line, message: "not UTF-8 text (Apple Health exports are UTF-8)")
+        }
         if let failure = delegate.failure { throw failure }
         guard ok else {
             let line = parser.lineNumber > 0 ? parser.lineNumber : nil
@@ -204,11 +208,76 @@ final class DoctypeStrippingStream: InputStream {
 
     override func open() { inner.open() }
     override func close() { inner.close() }
-    override var hasBytesAvailable: Bool { !headReady || headOffset < head.count || inner.hasBytesAvailable }
+    override var hasBytesAvailable: Bool {
+        invalidUTF8Line == nil && (!headReady || headOffset < head.count || !heldBack.isEmpty || inner.hasBytesAvailable)
+    }
     override var streamError: (any Error)? { inner.streamError }
     override var streamStatus: Stream.Status { inner.streamStatus }
 
+    /// The line of the first byte that is not UTF-8, once one was met; the stream then ends.
+    private(set) var invalidUTF8Line: Int?
+    /// The bytes of a character cut by a chunk's end, held back until the rest arrives.
+    private var heldBack: [UInt8] = []
+    private var line = 1
+
+    /// Passes on only bytes checked to be UTF-8, whole characters at a time: swift-corelibs-
+    /// foundation's XMLParser traps on an attribute name that is not UTF-8 (found by fuzzing),
+    /// so a byte that is not ends the stream and is reported by line.
     override func read(_ buffer: UnsafeMutablePointer<UInt8>, maxLength len: Int) -> Int {
+        guard invalidUTF8Line == nil else { return 0 }
+        guard len > 4 else { return 0 }
+        while true {
+            let carried = heldBack.count
+            heldBack.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: carried) }
+            heldBack = []
+            let n = passThrough(buffer + carried, maxLength: len - carried)
+            if n < 0 { return n }
+            let total = carried + n
+            let chunk = UnsafeBufferPointer(start: buffer, count: total)
+            // A character cut by the chunk's end is held back, unless the file ended there.
+            let cut = n == 0 ? total : Self.wholeCharactersEnd(chunk)
+            if let bad = Self.firstInvalidByte(UnsafeBufferPointer(rebasing: chunk[..<cut])) {
+                invalidUTF8Line = line + chunk[..<bad].count(where: { $0 == 0x0A })
+                return 0
+            }
+            line += chunk[..<cut].count(where: { $0 == 0x0A })
+            heldBack = Array(chunk[cut...])
+            if cut > 0 || n == 0 { return cut }
+        }
+    }
+
+    /// The end of the last whole UTF-8 character in `b` (a lead byte whose sequence runs past
+    /// the end starts what is held back).
+    static func wholeCharactersEnd(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = b.count - 1
+        while i >= 0, i >= b.count - 3 {
+            let c = b[i]
+            if c & 0xC0 != 0x80 {
+                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+                return i + length > b.count ? i : b.count
+            }
+            i -= 1
+        }
+        return b.count
+    }
+
+    /// The index of the first byte of `b` that does not begin a valid UTF-8 character, or nil.
+    static func firstInvalidByte(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        if String(validating: b, as: UTF8.self) != nil { return nil }
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = b.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+
+    /// The file's bytes with the DOCTYPE declaration stripped.
+    private func passThrough(_ buffer: UnsafeMutablePointer<UInt8>, maxLength len: Int) -> Int {
         if !headReady {
             if let failure = fillHead() { return failure }
             headReady = true

@@ -53,6 +53,40 @@ import Testing
         }
     }
 
+    /// A byte that is not UTF-8 in an attribute name trapped inside Foundation's XMLParser
+    /// (found by fuzzing the importer); it is now refused with its line before the parser sees it.
+    @Test func anAttributeNameThatIsNotUTF8IsRefusedByLine() throws {
+        let record = AppleHealthSample.protein("2026-11-22", "12:00:00", "+0100", "20", "Lunch")
+            .replacingOccurrences(of: "sourceName", with: "source\u{1}Name")
+        var bytes = Array(try String(contentsOfFile: export(record), encoding: .utf8).utf8)
+        let at = try #require(bytes.firstIndex(of: 1))
+        bytes[at] = 0xE9  // Latin-1 é, not UTF-8
+        let path = try Fixture.temp("hostile-latin1.xml", "")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let line = bytes[..<at].count(where: { $0 == 0x0A }) + 1
+        #expect {
+            _ = try AppleHealthImporter.importExport(path: path, name: "export.xml")
+        } throws: { error in
+            "\(error)".hasPrefix("export.xml:\(line):") && "\(error)".contains("not UTF-8")
+        }
+    }
+
+    /// Characters of two, three and four bytes cut by the importer's 64 KiB chunks are read
+    /// whole: an export full of them imports as the same export without them.
+    @Test func multiByteCharactersAcrossChunksAreRead() throws {
+        var records = ""
+        for i in 0..<900 {
+            records += AppleHealthSample.record(
+                "HKQuantityTypeIdentifierStepCount", source: "Avery’s iPhone é 😀 \(String(repeating: "ü", count: i % 7))", version: "18.1",
+                unit: "count", created: "2026-11-20 10:00:00 +0100", start: "2026-11-20 10:00:00 +0100",
+                end: "2026-11-20 10:00:00 +0100", value: "23")
+        }
+        let summary = try AppleHealthImporter.importExport(path: export(records))
+        let plain = try AppleHealthImporter.importExport(path: export(""))
+        #expect(summary.recordCount == plain.recordCount + 900)
+        #expect(summary.protein == plain.protein)
+    }
+
     /// A directory (or a FIFO) given as the export is named as such, without XML parser codes.
     @Test func anAppleHealthPathThatIsNotAFileIsNamed() throws {
         let dir = NSTemporaryDirectory() + "sightline-health-dir-\(getpid())"
