@@ -26,6 +26,11 @@ public struct TrackerConfiguration: Sendable, Equatable {
     /// How long sequence events are remembered (seconds of capture time), and at most how many.
     public var memorySeconds: Double = 3600
     public var memoryEvents: Int = 256
+    /// Follow the storage region itself (the best `storageLabels` box of each frame) as one
+    /// item: `storageInView` when it has been seen in `confirmFrames` frames, `storageOutOfView`
+    /// when it has then been missing for K frames. Off by default (a chain that reasons about the
+    /// fridge being open turns it on).
+    public var followStorage = false
 
     public init() {}
 }
@@ -63,6 +68,11 @@ public enum SequenceEventKind: String, Sendable, Codable, CaseIterable {
     /// A new track of a taken-out item's label was confirmed within `putBackSeconds` of the item's
     /// last sighting, with its centre in the storage region.
     case putBack
+    /// The storage region (the fridge's interior) has been in view for `confirmFrames` frames
+    /// (only when the configuration follows the storage).
+    case storageInView
+    /// The storage region, after being in view, has been missing for K frames.
+    case storageOutOfView
 }
 
 /// A fact about a sequence of frames, with the frames as evidence.
@@ -81,8 +91,8 @@ public struct SequenceEvent: Sendable, Equatable, Encodable {
     /// its first for `appeared`/`putBack`.
     public var time: Timestamp {
         switch kind {
-        case .appeared, .putBack: return track.sightings.first!.timestamp
-        case .disappeared, .takenOut: return track.sightings.last!.timestamp
+        case .appeared, .putBack, .storageInView: return track.sightings.first!.timestamp
+        case .disappeared, .takenOut, .storageOutOfView: return track.sightings.last!.timestamp
         }
     }
 }
@@ -121,6 +131,8 @@ public struct Tracker: Sendable {
     }
 
     var tracks: [Track] = []
+    /// The storage region followed as one item (``TrackerConfiguration/followStorage``).
+    var storageTrack: Track?
     var nextID = 1
     /// Taken-out items that may still be put back: the event and the last box.
     var awaitingReturn: [SequenceEvent] = []
@@ -147,11 +159,12 @@ public struct Tracker: Sendable {
         lastFrame = (o.sequence, o.timestamp)
         let c = configuration
         var storage: Rect?
+        var storageDetection: Detection?
         var best: Float = -1
         var byLabel: [String: [Detection]] = [:]
         for d in canonical(o.detections) where Double(d.score) >= c.minScore {
             if c.storageLabels.contains(d.label) {
-                if d.score > best { best = d.score; storage = d.box }
+                if d.score > best { best = d.score; storage = d.box; storageDetection = d }
             } else if !c.ignoreLabels.contains(d.label) {
                 byLabel[d.label, default: []].append(d)
             }
@@ -225,8 +238,43 @@ public struct Tracker: Sendable {
             tracks[k].confirmed = true
             decided.append(confirmed(tracks[k], at: o, storage: storage))
         }
+        if c.followStorage, let e = followStorage(storageDetection, at: o) { decided.append(e) }
         remember(decided, now: o.timestamp)
         return decided
+    }
+
+    /// Advances the storage region's track: seen (or started) when the frame has a storage box,
+    /// missed otherwise; returns `storageInView` on its confirmation and `storageOutOfView` when a
+    /// confirmed one has been missing for K frames. One storage region at a time.
+    mutating func followStorage(_ d: Detection?, at o: Observation) -> SequenceEvent? {
+        let c = configuration
+        if let d {
+            let s = TrackSighting(frame: o.sequence, timestamp: o.timestamp, origin: o.origin, box: d.box, score: round4(Double(d.score)))
+            if var tr = storageTrack {
+                tr.box = d.box
+                tr.hits += 1
+                tr.misses = 0
+                tr.scoreSum += Double(d.score)
+                tr.recent.append(s)
+                if tr.recent.count > 3 { tr.recent.removeFirst(tr.recent.count - 3) }
+                storageTrack = tr
+            } else {
+                storageTrack = Track(
+                    id: nextID, label: d.label, box: d.box, first: s, recent: [s], scoreSum: Double(d.score), frameSize: (o.width, o.height)
+                )
+                nextID += 1
+            }
+            guard var tr = storageTrack, !tr.confirmed, tr.hits >= c.confirmFrames else { return nil }
+            tr.confirmed = true
+            storageTrack = tr
+            return SequenceEvent(kind: .storageInView, track: tr.evidence(decidedAt: o.sequence, o.timestamp), meanScore: meanScore(tr))
+        }
+        guard var tr = storageTrack else { return nil }
+        tr.misses += 1
+        guard tr.confirmed else { storageTrack = nil; return nil }
+        guard tr.misses > c.maxMissedFrames else { storageTrack = tr; return nil }
+        storageTrack = nil
+        return SequenceEvent(kind: .storageOutOfView, track: tr.evidence(decidedAt: o.sequence, o.timestamp), meanScore: meanScore(tr))
     }
 
     func meanScore(_ t: Track) -> Double { round4(t.scoreSum / Double(t.hits)) }
