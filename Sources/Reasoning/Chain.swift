@@ -66,6 +66,7 @@ public struct ChainDefinition: Sendable, Equatable {
                 tracking.memorySeconds = try t.double("memorySeconds", default: tracking.memorySeconds, in: 1...604_800)
                 tracking.memoryEvents = try t.int("memoryEvents", default: tracking.memoryEvents, in: 1...100_000)
                 tracking.followStorage = try t.bool("followStorage", default: false)
+                tracking.storageMinItems = try t.int("storageMinItems", default: 0, in: 0...100)
                 _ = try t.optionalString("note")
                 try t.finish()
             } else {
@@ -156,6 +157,9 @@ public struct StepContext: Sendable {
     public let sequence: [SequenceEvent]
     /// The wearer's intake on past days (the journal), for steps that weigh it.
     public var history: IntakeHistory = .none
+    /// The storage region's track while it is in view (confirmed, not yet out of view): its
+    /// latest sightings say until when it was seen (see ``TrackerConfiguration/followStorage``).
+    public var storage: TrackEvidence?
 
     public func facts(_ kind: FactKind) -> [Fact] { facts.filter { $0.kind == kind } }
     public func fact(_ kind: FactKind) -> Fact? { facts.last { $0.kind == kind } }

@@ -36,7 +36,8 @@ public struct Reasoner: Sendable {
         let sorted = Self.sorted(observations)
         var tracker = Tracker(chain.tracking)
         for o in sorted { tracker.update(o) }
-        return try run(sorted: sorted, sequence: tracker.events, profile: profile, today: today, history: history)
+        return try run(
+            sorted: sorted, sequence: tracker.events, storage: tracker.storageInView, profile: profile, today: today, history: history)
     }
 
     static func sorted(_ observations: [Observation]) -> [Observation] {
@@ -47,9 +48,11 @@ public struct Reasoner: Sendable {
 
     /// Runs the steps over observations already in sequence order, with the tracker's events.
     func run(
-        sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate, history: IntakeHistory = .none
+        sorted: [Observation], sequence: [SequenceEvent], storage: TrackEvidence? = nil, profile: Profile, today: LocalDate,
+        history: IntakeHistory = .none
     ) throws(ReasoningError) -> ReasoningRun {
-        var state = try RunState(self, sorted: sorted, sequence: sequence, profile: profile, today: today, history: history)
+        var state = try RunState(
+            self, sorted: sorted, sequence: sequence, storage: storage, profile: profile, today: today, history: history)
         for k in steps.indices { try state.record(k, try state.attempt(k) { c throws(ReasoningError) in try steps[k].run(c) }) }
         return state.finish(sorted)
     }
@@ -65,17 +68,20 @@ public struct Reasoner: Sendable {
         var tracker = Tracker(chain.tracking)
         for o in sorted { tracker.update(o) }
         return try await run(
-            sorted: sorted, sequence: tracker.events, profile: profile, today: today, mode: mode, panel: panel, history: history)
+            sorted: sorted, sequence: tracker.events, storage: tracker.storageInView, profile: profile, today: today, mode: mode,
+            panel: panel, history: history)
     }
 
     func run(
-        sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel,
+        sorted: [Observation], sequence: [SequenceEvent], storage: TrackEvidence? = nil, profile: Profile, today: LocalDate,
+        mode: ReasoningMode, panel: SpecialistPanel,
         history: IntakeHistory = .none
     ) async throws(ReasoningError) -> ReasoningRun {
         guard mode == .contemplating else {
-            return try run(sorted: sorted, sequence: sequence, profile: profile, today: today, history: history)
+            return try run(sorted: sorted, sequence: sequence, storage: storage, profile: profile, today: today, history: history)
         }
-        var state = try RunState(self, sorted: sorted, sequence: sequence, profile: profile, today: today, history: history)
+        var state = try RunState(
+            self, sorted: sorted, sequence: sequence, storage: storage, profile: profile, today: today, history: history)
         for k in steps.indices {
             if let action = steps[k] as? ActionStep, let settings = action.contemplate {
                 let context = state.context
@@ -103,7 +109,8 @@ public struct Reasoner: Sendable {
         let today: LocalDate
 
         init(
-            _ r: Reasoner, sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate, history: IntakeHistory
+            _ r: Reasoner, sorted: [Observation], sequence: [SequenceEvent], storage: TrackEvidence? = nil, profile: Profile,
+            today: LocalDate, history: IntakeHistory
         ) throws(ReasoningError) {
             try profile.validate()
             reasoner = r
@@ -112,6 +119,7 @@ public struct Reasoner: Sendable {
             context = StepContext(
                 observations: sorted, knowledge: r.knowledge, profile: profile, today: today, facts: [], sequence: sequence)
             context.history = history
+            context.storage = storage
             if r.steps.contains(where: \.warns) { warnings = [] }
         }
 
@@ -181,7 +189,8 @@ public struct ReasoningSession: Sendable {
         _ o: Observation, profile: Profile, today: LocalDate, history: IntakeHistory = .none
     ) throws(ReasoningError) -> ReasoningRun {
         let input = record(o)
-        return try reasoner.run(sorted: input.observations, sequence: input.sequence, profile: profile, today: today, history: history)
+        return try reasoner.run(
+            sorted: input.observations, sequence: input.sequence, storage: input.storage, profile: profile, today: today, history: history)
     }
 
     /// The same in `mode` (contemplating asks the specialists of `panel`).
@@ -191,7 +200,8 @@ public struct ReasoningSession: Sendable {
     ) async throws(ReasoningError) -> ReasoningRun {
         let input = record(o)
         return try await reasoner.run(
-            sorted: input.observations, sequence: input.sequence, profile: profile, today: today, mode: mode, panel: panel,
+            sorted: input.observations, sequence: input.sequence, storage: input.storage, profile: profile, today: today, mode: mode,
+            panel: panel,
             history: history)
     }
 
@@ -202,7 +212,7 @@ public struct ReasoningSession: Sendable {
         recent.append(o)
         recent = Reasoner.sorted(recent)
         if recent.count > window { recent.removeFirst(recent.count - window) }
-        return ReasonerInput(observations: recent, sequence: tracker.events)
+        return ReasonerInput(observations: recent, sequence: tracker.events, storage: tracker.storageInView)
     }
 }
 
@@ -211,6 +221,8 @@ public struct ReasoningSession: Sendable {
 public struct ReasonerInput: Sendable {
     public var observations: [Observation]
     public var sequence: [SequenceEvent]
+    /// The storage region while it is in view (a tracker that follows the storage).
+    public var storage: TrackEvidence?
 }
 
 extension Reasoner {
@@ -220,7 +232,8 @@ extension Reasoner {
         history: IntakeHistory = .none
     ) async throws(ReasoningError) -> ReasoningRun {
         try await run(
-            sorted: input.observations, sequence: input.sequence, profile: profile, today: today, mode: mode, panel: panel,
+            sorted: input.observations, sequence: input.sequence, storage: input.storage, profile: profile, today: today, mode: mode,
+            panel: panel,
             history: history)
     }
 }

@@ -31,6 +31,11 @@ public struct TrackerConfiguration: Sendable, Equatable {
     /// when it has then been missing for K frames. Off by default (a chain that reasons about the
     /// fridge being open turns it on).
     public var followStorage = false
+    /// When following the storage: a frame with no storage box but at least this many tracked
+    /// items in view (score ≥ `minScore`, labels not ignored) shows the storage too, with their
+    /// union as its box: the shelves of an open fridge are its interior even when no model names
+    /// it (the scene step's food-evidence rule). 0: only storage boxes count.
+    public var storageMinItems = 0
 
     public init() {}
 }
@@ -145,6 +150,13 @@ public struct Tracker: Sendable {
         self.configuration = configuration
     }
 
+    /// The storage region's track while it is in view (confirmed; missed frames within the
+    /// tolerance included), decided at the latest frame; nil otherwise.
+    public var storageInView: TrackEvidence? {
+        guard let t = storageTrack, t.confirmed, let last = lastFrame else { return nil }
+        return t.evidence(decidedAt: last.sequence, last.timestamp)
+    }
+
     /// Tracks currently alive (confirmed or tentative), for tests and overlays: id, label, box.
     public var liveTracks: [(id: Int, label: String, box: Rect, confirmed: Bool)] {
         tracks.map { ($0.id, $0.label, $0.box, $0.confirmed) }
@@ -238,9 +250,22 @@ public struct Tracker: Sendable {
             tracks[k].confirmed = true
             decided.append(confirmed(tracks[k], at: o, storage: storage))
         }
-        if c.followStorage, let e = followStorage(storageDetection, at: o) { decided.append(e) }
+        if c.followStorage, let e = followStorage(storageDetection ?? itemsAsStorage(byLabel), at: o) { decided.append(e) }
         remember(decided, now: o.timestamp)
         return decided
+    }
+
+    /// The items in view as the storage region (``TrackerConfiguration/storageMinItems``): a
+    /// detection labelled "shelves (N items)" over their union, scored by their mean score.
+    func itemsAsStorage(_ byLabel: [String: [Detection]]) -> Detection? {
+        let items = byLabel.keys.sorted().flatMap { byLabel[$0]! }
+        guard configuration.storageMinItems > 0, items.count >= configuration.storageMinItems else { return nil }
+        var (x0, y0, x1, y1) = (
+            Float.greatestFiniteMagnitude, Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude
+        )
+        for d in items { (x0, y0, x1, y1) = (min(x0, d.box.x), min(y0, d.box.y), max(x1, d.box.maxX), max(y1, d.box.maxY)) }
+        let mean = items.reduce(Float(0)) { $0 + $1.score } / Float(items.count)
+        return Detection(label: "shelves", classID: -1, score: mean, box: Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
     }
 
     /// Advances the storage region's track: seen (or started) when the frame has a storage box,

@@ -106,7 +106,11 @@ struct ElapsedStep: ReasoningStep {
             let applicable = limitsByTag.filter { food?.tags.contains($0.tag) == true }
             let limit = applicable.map(\.seconds).min() ?? self.limit
             let limitRule = applicable.first { $0.seconds == limit }.map { " (limit for \($0.tag.rawValue))" } ?? ""
-            let elapsed = max(0, nowTime.seconds(since: v.time))
+            // An item still tracked (the storage region in view) counts until its last sighting:
+            // continuously in view means seen, not merely not yet given up.
+            let seenUntil = c.storage.flatMap { $0.trackID == v.trackID ? $0.sightings.last?.timestamp : nil }
+            let endTime = seenUntil ?? nowTime
+            let elapsed = max(0, endTime.seconds(since: v.time))
             let shown = canonicalNumber((elapsed * 1000).rounded() / 1000)
             guard elapsed >= limit else {
                 pending.append("\(item) (\(shown) s of \(canonicalNumber(limit)) s)")
@@ -119,7 +123,7 @@ struct ElapsedStep: ReasoningStep {
                 evidence: Evidence(
                     knowledge: food.map { [$0.evidence] } ?? [], facts: [start.id], tracks: start.evidence.tracks, rule: rule,
                     arithmetic:
-                        "\(seconds(nowTime)) s (frame \(now?.sequence ?? 0)) − \(seconds(v.time)) s (\(since.rawValue)) = \(shown) s ≥ \(canonicalNumber(limit)) s\(limitRule)"
+                        "\(seconds(endTime)) s (\(seenUntil == nil ? "frame \(now?.sequence ?? 0)" : "last seen")) − \(seconds(v.time)) s (\(since.rawValue)) = \(shown) s ≥ \(canonicalNumber(limit)) s\(limitRule)"
                 ))
             facts.append(fact)
             warnings.append(
