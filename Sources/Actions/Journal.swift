@@ -62,19 +62,7 @@ public final class Journal: JournalStore, @unchecked Sendable {
     public init(path: String, busyTimeout: Double = 5) throws(StoreError) {
         self.path = path
         self.busyTimeout = busyTimeout
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw StoreError(
-                    path: path, operation: "open the journal", reason: .cannotOpen,
-                    detail: "cannot create \(folder): \(error.localizedDescription)")
-            }
-        }
-        let queue = try Store.open(path: path, busyTimeout: busyTimeout, operation: "open the journal")
-        try Store.run(path: path, operation: "set up the journal", busyTimeout: busyTimeout) {
-            if try !queue.read(Self.migrator.hasCompletedMigrations) { try Self.migrator.migrate(queue) }
-        }
-        db = queue
+        db = try Store.openMigrated(path: path, busyTimeout: busyTimeout, what: "the journal", migrator: Self.migrator)
     }
 
     static var migrator: DatabaseMigrator {

@@ -127,6 +127,17 @@ public struct Tracker: Sendable {
         var storage: Rect?
         var frameSize: (width: Int, height: Int)
 
+        /// One more sighting: `d` in frame `o` (the box, the counts, the last three sightings).
+        mutating func see(_ d: Detection, in o: Observation) {
+            box = d.box
+            hits += 1
+            misses = 0
+            scoreSum += Double(d.score)
+            recent.append(
+                TrackSighting(frame: o.sequence, timestamp: o.timestamp, origin: o.origin, box: d.box, score: round4(Double(d.score))))
+            if recent.count > 3 { recent.removeFirst(recent.count - 3) }
+        }
+
         var predicted: Rect { Rect(x: box.x + velocity.dx, y: box.y + velocity.dy, width: box.width, height: box.height) }
 
         func evidence(decidedAt frame: UInt64, _ time: Timestamp) -> TrackEvidence {
@@ -207,16 +218,9 @@ public struct Tracker: Sendable {
                 matched.insert(pair.t)
                 usedDetections.insert(pair.d)
                 let d = dets[pair.d]
-                let sighting = TrackSighting(
-                    frame: o.sequence, timestamp: o.timestamp, origin: o.origin, box: d.box, score: round4(Double(d.score)))
                 var tr = tracks[pair.t]
                 tr.velocity = (d.box.x - tr.box.x, d.box.y - tr.box.y)
-                tr.box = d.box
-                tr.hits += 1
-                tr.misses = 0
-                tr.scoreSum += Double(d.score)
-                tr.recent.append(sighting)
-                if tr.recent.count > 3 { tr.recent.removeFirst(tr.recent.count - 3) }
+                tr.see(d, in: o)
                 tr.storage = storage
                 tr.frameSize = (o.width, o.height)
                 tracks[pair.t] = tr
@@ -276,12 +280,7 @@ public struct Tracker: Sendable {
         if let d {
             let s = TrackSighting(frame: o.sequence, timestamp: o.timestamp, origin: o.origin, box: d.box, score: round4(Double(d.score)))
             if var tr = storageTrack {
-                tr.box = d.box
-                tr.hits += 1
-                tr.misses = 0
-                tr.scoreSum += Double(d.score)
-                tr.recent.append(s)
-                if tr.recent.count > 3 { tr.recent.removeFirst(tr.recent.count - 3) }
+                tr.see(d, in: o)
                 storageTrack = tr
             } else {
                 storageTrack = Track(
