@@ -4,9 +4,9 @@ import SightlineCore
 extension DetectionResult {
     /// The result for people: the image and its size, one line per object (label, score, box in
     /// the image's pixels), and the time per stage.
-    public func text(image path: String, model: String) -> String {
+    public func text(image path: String, model: String, runtime: String) -> String {
         let lb = letterbox
-        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(detections.count) objects (\(model))"]
+        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(detections.count) objects (\(model) on \(runtime))"]
         for d in detections {
             let b = d.box
             lines.append(
@@ -20,13 +20,14 @@ extension DetectionResult {
         return lines.joined(separator: "\n")
     }
 
-    /// The result as one line of JSON with sorted keys: image, width, height, model,
-    /// detections, timings.
-    public func jsonLine(image path: String, model: String) throws -> String {
+    /// The result as one line of JSON with sorted keys: image, width, height, model, runtime,
+    /// detections, timings (seconds).
+    public func jsonLine(image path: String, model: String, runtime: String) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let line = Line(
-            image: path, width: letterbox.sourceWidth, height: letterbox.sourceHeight, model: model, detections: detections,
+            image: path, width: letterbox.sourceWidth, height: letterbox.sourceHeight, model: model, runtime: runtime,
+            detections: detections,
             timings: timings)
         return String(decoding: try encoder.encode(line), as: UTF8.self)
     }
@@ -36,6 +37,7 @@ extension DetectionResult {
         var width: Int
         var height: Int
         var model: String
+        var runtime: String
         var detections: [Detection]
         var timings: DetectionTimings
     }

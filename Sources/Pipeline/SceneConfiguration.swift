@@ -23,6 +23,11 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     public var models: [ModelSelection]
     /// The folder holding the models; nil: `SIGHTLINE_MODELS`, else the nearest `Models/`.
     public var modelsDirectory: String?
+    /// The runtime every model runs on; nil: each manifest's (ONNX Runtime where installed,
+    /// else OpenCV DNN with a notice).
+    public var runtime: DetectorRuntime?
+    /// Threads of one inference (at least 1).
+    public var threads: Int
     /// Where results go; nil: the command's default (``Scene/init(_:defaultSinks:catalog:)``).
     public var sinks: [SinkConfiguration]?
     /// How many recent frames the chain reasons over (at least 1).
@@ -49,8 +54,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
 
     public init(
         profile: String, chain: String? = nil, knowledge: String? = nil, today: LocalDate? = nil, models: [ModelSelection] = [],
-        modelsDirectory: String? = nil, sinks: [SinkConfiguration]? = nil, window: Int = 5, mode: ReasoningMode = .quick,
-        groundTruth: GroundTruth? = nil, traceDirectory: String? = nil
+        modelsDirectory: String? = nil, runtime: DetectorRuntime? = nil, threads: Int = 1, sinks: [SinkConfiguration]? = nil,
+        window: Int = 5, mode: ReasoningMode = .quick, groundTruth: GroundTruth? = nil, traceDirectory: String? = nil
     ) {
         self.profile = profile
         self.chain = chain
@@ -58,6 +63,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
         self.today = today
         self.models = models
         self.modelsDirectory = modelsDirectory
+        self.runtime = runtime
+        self.threads = threads
         self.sinks = sinks
         self.window = window
         self.mode = mode
@@ -66,7 +73,7 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case profile, chain, knowledge, today, models, modelsDirectory, sinks, window, mode, groundTruth, traceDirectory
+        case profile, chain, knowledge, today, models, modelsDirectory, runtime, threads, sinks, window, mode, groundTruth, traceDirectory
     }
 
     /// Reads a configuration in which only `profile` is required.
@@ -78,6 +85,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
             today: try c.decodeIfPresent(LocalDate.self, forKey: .today),
             models: try c.decodeIfPresent([ModelSelection].self, forKey: .models) ?? [],
             modelsDirectory: try c.decodeIfPresent(String.self, forKey: .modelsDirectory),
+            runtime: try c.decodeIfPresent(DetectorRuntime.self, forKey: .runtime),
+            threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 1,
             sinks: try c.decodeIfPresent([SinkConfiguration].self, forKey: .sinks),
             window: try c.decodeIfPresent(Int.self, forKey: .window) ?? 5,
             mode: try c.decodeIfPresent(ReasoningMode.self, forKey: .mode) ?? .quick,
@@ -94,6 +103,7 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     /// Checks what can be checked without reading any file.
     public func validate(catalog: SinkCatalog = .standard) throws(SceneConfigurationError) {
         guard window >= 1 else { throw SceneConfigurationError("window must be at least 1") }
+        guard threads >= 1 else { throw SceneConfigurationError("threads must be at least 1") }
         for sink in sinks ?? [] { try catalog.validate(sink) }
     }
 }

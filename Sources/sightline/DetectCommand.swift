@@ -11,8 +11,8 @@ struct DetectCommand: ParsableCommand {
         abstract: "Find objects in images with a detector model from Models/.",
         discussion: """
             Each image is decoded and preprocessed by Sightline's imaging core, run through the \
-            model by OpenCV's DNN module, and decoded (boxes, class-wise non-maximum suppression) \
-            by Sightline. Boxes are in the image's own pixels.
+            model by ONNX Runtime or OpenCV's DNN module (--runtime), and decoded (boxes, \
+            class-wise non-maximum suppression) by Sightline. Boxes are in the image's own pixels.
 
             Models are read from SIGHTLINE_MODELS, or the nearest Models/ folder; install the \
             default one with scripts/fetch-model.
@@ -45,22 +45,18 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         _ = global.bootstrapLogging()
-        let detector: OpenCVDetector
-        do {
-            detector = try models.makeDetector()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        if let score { detector.scoreThreshold = score }
-        if let nms { detector.nmsThreshold = nms }
+        let detector = try exiting(2) { try models.makeDetector(score: score, nms: nms) }
         var failures = 0
         let stage = FrameDetector(detector)
         for path in images {
             do {
                 let frame = try FileIO.readJPEGFrame(path)
                 let result = try stage.detect(frame)
-                print(json ? try result.jsonLine(image: path, model: models.model) : result.text(image: path, model: models.model))
+                let (model, runtime) = (models.model, detector.runtime)
+                print(
+                    json
+                        ? try result.jsonLine(image: path, model: model, runtime: runtime)
+                        : result.text(image: path, model: model, runtime: runtime))
                 if let annotate {
                     let out =
                         images.count == 1

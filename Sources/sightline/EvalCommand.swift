@@ -66,30 +66,20 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         _ = global.bootstrapLogging()
         let store = models.store
-        let detector: OpenCVDetector
-        let labelMap: LabelTaxonomy
-        let datasets: [YOLODataset]
-        let selection: ImageSelection?
-        do {
-            detector = try models.makeDetector()
+        let (threshold, detector, labelMap, datasets, selection) = try exiting(2) {
+            let threshold = try score ?? store.manifest(models.model).thresholds.score
             let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
-            labelMap = taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath) ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
-            datasets = try dirs.map { try YOLODataset(folder: $0) }
-            selection = try only.map { try ImageSelection.load(path: $0) }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
+            return (
+                threshold, try models.makeDetector(score: min(apScore, threshold)),
+                taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath)
+                    ? .identity : try LabelTaxonomy.load(path: taxonomyPath),
+                try dirs.map { try YOLODataset(folder: $0) }, try only.map { try ImageSelection.load(path: $0) }
+            )
         }
-        let threshold = score ?? detector.manifest.thresholds.score
-        detector.scoreThreshold = min(apScore, threshold)
-        let images: [EvaluatedImage]
-        do {
-            images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
+        let images = try exiting(1) {
+            try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
                 if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) }
             }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
         }
         guard !images.isEmpty else {
             FileHandle.standardError.write(Data("error: no image left to score (\(only ?? "") lists none of the folders' images)\n".utf8))
@@ -101,7 +91,8 @@ struct EvalCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
+            print(
+                String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
         } else {
             print(report.text(model: models.model, folders: dirs, only: only))
         }

@@ -19,14 +19,8 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         _ = global.bootstrapLogging()
-        let assembled: Scene
-        do {
-            // explain only looks: its default is no sink at all, unless some are named.
-            assembled = try scene.makeScene(defaultSinks: [])
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        // explain only looks: its default is no sink at all, unless some are named.
+        let assembled = try exiting(2) { try scene.makeScene(defaultSinks: []) }
         do {
             let frame = try FileIO.readJPEGFrame(image)
             let outcome = try assembled.process(frame)

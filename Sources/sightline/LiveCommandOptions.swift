@@ -51,11 +51,7 @@ struct LiveCommandOptions: ParsableArguments {
         source: any FrameSource, scene options: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false
     ) throws -> Bool {
         ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
-        let scene: Scene
-        do { scene = try options.makeScene() } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let scene = try exiting(2) { try options.makeScene() }
         let (report, summary) = scene.runLive(
             source: source, options: LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames), quiet: quiet,
             say: { print($0) }, warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Detection
+import Foundation
 
 /// Where the models are: `--models-dir`, shared by every command that loads a model.
 struct ModelsFolderOption: ParsableArguments {
@@ -9,27 +10,35 @@ struct ModelsFolderOption: ParsableArguments {
     var store: ModelStore { modelsDir.map(ModelStore.init(directory:)) ?? .locate() }
 }
 
-/// The options of the commands that run one model over images (`detect`, `eval`): which model,
-/// where the models are, and how many threads OpenCV may use.
-struct ModelOptions: ParsableArguments {
-    @Option(help: "Model name (a folder of Models/ with a manifest.json).")
-    var model = "yolov3-tiny"
+extension DetectorRuntime: ExpressibleByArgument {}
 
-    @OptionGroup var folder: ModelsFolderOption
+/// What runs the models, and with how many threads: shared by every command that runs one.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "What runs the models (default: the manifest's; opencv where ONNX Runtime is not installed).")
+    var runtime: DetectorRuntime?
 
-    @Option(help: "OpenCV worker threads for inference.")
+    @Option(help: "Threads of one inference.")
     var threads = 1
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
+}
+
+/// The options of the commands that run one model over images (`detect`, `eval`).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model name (a folder of Models/ with a manifest.json).")
+    var model = "yolov3-tiny"
+
+    @OptionGroup var folder: ModelsFolderOption
+    @OptionGroup var runtime: RuntimeOptions
 
     var store: ModelStore { folder.store }
 
-    /// Loads the model, verifying its files against the manifest, and sets OpenCV's threads.
-    func makeDetector() throws(DetectionError) -> OpenCVDetector {
-        let detector = try OpenCVDetector(model: model, store: store)
-        DNNNetwork.threads = threads
-        return detector
+    /// Loads the model on its runtime, verifying its files against the manifest; a fallback to
+    /// OpenCV DNN is noted on standard error.
+    func makeDetector(score: Float? = nil, nms: Float? = nil) throws(DetectionError) -> any ObjectDetector {
+        let options = DetectorOptions(runtime: runtime.runtime, threads: runtime.threads, scoreThreshold: score, nmsThreshold: nms)
+        return try store.detector(model, options: options) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Detection
+import Foundation
 import Pipeline
 import Reasoning
 
@@ -29,6 +30,7 @@ struct SceneOptions: ParsableArguments {
     var models: [String] = []
 
     @OptionGroup var modelsFolder: ModelsFolderOption
+    @OptionGroup var runtime: RuntimeOptions
 
     @Option(
         name: .customLong("sink"),
@@ -74,13 +76,16 @@ struct SceneOptions: ParsableArguments {
         }
         return SceneConfiguration(
             profile: profile, chain: chain, knowledge: knowledge, today: today.flatMap { LocalDate($0) }, models: models,
-            modelsDirectory: modelsFolder.modelsDir, sinks: sinks.isEmpty ? nil : sinks, window: window, mode: mode,
+            modelsDirectory: modelsFolder.modelsDir, runtime: runtime.runtime, threads: runtime.threads, sinks: sinks.isEmpty ? nil : sinks,
+            window: window, mode: mode,
             groundTruth: groundTruth.map { .init(labels: $0, classes: classes ?? "") }, traceDirectory: traceDir)
     }
 
-    /// Assembles the scene; `defaultSinks` when no --sink is named.
+    /// Assembles the scene, `defaultSinks` when no --sink is named; its notices go to standard error.
     func makeScene(defaultSinks: [SinkConfiguration] = [SinkConfiguration(kind: "grocery")]) throws -> Scene {
-        try Scene(configuration(), defaultSinks: defaultSinks)
+        let scene = try Scene(configuration(), defaultSinks: defaultSinks)
+        for n in scene.notices { FileHandle.standardError.write(Data("\(n)\n".utf8)) }
+        return scene
     }
 }
 

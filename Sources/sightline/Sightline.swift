@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 @main
@@ -36,5 +37,13 @@ struct GlobalOptions: ParsableArguments {
             return handler
         }
         return Logger(label: "sightline")
+    }
+}
+
+/// `body`'s value; an error is printed on standard error and the command exits with `code`.
+func exiting<T>(_ code: Int32, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(code)
     }
 }
