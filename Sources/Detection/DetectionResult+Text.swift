@@ -4,7 +4,8 @@ import SightlineCore
 extension DetectionResult {
     /// The result for people: the image and its size, one line per object (label, score, box in
     /// the image's pixels), and the time per stage.
-    public func text(image path: String, model: String, runtime: String) -> String {
+    public func text(image path: String, detector: any ObjectDetector) -> String {
+        let (model, runtime) = (detector.manifest.name, detector.runtime)
         let lb = letterbox
         var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(detections.count) objects (\(model) on \(runtime))"]
         for d in detections {
@@ -21,8 +22,10 @@ extension DetectionResult {
     }
 
     /// The result as one line of JSON with sorted keys: image, width, height, model, runtime,
-    /// detections, timings (seconds).
-    public func jsonLine(image path: String, model: String, runtime: String) throws -> String {
+    /// detections, timings (seconds). `detector` (the one that found them) names the model and
+    /// the runtime.
+    public func jsonLine(image path: String, detector: any ObjectDetector) throws -> String {
+        let (model, runtime) = (detector.manifest.name, detector.runtime)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let line = Line(

@@ -45,18 +45,14 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         _ = global.bootstrapLogging()
-        let detector = try exiting(2) { try models.makeDetector(score: score, nms: nms) }
+        let detector = try models.makeDetector(score: score, nms: nms)
         var failures = 0
         let stage = FrameDetector(detector)
         for path in images {
             do {
                 let frame = try FileIO.readJPEGFrame(path)
                 let result = try stage.detect(frame)
-                let (model, runtime) = (models.model, detector.runtime)
-                print(
-                    json
-                        ? try result.jsonLine(image: path, model: model, runtime: runtime)
-                        : result.text(image: path, model: model, runtime: runtime))
+                print(json ? try result.jsonLine(image: path, detector: detector) : result.text(image: path, detector: detector))
                 if let annotate {
                     let out =
                         images.count == 1

@@ -66,25 +66,27 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         _ = global.bootstrapLogging()
         let store = models.store
-        let (threshold, detector, labelMap, datasets, selection) = try exiting(2) {
-            let threshold = try score ?? store.manifest(models.model).thresholds.score
+        let threshold: Float
+        let labelMap: LabelTaxonomy
+        let datasets: [YOLODataset]
+        let selection: ImageSelection?
+        do {
+            threshold = try score ?? store.manifest(models.model).thresholds.score
             let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
-            return (
-                threshold, try models.makeDetector(score: min(apScore, threshold)),
+            labelMap =
                 taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath)
-                    ? .identity : try LabelTaxonomy.load(path: taxonomyPath),
-                try dirs.map { try YOLODataset(folder: $0) }, try only.map { try ImageSelection.load(path: $0) }
-            )
-        }
-        let images = try exiting(1) {
-            try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
+                ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
+            datasets = try dirs.map { try YOLODataset(folder: $0) }
+            selection = try only.map { try ImageSelection.load(path: $0) }
+        } catch { throw fail(error, 2) }
+        let detector = try models.makeDetector(score: min(apScore, threshold))
+        let images: [EvaluatedImage]
+        do {
+            images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
                 if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) }
             }
-        }
-        guard !images.isEmpty else {
-            FileHandle.standardError.write(Data("error: no image left to score (\(only ?? "") lists none of the folders' images)\n".utf8))
-            throw ExitCode(1)
-        }
+        } catch { throw fail(error) }
+        guard !images.isEmpty else { throw fail("no image left to score (\(only ?? "") lists none of the folders' images)") }
         let report = DetectionMetrics.evaluate(
             images, modelLabels: Set(detector.labels.map(labelMap.canonical)), only: classes.map { Set(classList($0)) },
             scoreThreshold: threshold)

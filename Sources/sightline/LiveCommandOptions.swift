@@ -51,7 +51,8 @@ struct LiveCommandOptions: ParsableArguments {
         source: any FrameSource, scene options: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false
     ) throws -> Bool {
         ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
-        let scene = try exiting(2) { try options.makeScene() }
+        let scene: Scene
+        do { scene = try options.makeScene() } catch { throw fail(error, 2) }
         let (report, summary) = scene.runLive(
             source: source, options: LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames), quiet: quiet,
             say: { print($0) }, warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })

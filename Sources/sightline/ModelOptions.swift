@@ -1,6 +1,5 @@
 import ArgumentParser
 import Detection
-import Foundation
 
 /// Where the models are: `--models-dir`, shared by every command that loads a model.
 struct ModelsFolderOption: ParsableArguments {
@@ -16,13 +15,9 @@ extension DetectorRuntime: ExpressibleByArgument {}
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "What runs the models (default: the manifest's; opencv where ONNX Runtime is not installed).")
     var runtime: DetectorRuntime?
-
     @Option(help: "Threads of one inference.")
     var threads = 1
-
-    func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-    }
+    func validate() throws { guard threads >= 1 else { throw ValidationError("--threads must be at least 1") } }
 }
 
 /// The options of the commands that run one model over images (`detect`, `eval`).
@@ -35,10 +30,9 @@ struct ModelOptions: ParsableArguments {
 
     var store: ModelStore { folder.store }
 
-    /// Loads the model on its runtime, verifying its files against the manifest; a fallback to
-    /// OpenCV DNN is noted on standard error.
-    func makeDetector(score: Float? = nil, nms: Float? = nil) throws(DetectionError) -> any ObjectDetector {
+    /// Loads the model on its runtime (files checked; a fallback noted on stderr); an error exits with 2.
+    func makeDetector(score: Float? = nil, nms: Float? = nil) throws -> any ObjectDetector {
         let options = DetectorOptions(runtime: runtime.runtime, threads: runtime.threads, scoreThreshold: score, nmsThreshold: nms)
-        return try store.detector(model, options: options) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+        do { return try store.detector(model, options: options, notice: warn) } catch { throw fail(error, 2) }
     }
 }

@@ -2,6 +2,15 @@ import ArgumentParser
 import Foundation
 import Logging
 
+/// Writes "error: `error`" to standard error and returns the exit code to throw.
+func fail(_ error: Any, _ code: Int32 = 1) -> ExitCode {
+    warn("error: \(error)")
+    return ExitCode(code)
+}
+
+/// Writes one line on standard error.
+func warn(_ line: String) { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+
 @main
 struct Sightline: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +28,7 @@ struct Sightline: ParsableCommand {
             """,
         subcommands: [
             PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,
-            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self,
+            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self, JournalCommand.self,
         ]
     )
 }
@@ -37,13 +46,5 @@ struct GlobalOptions: ParsableArguments {
             return handler
         }
         return Logger(label: "sightline")
-    }
-}
-
-/// `body`'s value; an error is printed on standard error and the command exits with `code`.
-func exiting<T>(_ code: Int32, _ body: () throws -> T) throws -> T {
-    do { return try body() } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(code)
     }
 }
