@@ -2,14 +2,20 @@ import Actions
 // sightline-bench live: the live pipeline on long replays of real photos.
 //
 //   swift run -c release sightline-bench live [--frames 10000] [--compare 300] [--memory]
+//       [--model NAME[:label,label]]... [--runtime opencv|onnxruntime|onnxruntime-int8] [--threads N] [--no-arena]
+//       [--optimization none|basic|extended|all]
+//
+// The scene is the default fridge scene as `sightline replay` assembles it (the models of
+// ModelSelection.fridge on each manifest's runtime), or the --model ones on --runtime.
 //
 // 1. Throughput: the same frames through the whole pipeline (ungated, lossless: every frame
 //    detected) against detection alone (decode + preprocess + inference in one loop).
 // 2. Gating: a mostly static replay (each fridge photo held for frames/25 frames): the share of
 //    detector runs saved, scene changes missed, resident memory after 100 frames and at the end
 //    (with --memory: by mapping, and glibc malloc's arenas, in use and free).
-// 3. Heap allocations per frame in the steady state of capture and preparation (counted by the
-//    CMallocCounter interposer, per thread).
+// 3. Heap allocations per frame in the steady state of capture, preparation and detection
+//    (counted by the CMallocCounter interposer, per thread), and how many input values ONNX
+//    Runtime made when the detect stage rotates the pipeline's three pooled tensors.
 import CMallocCounter
 import Capture
 import Detection
@@ -59,8 +65,24 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     let photos = fridge + "/extra/cntk_grocery/images"
     let store = ModelStore(directory: repoRoot + "/Models")
     let models = repoRoot + "/Models"
-    let detector = try OpenCVDetector(model: "yolov3-tiny", store: store)
+    var selection: [ModelSelection] = []
+    for (i, a) in arguments.enumerated() where a == "--model" && i + 1 < arguments.count {
+        selection.append(try ModelSelection(parsing: arguments[i + 1]))
+    }
+    let runtime = arguments.firstIndex(of: "--runtime").flatMap {
+        $0 + 1 < arguments.count ? DetectorRuntime(rawValue: arguments[$0 + 1]) : nil
+    }
+    let levels: [String: ONNXSession.Options.Optimization] = ["none": .none, "basic": .basic, "extended": .extended, "all": .all]
+    let optimization = arguments.firstIndex(of: "--optimization").flatMap { i in i + 1 < arguments.count ? levels[arguments[i + 1]] : nil }
+    let options = DetectorOptions(
+        runtime: runtime, threads: option("--threads", 1), optimization: optimization ?? ONNXSession.Options.Optimization.all,
+        memoryArena: !arguments.contains("--no-arena"))
+    let chosen = selection.isEmpty ? ModelSelection.fridge : selection
+    let detector = try Scene.detectorSet(chosen, store: store, options: options) { print($0) }
     print("sightline-bench live: \(total)-frame gated replay, \(compare)-frame throughput comparison (fridge photos 1333x1000)")
+    print(
+        "scene: \(chosen.map(\.description).joined(separator: " + ")) on \(detector.runtime), \(options.threads) thread(s)\(options.memoryArena ? "" : ", no ONNX Runtime memory arena"), ONNX Runtime graph optimisation \(options.optimization); load average \(loadAverage())"
+    )
 
     // The scene as the command line assembles it, sharing one loaded model, with no sink.
     func makeScene() throws -> ScenePipeline {
@@ -120,7 +142,7 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
             missed.value.count))
     print(
         String(
-            format: "resident memory: %.1f MB after 100 frames, %.1f MB after %d (growth %.1f MB; goal: none, < 150 MB)",
+            format: "resident memory: %.1f MB after 100 frames, %.1f MB after %d (growth %.1f MB; goal: none, < 120 MB)",
             rss.value.after100, rss.value.end, total, rss.value.end - rss.value.after100))
     if let first = snapshots.value.after100, let last = snapshots.value.end {
         print("resident memory by mapping after 100 frames:")
@@ -160,6 +182,33 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     print(String(format: "  of which libjpeg-turbo's own working memory per decode   %6.2f", jpegDecodeAllocs))
     print(String(format: "gate (thumbnail + compare), raw YUYV 640x480 frame         %6.2f", gateRaw))
     print(String(format: "preprocess into the tensor, raw YUYV 640x480 frame         %6.2f", prepRaw))
+
+    // Detection on the tensor: the same tensor every frame, then the live pipeline's three
+    // pooled tensors in turn (what the detect stage sees). With one ONNX Runtime input value kept
+    // per tensor buffer, both cost the same.
+    let letterbox = try pre.run(one, into: tensor).letterbox
+    let pool = (0..<3).map { _ in Tensor() }
+    for t in pool { try pre.run(one, into: t) }
+    var turn = 0
+    let detectOne = try perFrame(100) { _ = try detector.detect(tensor: tensor, letterbox: letterbox) }
+    let detectPool = try perFrame(100) {
+        turn += 1
+        _ = try detector.detect(tensor: pool[turn % 3], letterbox: letterbox)
+    }
+    print(String(format: "detect (%@), one tensor                %6.2f", detector.runtime, detectOne))
+    print(String(format: "detect (%@), 3 pooled tensors in turn  %6.2f", detector.runtime, detectPool))
+    if runtime != .opencv {
+        let name = chosen[0].name
+        let ort = try ONNXRuntimeDetector(manifest: try store.manifest(name), directory: models + "/" + name)
+        let bare = try perFrame(100) {
+            turn += 1
+            _ = try ort.session.run(pool[turn % 3])
+        }
+        print(
+            String(
+                format: "ONNX Runtime run alone (%@), 3 pooled tensors in turn: %.2f allocations a run; input values made: %d over %d runs",
+                name, bare, ort.session.inputValuesCreated, 200))
+    }
 }
 
 /// The photo decoded, resized to `width`x`height` and packed as YUYV (BT.601 limited range).

@@ -1,39 +1,41 @@
-// sightline-bench onnx: ONNX Runtime against OpenCV DNN (issue 15, phase 1).
+// sightline-bench onnx: Sightline on ONNX Runtime against Sightline on OpenCV DNN and a bare
+// ONNX Runtime session (issue 15).
 //
 //   swift run -c release sightline-bench onnx [--quick] [--rounds N] [--map]
 //
-// 1. Inference: a bare ONNX Runtime session (ONNXSession, the exported ONNX file) against
-//    OpenCV DNN (DNNNetwork, the Darknet files, batch norm folded: today's runtime) on the same
-//    tensor of a real photo, at 1 and 2 threads, for both models; the int8 file too where the
-//    manifest lists one (files.onnxInt8, made by scripts/onnx/quantize.py). The runtimes are measured
-//    in alternating blocks of the same run, so a load spike on a shared machine hits all of
-//    them; ratios are medians against OpenCV's median.
-// 2. --map: mAP@0.5 on the grocery model's held-out validation photos
-//    (Models/grocery-yolov3-tiny/validation.txt), each runtime through the same preprocessing,
-//    decoding, NMS and scoring as `sightline eval` (COCO's model on the 5 classes it shares with
-//    the grocery taxonomy), so int8 is judged against float on photos calibration never saw.
+// 1. Inference on the same photos' tensors, per model, at 1 and 2 threads, in one run:
+//    - sightline + opencv: OpenCVDetector (OpenCV DNN on the Darknet files, batch norm folded;
+//      the fallback runtime) on the tensor: inference, decoding, NMS, boxes mapped back;
+//    - sightline + onnxruntime: ONNXRuntimeDetector, the same on the exported ONNX file;
+//    - bare onnxruntime session: ONNXSession.run on the same tensor alone (no decoding): the
+//      floor the detector is held to (goal: within 5%);
+//    - the same two for int8 where the manifest lists files.onnxInt8.
+//    The detectors are measured in alternating blocks of the same run (each block cycles through
+//    the photos), so a load spike on a shared machine hits all of them; ratios are of medians.
+// 2. Whether the runtimes agree: each photo's detections by ONNX Runtime (float) against
+//    OpenCV's: the same count and labels, scores and box corners within 1e-4 (corners as fractions
+//    of the model input, the unit of the networks' outputs).
+// 3. --map: mAP on the grocery model's held-out validation photos
+//    (Models/grocery-yolov3-tiny/validation.txt) per runtime, through the product's own path
+//    (`evaluatedImages`, as `sightline eval --only` scores), so int8 is judged against float on
+//    photos calibration never saw (COCO's model on the 5 classes it shares with the taxonomy).
 import Detection
 import Foundation
 import Imaging
 import SightlineCore
 
-/// Detections of a model's ONNX file run by ONNX Runtime on one frame, with the same
-/// preprocessing, decoding and NMS as OpenCVDetector's, for the mAP measurement only. (Phase 2 of
-/// issue 15 makes the product's ONNX Runtime detector; this is the benchmark's stand-in.)
-func onnxDetections(
-    _ frame: Frame, session: ONNXSession, preprocessor: Preprocessor, tensor: Tensor, manifest: ModelManifest, labels: [String],
-    scoreThreshold: Float
-) throws -> (detections: [Detection], letterbox: Letterbox) {
-    let letterbox = try preprocessor.run(frame, into: tensor).letterbox
-    let outputs = try session.run(tensor)
-    let candidates = decodeDarknetRegion(
-        outputs.map { ($0.shape, $0.data) }, classes: labels.count, inputWidth: letterbox.inputWidth,
-        inputHeight: letterbox.inputHeight, scoreThreshold: scoreThreshold)
-    let detections = nonMaximumSuppression(candidates, iouThreshold: manifest.thresholds.nms).compactMap { c -> Detection? in
-        let box = letterbox.toSource(c.box)
-        return box.area > 0 ? Detection(label: labels[c.classID], classID: c.classID, score: c.score, box: box, model: manifest.name) : nil
+/// The photos each model is measured on: COCO's on Samples/photos.tsv, the grocery model's on
+/// its validation photos (held out by scene; up to 8).
+func benchmarkPhotos(_ model: String, repoRoot: String, fridge: String?) throws -> [String] {
+    if model != "grocery-yolov3-tiny" {
+        let tsv = try String(contentsOfFile: repoRoot + "/Samples/photos.tsv", encoding: .utf8)
+        return tsv.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.split(separator: "\t")[1]) }
     }
-    return (detections, letterbox)
+    guard let fridge else { return [] }
+    let only = try ImageSelection.load(path: repoRoot + "/Models/grocery-yolov3-tiny/validation.txt")
+    let folders = ["train", "extra/cntk_grocery", "extra/epicureai", "extra/fridgeobjects_icevision"]
+    let all = try folders.flatMap { try YOLODataset(folder: fridge + "/" + $0).images.filter(only.contains) }
+    return Array(stride(from: 0, to: all.count, by: max(1, all.count / 8)).map { all[$0] }.prefix(8))
 }
 
 func onnxBenchmark(repoRoot: String, arguments: [String]) throws {
@@ -44,79 +46,140 @@ func onnxBenchmark(repoRoot: String, arguments: [String]) throws {
         }
         return v
     }()
-    let perBlock = quick ? 3 : 5
     let store = ModelStore(directory: repoRoot + "/Models")
-    let fridge = repoRoot + "/../shared/data/fridge"
+    let fridge = fridgeData(repoRoot, skipping: "the grocery model's rows")
     let info = try ONNXRuntime.open()
     print(
-        "sightline-bench onnx: ONNX Runtime \(info.version) (C API \(info.apiVersion)) against OpenCV DNN, \(rounds) rounds of \(perBlock) runs each, medians"
+        "sightline-bench onnx: Sightline on ONNX Runtime \(info.version) (C API \(info.apiVersion)) and on OpenCV DNN, and a bare session; \(rounds) rounds, medians"
     )
+    print(String(format: "load average at the start: %@", loadAverage()))
     var rows: [BenchRow] = []
-    let photos = [
-        "yolov3-tiny": "/usr/share/darknet/data/dog.jpg", "grocery-yolov3-tiny": fridge + "/extra/cntk_grocery/images/test_10.jpg",
-    ]
+    var agreement: [String] = []
     for name in ["yolov3-tiny", "grocery-yolov3-tiny"] {
         let manifest = try store.manifest(name)
-        let dir = store.directory + "/" + name
-        let labels = try String(contentsOfFile: dir + "/" + manifest.files.labels.path, encoding: .utf8).split(whereSeparator: \.isNewline)
-            .count
-        var weights = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + manifest.files.weights.path))
-        let opencv = try DNNNetwork(
-            darknetConfig: try Data(contentsOf: URL(fileURLWithPath: dir + "/" + manifest.files.config!.path)), weights: &weights,
-            configPath: manifest.files.config!.path, weightsPath: manifest.files.weights.path, model: name)
-        weights = Data()
-        let tensor = Tensor()
-        try Preprocessor(input: manifest.input, kernels: .simd).run(try FileIO.readJPEGFrame(photos[name]!), into: tensor)
+        let photos = try benchmarkPhotos(name, repoRoot: repoRoot, fridge: fridge)
+        guard !photos.isEmpty else { continue }
+        let preprocessor = Preprocessor(input: manifest.input, kernels: .simd)
+        let tensors = try photos.map { path in
+            let t = Tensor()
+            return (t, try preprocessor.run(try FileIO.readJPEGFrame(path), into: t).letterbox)
+        }
         for threads in [1, 2] {
             let group =
-                "\(name) inference on one tensor (\((photos[name]! as NSString).lastPathComponent)), \(threads) thread\(threads == 1 ? "" : "s")"
-            var runners: [(name: String, note: String, run: () throws -> Void)] = []
-            runners.append(
-                (
-                    "opencv dnn forward", "Darknet files, batch norm folded",
-                    {
-                        DNNNetwork.threads = threads; _ = try opencv.forward(tensor)
-                    }
-                ))
-            let float = try ONNXSession(manifest: manifest, directory: dir, classes: labels, options: .init(threads: threads))
-            runners.append(("onnxruntime run", "exported ONNX, no spinning", { _ = try float.run(tensor) }))
-            if threads > 1 {
-                let spinning = try ONNXSession(
-                    manifest: manifest, directory: dir, classes: labels, options: .init(threads: threads, allowSpinning: true))
-                runners.append(("onnxruntime run, spinning", "idle threads spin between runs", { _ = try spinning.run(tensor) }))
+                "\(name) on \(photos.count) photos' tensors, \(threads) thread\(threads == 1 ? "" : "s") (inference + decoding + NMS)"
+            func load(_ runtime: DetectorRuntime) throws -> any ObjectDetector {
+                try store.detector(name, options: DetectorOptions(runtime: runtime, threads: threads))
             }
-            if manifest.files.onnxInt8 != nil {
-                let int8 = try ONNXSession(
-                    manifest: manifest, directory: dir, classes: labels, precision: .int8, options: .init(threads: threads))
-                runners.append(("onnxruntime int8 run", "scripts/onnx/quantize.py, no spinning", { _ = try int8.run(tensor) }))
-            }
-            var samples = [[Double]](repeating: [], count: runners.count)
-            for r in runners { for _ in 0..<2 { try r.run() } }  // warm-up
-            for round in 0..<rounds {
-                // Alternating order each round, so neither runtime always follows the other.
-                let order = round % 2 == 0 ? Array(runners.indices) : runners.indices.reversed()
-                for i in order {
-                    for _ in 0..<perBlock {
-                        let t0 = Timestamp.now()
-                        try runners[i].run()
-                        samples[i].append(Double(Timestamp.now().nanoseconds - t0.nanoseconds))
-                    }
+            let opencv = try load(.opencv), float = try load(.onnxruntime)
+            let bare = try ONNXSession(
+                manifest: manifest, directory: store.directory + "/" + name, classes: float.labels.count,
+                options: .init(threads: threads))
+            var next = 0
+            /// Runs `body` on the next photo's tensor.
+            func cycling(_ body: @escaping (Tensor, Letterbox) throws -> Void) -> () throws -> Void {
+                {
+                    let (t, l) = tensors[next % tensors.count]
+                    next += 1
+                    try body(t, l)
                 }
             }
+            var runners: [(name: String, reference: String?, note: String, run: () throws -> Void)] = [
+                ("sightline + opencv", nil, "OpenCV DNN, Darknet files", cycling { _ = try opencv.detect(tensor: $0, letterbox: $1) }),
+                (
+                    "sightline + onnxruntime", "sightline + opencv", "float ONNX",
+                    cycling { _ = try float.detect(tensor: $0, letterbox: $1) }
+                ),
+                ("bare onnxruntime session", "sightline + opencv", "ONNXSession.run alone", cycling { t, _ in _ = try bare.run(t) }),
+            ]
+            if manifest.files.onnxInt8 != nil {
+                let int8 = try load(.onnxruntimeInt8)
+                let bareInt8 = try ONNXSession(
+                    manifest: manifest, directory: store.directory + "/" + name, classes: float.labels.count, precision: .int8,
+                    options: .init(threads: threads))
+                runners += [
+                    (
+                        "sightline + onnxruntime-int8", "sightline + opencv", "int8 ONNX",
+                        cycling { _ = try int8.detect(tensor: $0, letterbox: $1) }
+                    ),
+                    ("bare onnxruntime int8 session", "sightline + opencv", "", cycling { t, _ in _ = try bareInt8.run(t) }),
+                ]
+            }
+            let samples = try alternating(runners.map(\.run), rounds: rounds, perBlock: tensors.count)
             for (i, r) in runners.enumerated() {
                 rows.append(
-                    BenchRow(
-                        group: group, name: r.name, medianNanoseconds: median(samples[i]), reference: i == 0 ? nil : "opencv dnn forward",
-                        note: r.note))
+                    BenchRow(group: group, name: r.name, medianNanoseconds: median(samples[i]), reference: r.reference, note: r.note))
             }
-            DNNNetwork.threads = 1
+            // Sightline's detector against the bare session it wraps: the ratio is bare / detector.
+            for (detector, session) in [
+                ("sightline + onnxruntime", "bare onnxruntime session"), ("sightline + onnxruntime-int8", "bare onnxruntime int8 session"),
+            ] {
+                guard let d = runners.firstIndex(where: { $0.name == detector }) else { continue }
+                rows.append(
+                    BenchRow(
+                        group: group, name: "  \(detector) vs bare", medianNanoseconds: median(samples[d]), reference: session,
+                        note: "goal >= 0.95"))
+            }
+            if threads == 1 { agreement.append(try agree(name, opencv: opencv, onnx: float, tensors: tensors)) }
         }
     }
     printTable(rows)
-    if arguments.contains("--map") { try onnxMeanAP(store: store, fridge: fridge) }
+    print("\n== do the runtimes agree? ONNX Runtime (float) against OpenCV DNN, the same tensors")
+    for line in agreement { print(line) }
+    print(String(format: "load average at the end: %@", loadAverage()))
+    if arguments.contains("--map"), let fridge { try onnxMeanAP(store: store, fridge: fridge) }
 }
 
-/// mAP@0.5 (and mAP@0.5:0.95) on the validation photos, per runtime and model.
+/// Runs each of `runners` in blocks of `perBlock` calls, alternating their order every round
+/// (after two warm-up calls each); returns each one's samples in nanoseconds.
+func alternating(_ runners: [() throws -> Void], rounds: Int, perBlock: Int) throws -> [[Double]] {
+    var samples = [[Double]](repeating: [], count: runners.count)
+    for r in runners { for _ in 0..<2 { try r() } }
+    for round in 0..<rounds {
+        for i in round % 2 == 0 ? Array(runners.indices) : runners.indices.reversed() {
+            for _ in 0..<perBlock {
+                let t0 = Timestamp.now()
+                try runners[i]()
+                samples[i].append(Double(Timestamp.now().nanoseconds - t0.nanoseconds))
+            }
+        }
+    }
+    return samples
+}
+
+/// One line: whether the two detectors find the same objects on every tensor (count, labels,
+/// scores and box corners within 1e-4, corners in units of the model input).
+func agree(_ name: String, opencv: any ObjectDetector, onnx: any ObjectDetector, tensors: [(Tensor, Letterbox)]) throws -> String {
+    var boxes = 0, mismatched: [String] = []
+    var worstScore: Float = 0, worstCorner: Float = 0
+    for (k, (t, l)) in tensors.enumerated() {
+        let a = try opencv.detect(tensor: t, letterbox: l).detections, b = try onnx.detect(tensor: t, letterbox: l).detections
+        boxes += a.count
+        guard a.map(\.label) == b.map(\.label) else {
+            mismatched.append("photo \(k + 1): \(a.map(\.label)) vs \(b.map(\.label))")
+            continue
+        }
+        // Source pixels to fractions of the model input, the unit the networks' outputs are in.
+        let fx = l.scaleX / Float(l.inputWidth), fy = l.scaleY / Float(l.inputHeight)
+        for (x, y) in zip(a, b) {
+            worstScore = max(worstScore, abs(x.score - y.score))
+            worstCorner = max(
+                worstCorner, abs(x.box.x - y.box.x) * fx, abs(x.box.maxX - y.box.maxX) * fx, abs(x.box.y - y.box.y) * fy,
+                abs(x.box.maxY - y.box.maxY) * fy)
+        }
+    }
+    let verdict = mismatched.isEmpty && worstScore <= 1e-4 && worstCorner <= 1e-4 ? "identical within 1e-4" : "NOT identical within 1e-4"
+    return
+        "\(name): \(tensors.count) photos, \(boxes) boxes: \(verdict) (largest score difference \(worstScore), box corner \(worstCorner))"
+        + (mismatched.isEmpty ? "" : "; different objects on " + mismatched.joined(separator: "; "))
+}
+
+/// The 1, 5 and 15 minute load averages, for saying how loaded the machine was.
+func loadAverage() -> String {
+    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+}
+
+/// mAP@0.5 (and mAP@0.5:0.95) on the validation photos, per runtime and model, through the
+/// product's path (`evaluatedImages`: decode, preprocessing, the detector, decoding, NMS).
 func onnxMeanAP(store: ModelStore, fridge: String) throws {
     let taxonomy = try LabelTaxonomy.load(path: store.directory + "/grocery-taxonomy.json")
     let only = try ImageSelection.load(path: store.directory + "/grocery-yolov3-tiny/validation.txt")
@@ -126,62 +189,17 @@ func onnxMeanAP(store: ModelStore, fridge: String) throws {
     print("\n== mAP on the grocery validation photos (\(only.names.count) names; scored as `sightline eval --only` does)")
     for name in ["grocery-yolov3-tiny", "yolov3-tiny"] {
         let manifest = try store.manifest(name)
-        let dir = store.directory + "/" + name
-        let opencv = try OpenCVDetector(manifest: manifest, directory: dir)
-        opencv.scoreThreshold = 0.005  // `sightline eval`'s --ap-score
-        typealias Detect = (Frame) throws -> (detections: [Detection], letterbox: Letterbox)
-        var detectors: [(String, Detect)] = [
-            (
-                "opencv dnn",
-                { f in
-                    let r = try opencv.detect(f); return (r.detections, r.letterbox)
-                }
-            )
-        ]
-        let preprocessor = Preprocessor(input: manifest.input, kernels: .simd), tensor = Tensor()
-        var sessions = [
-            (
-                "onnxruntime float",
-                try ONNXSession(manifest: manifest, directory: dir, classes: opencv.labels.count, options: .init(threads: 2))
-            )
-        ]
-        if manifest.files.onnxInt8 != nil {
-            let int8 = try ONNXSession(
-                manifest: manifest, directory: dir, classes: opencv.labels.count, precision: .int8, options: .init(threads: 2))
-            sessions.append(("onnxruntime int8", int8))
-        }
-        for (label, session) in sessions {
-            detectors.append(
-                (
-                    label,
-                    { f in
-                        try onnxDetections(
-                            f, session: session, preprocessor: preprocessor, tensor: tensor, manifest: manifest, labels: opencv.labels,
-                            scoreThreshold: 0.005)
-                    }
-                ))
-        }
         let classes: Set<String>? = name == "yolov3-tiny" ? ["apple", "banana", "orange", "carrot", "broccoli", "bottle"] : nil
-        for (label, detect) in detectors {
-            DNNNetwork.threads = 2
-            var images: [EvaluatedImage] = []
-            for dataset in datasets {
-                for path in dataset.images where only.contains(path) {
-                    let (found, letterbox) = try detect(try FileIO.readJPEGFrame(path))
-                    let detections = found.map { d -> Detection in
-                        var d = d
-                        d.label = taxonomy.canonical(d.label)
-                        return d
-                    }
-                    let truth = try dataset.groundTruth(
-                        forImage: path, width: letterbox.sourceWidth, height: letterbox.sourceHeight, taxonomy: taxonomy)
-                    images.append(EvaluatedImage(name: path, groundTruth: truth, detections: detections))
-                }
-            }
+        for runtime in DetectorRuntime.allCases where runtime != .onnxruntimeInt8 || manifest.files.onnxInt8 != nil {
+            // `sightline eval`'s --ap-score: detections down to 0.005 count for AP.
+            let detector = try store.detector(name, options: DetectorOptions(runtime: runtime, threads: 2, scoreThreshold: 0.005))
+            let images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: taxonomy, only: only)
             let report = DetectionMetrics.evaluate(
-                images, modelLabels: Set(opencv.labels), only: classes, scoreThreshold: manifest.thresholds.score)
+                images, modelLabels: Set(detector.labels.map(taxonomy.canonical)), only: classes, scoreThreshold: manifest.thresholds.score)
             let map50 = String(format: "%.4f", report.map50 ?? -1), map = String(format: "%.4f", report.map ?? -1)
-            print("\(name) \(label): \(report.images) images, \(report.classes.count) classes, mAP@0.5 \(map50), mAP@0.5:0.95 \(map)")
+            print(
+                "\(name) \(runtime.rawValue): \(report.images) images, \(report.classes.count) classes, mAP@0.5 \(map50), mAP@0.5:0.95 \(map)"
+            )
         }
     }
 }

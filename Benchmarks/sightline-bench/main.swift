@@ -4,6 +4,7 @@
 //   swift run -c release sightline-bench [--quick] [--kernels]
 //   swift run -c release sightline-bench live [--frames N] [--compare N] [--memory]   (LiveBench.swift)
 //   swift run -c release sightline-bench onnx [--quick] [--rounds N] [--map]              (ONNXBench.swift)
+//   swift run -c release sightline-bench detect [--rounds N] [--threads T]           (DetectCLIBench.swift)
 //   swift run -c release sightline-bench chains [--quick]   (several chains vs detection, ReasoningBench.swift)
 //   swift run -c release sightline-bench capture [--device D] [--frames N] [--copy]  (CaptureBench.swift)
 import CTurboJPEG
@@ -43,6 +44,11 @@ if CommandLine.arguments.dropFirst().first == "chains" {
 if CommandLine.arguments.dropFirst().first == "live" {
     try liveBenchmark(repoRoot: repoRoot, work: work, arguments: Array(CommandLine.arguments.dropFirst(2)))
     try? FileManager.default.removeItem(atPath: work)
+    exit(0)
+}
+
+if CommandLine.arguments.dropFirst().first == "detect" {
+    try detectCLIBenchmark(repoRoot: repoRoot, arguments: Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
 }
 

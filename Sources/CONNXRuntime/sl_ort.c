@@ -80,6 +80,8 @@ int sl_ort_run(sl_ort_session *session, char *err, size_t err_len) {
     write_error(err, err_len, "%s", no_header);
     return SL_ORT_UNAVAILABLE;
 }
+long sl_ort_input_values_created(const sl_ort_session *session, int index) { return (void)session, (void)index, -1; }
+int sl_ort_output_preallocated(const sl_ort_session *session, int index) { return (void)session, (void)index, 0; }
 int sl_ort_result_shape(const sl_ort_session *session, int index, int64_t *dims, int max_dims) {
     return (void)session, (void)index, (void)dims, (void)max_dims, -1;
 }
@@ -197,13 +199,29 @@ typedef struct port {
     int64_t dims[SL_ORT_MAX_RANK];
 } port;
 
+/// One input bound to one caller buffer: the value over it, kept for when the same buffer (same
+/// address and shape) is bound again.
+typedef struct binding {
+    float *data;
+    int rank;
+    int64_t dims[SL_ORT_MAX_RANK];
+    OrtValue *value;
+    /// The bind call that last chose it (the one chosen longest ago is replaced first).
+    unsigned long long chosen;
+} binding;
+
 struct sl_ort_session {
     OrtSession *session;
     int input_count, output_count;
     port *inputs, *outputs;
     const char **input_names, **output_names;
-    /// Bound inputs (over the caller's memory); NULL until bound.
+    /// The value each input is bound to now (one of its `bindings`); NULL until bound.
     OrtValue **input_values;
+    /// SL_ORT_MAX_BINDINGS bindings per input, owned here; `values_created` counts the values
+    /// made per input over the session's life.
+    binding *bindings;
+    unsigned long long bind_calls;
+    long *values_created;
     /// Outputs: over `output_buffers` for outputs of fixed shape (kept across runs), else what
     /// ONNX Runtime allocated in the last run.
     OrtValue **output_values;
@@ -214,7 +232,10 @@ struct sl_ort_session {
 void sl_ort_session_free(sl_ort_session *s) {
     if (s == NULL) return;
     for (int i = 0; i < s->input_count; i++) {
-        if (s->input_values && s->input_values[i]) api->ReleaseValue(s->input_values[i]);
+        for (int k = 0; s->bindings && k < SL_ORT_MAX_BINDINGS; k++) {
+            OrtValue *value = s->bindings[i * SL_ORT_MAX_BINDINGS + k].value;
+            if (value) api->ReleaseValue(value);
+        }
         if (s->inputs) free(s->inputs[i].name);
     }
     for (int i = 0; i < s->output_count; i++) {
@@ -223,7 +244,8 @@ void sl_ort_session_free(sl_ort_session *s) {
         if (s->outputs) free(s->outputs[i].name);
     }
     free(s->inputs), free(s->outputs), free(s->input_names), free(s->output_names);
-    free(s->input_values), free(s->output_values), free(s->output_buffers);
+    free(s->input_values), free(s->bindings), free(s->values_created);
+    free(s->output_values), free(s->output_buffers);
     if (s->session) api->ReleaseSession(s->session);
     free(s);
 }
@@ -318,10 +340,12 @@ static sl_ort_session *create(const char *path, const void *bytes, size_t length
         s->input_names = calloc(inputs + 1, sizeof(char *));
         s->output_names = calloc(outputs + 1, sizeof(char *));
         s->input_values = calloc(inputs + 1, sizeof(OrtValue *));
+        s->bindings = calloc((inputs + 1) * SL_ORT_MAX_BINDINGS, sizeof(binding));
+        s->values_created = calloc(inputs + 1, sizeof(long));
         s->output_values = calloc(outputs + 1, sizeof(OrtValue *));
         s->output_buffers = calloc(outputs + 1, sizeof(float *));
         if (!s->inputs || !s->outputs || !s->input_names || !s->output_names || !s->input_values ||
-            !s->output_values || !s->output_buffers) {
+            !s->bindings || !s->values_created || !s->output_values || !s->output_buffers) {
             sl_ort_session_free(s);
             *code = SL_ORT_LOAD_FAILED;
             write_error(err, err_len, "out of memory");
@@ -422,13 +446,41 @@ int sl_ort_bind_input(sl_ort_session *s, int index, float *data, const int64_t *
         }
         count *= (size_t)shape[d];
     }
+    // The same buffer bound before: choose its value again (nothing is allocated).
+    binding *slots = &s->bindings[index * SL_ORT_MAX_BINDINGS];
+    binding *victim = &slots[0];
+    s->bind_calls++;
+    for (int k = 0; k < SL_ORT_MAX_BINDINGS; k++) {
+        binding *b = &slots[k];
+        if (b->value && b->data == data && b->rank == rank && memcmp(b->dims, shape, (size_t)rank * sizeof *shape) == 0) {
+            b->chosen = s->bind_calls;
+            s->input_values[index] = b->value;
+            return SL_ORT_OK;
+        }
+        // An empty slot first, else the one chosen longest ago.
+        if (victim->value && (b->value == NULL || b->chosen < victim->chosen)) victim = b;
+    }
     OrtValue *value = NULL;
     OrtStatus *st = api->CreateTensorWithDataAsOrtValue(cpu_memory, data, count * sizeof(float), shape, (size_t)rank,
                                                         ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &value);
     if (st) return fail(st, SL_ORT_INVALID_ARGUMENT, err, err_len, "bind");
-    if (s->input_values[index]) api->ReleaseValue(s->input_values[index]);
+    if (victim->value) api->ReleaseValue(victim->value);
+    victim->data = data;
+    victim->rank = rank;
+    memcpy(victim->dims, shape, (size_t)rank * sizeof *shape);
+    victim->value = value;
+    victim->chosen = s->bind_calls;
+    s->values_created[index]++;
     s->input_values[index] = value;
     return SL_ORT_OK;
+}
+
+long sl_ort_input_values_created(const sl_ort_session *s, int index) {
+    return input_port(s, index) ? s->values_created[index] : -1;
+}
+
+int sl_ort_output_preallocated(const sl_ort_session *s, int index) {
+    return output_port(s, index) && s->output_buffers[index] != NULL;
 }
 
 int sl_ort_run(sl_ort_session *s, char *err, size_t err_len) {

@@ -4,9 +4,10 @@ import SightlineCore
 extension DetectionResult {
     /// The result for people: the image and its size, one line per object (label, score, box in
     /// the image's pixels), and the time per stage.
-    public func text(image path: String, model: String) -> String {
+    public func text(image path: String, detector: any ObjectDetector) -> String {
+        let (model, runtime) = (detector.manifest.name, detector.runtime)
         let lb = letterbox
-        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(detections.count) objects (\(model))"]
+        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(detections.count) objects (\(model) on \(runtime))"]
         for d in detections {
             let b = d.box
             lines.append(
@@ -20,13 +21,16 @@ extension DetectionResult {
         return lines.joined(separator: "\n")
     }
 
-    /// The result as one line of JSON with sorted keys: image, width, height, model,
-    /// detections, timings.
-    public func jsonLine(image path: String, model: String) throws -> String {
+    /// The result as one line of JSON with sorted keys: image, width, height, model, runtime,
+    /// detections, timings (seconds). `detector` (the one that found them) names the model and
+    /// the runtime.
+    public func jsonLine(image path: String, detector: any ObjectDetector) throws -> String {
+        let (model, runtime) = (detector.manifest.name, detector.runtime)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let line = Line(
-            image: path, width: letterbox.sourceWidth, height: letterbox.sourceHeight, model: model, detections: detections,
+            image: path, width: letterbox.sourceWidth, height: letterbox.sourceHeight, model: model, runtime: runtime,
+            detections: detections,
             timings: timings)
         return String(decoding: try encoder.encode(line), as: UTF8.self)
     }
@@ -36,6 +40,7 @@ extension DetectionResult {
         var width: Int
         var height: Int
         var model: String
+        var runtime: String
         var detections: [Detection]
         var timings: DetectionTimings
     }

@@ -11,7 +11,9 @@ public import SightlineCore
 ///
 /// The frame is decoded and preprocessed once: every member must take the same input (size,
 /// fit, channel order, normalisation) — checked when the set is made — and runs on the shared
-/// tensor the preprocessing stage (``FrameDetector``) prepared. Not thread-safe, like its members.
+/// tensor the preprocessing stage (``FrameDetector``) prepared, whatever runtime runs it (ONNX
+/// Runtime binds the tensor's memory as it is, OpenCV DNN reads it). Not thread-safe, like its
+/// members.
 public final class DetectorSet: ObjectDetector {
     public struct Member {
         public var detector: any ObjectDetector
@@ -29,6 +31,11 @@ public final class DetectorSet: ObjectDetector {
     public let labels: [String]
     /// The input every member takes.
     public let input: ModelInput
+
+    /// The members' runtimes, each once, in member order (`onnxruntime-int8+onnxruntime`).
+    public var runtime: String {
+        members.map(\.detector.runtime).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: "+")
+    }
 
     /// The first member's manifest (its input is the set's input).
     public var manifest: ModelManifest { members[0].detector.manifest }

@@ -183,6 +183,16 @@ public struct ModelManifest: Sendable, Equatable, Codable {
 }
 
 extension ModelManifest {
+    /// The labels (`files.labels`, checked like every file): one per line in class order, blank
+    /// lines skipped.
+    public func labels(in directory: String) throws(DetectionError) -> [String] {
+        let file = try contents(files.labels, role: "labels", in: directory)
+        guard let text = String(data: file.bytes, encoding: .utf8) else {
+            throw .runtime(model: name, detail: "cannot read labels \(file.path): not UTF-8")
+        }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// Checks that `file` exists under `directory` with the manifest's size and sha256, and
     /// returns its full path. Size is checked first, so a truncated file is named as such
     /// without hashing it.
@@ -219,7 +229,9 @@ extension ModelManifest {
     /// The full path of `file`, once it is known to exist with the manifest's size.
     private func checkSize(_ file: File, role: String, in directory: String) throws(DetectionError) -> String {
         let full = directory + "/" + file.path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else {
+        // The file's own attributes, not a symbolic link's (a models folder may link its files).
+        let target = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else {
             throw .missingFile(model: name, role: role, path: full, fetch: fetch)
         }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? -1

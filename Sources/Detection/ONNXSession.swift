@@ -93,8 +93,13 @@ public final class ONNXSession {
     public let runtime: ONNXRuntime.Info
     public let inputs: [Port]
     public let outputs: [Port]
-    /// The tensor memory and shape input 0 is bound to (rebound when either changes).
+    /// The tensor memory and shape input 0 is bound to (bound again when either changes: the
+    /// C boundary keeps one bound value per buffer, so going back to a buffer bound before
+    /// allocates nothing).
     private var bound: (pointer: UnsafeMutablePointer<Float>, shape: [Int])?
+    /// The outputs of every run when all of them are written into the session's own buffers
+    /// (fixed shapes): the same array each time, so a warm run allocates nothing for them.
+    private var fixedResults: [Output]?
     private var err = [CChar](repeating: 0, count: 1024)
 
     /// Loads the ONNX file at `path`.
@@ -165,8 +170,13 @@ public final class ONNXSession {
         }
         if bound?.pointer != tensor.pointer || bound?.shape != tensor.shape {
             bound = nil
-            let shape = tensor.shape.map { Int64($0) }
-            guard sl_ort_bind_input(handle, 0, tensor.pointer, shape, Int32(shape.count), &err, err.count) == Int32(SL_ORT_OK) else {
+            let rank = tensor.shape.count
+            // The shape on the stack: a live pipeline rotating pooled tensors binds every frame.
+            let rc = withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(1, rank)) { dims in
+                for (i, d) in tensor.shape.enumerated() { dims[i] = Int64(d) }
+                return sl_ort_bind_input(handle, 0, tensor.pointer, dims.baseAddress, Int32(rank), &err, err.count)
+            }
+            guard rc == Int32(SL_ORT_OK) else {
                 throw .runtime(model: model, detail: "\(source): cannot bind the input tensor \(tensor.shape): " + message(err))
             }
             bound = (tensor.pointer, tensor.shape)
@@ -174,6 +184,7 @@ public final class ONNXSession {
         guard sl_ort_run(handle, &err, err.count) == Int32(SL_ORT_OK) else {
             throw .runtime(model: model, detail: "\(source): inference on a \(tensor.shape) tensor failed: " + message(err))
         }
+        if let fixedResults { return fixedResults }
         var results: [Output] = []
         results.reserveCapacity(outputs.count)
         for (i, port) in outputs.enumerated() {
@@ -185,8 +196,13 @@ public final class ONNXSession {
             let shape = dims.prefix(rank).map { Int($0) }
             results.append(Output(name: port.name, shape: shape, data: UnsafeBufferPointer(start: data, count: shape.reduce(1, *))))
         }
+        if outputs.indices.allSatisfy({ sl_ort_output_preallocated(handle, Int32($0)) == 1 }) { fixedResults = results }
         return results
     }
+
+    /// How many bound values the C boundary has made for the input over the session's life: one
+    /// per tensor buffer run on (up to four kept), not one per run.
+    public var inputValuesCreated: Int { Int(sl_ort_input_values_created(handle, 0)) }
 }
 
 extension ONNXSession.Options {
@@ -211,9 +227,11 @@ extension ONNXSession {
     /// altered file is refused by name), the checked bytes are the bytes ONNX Runtime parses,
     /// and the network must take the manifest's input and give what
     /// ``decodeDarknetRegion(_:classes:inputWidth:inputHeight:scoreThreshold:)`` reads for
-    /// `classes` classes (``checkDarknetRegionLayout(input:classes:)``).
+    /// `classes` classes (``checkDarknetRegionLayout(input:classes:)``). `library`: as
+    /// ``ONNXRuntime/open(library:model:)``.
     public convenience init(
-        manifest: ModelManifest, directory: String, classes: Int, precision: Precision = .float, options: Options = Options()
+        manifest: ModelManifest, directory: String, classes: Int, precision: Precision = .float, options: Options = Options(),
+        library: String? = nil
     ) throws(DetectionError) {
         let (file, role) = precision == .float ? (manifest.files.onnx, "onnx") : (manifest.files.onnxInt8, "onnxInt8")
         guard let file else {
@@ -221,7 +239,7 @@ extension ONNXSession {
                 path: directory + "/manifest.json", detail: "no files.\(role): model '\(manifest.name)' has no \(precision) ONNX file")
         }
         let (path, bytes) = try manifest.contents(file, role: role, in: directory)
-        try self.init(bytes: bytes, source: path, model: manifest.name, options: options)
+        try self.init(bytes: bytes, source: path, model: manifest.name, options: options, library: library)
         try checkDarknetRegionLayout(input: manifest.input, classes: classes)
     }
 

@@ -1,18 +1,30 @@
-internal import Foundation
 public import Imaging
 public import SightlineCore
 
-/// The default detector: a model from `Models/` run by OpenCV's DNN module on Sightline's own
-/// preprocessing, with Sightline's own output decoding and class-wise NMS.
+/// A model from `Models/` run by OpenCV's DNN module (the Darknet files, or a fixed-shape ONNX
+/// file for runtime `opencv-onnx`) on Sightline's own preprocessing, with Sightline's own output
+/// decoding and class-wise NMS (``DarknetRegionDecoder``). The fallback runtime where ONNX
+/// Runtime is not installed.
 public final class OpenCVDetector: ObjectDetector {
     public let manifest: ModelManifest
     public let labels: [String]
     /// The input the model takes: the manifest's, or the one given when loading.
     public let input: ModelInput
     public let network: DNNNetwork
-    /// Defaults from the manifest; change them per run if needed.
-    public var scoreThreshold: Float
-    public var nmsThreshold: Float
+    /// Outputs to detections, with the manifest's thresholds unless changed.
+    public var decoder: DarknetRegionDecoder
+    public var runtime: String { DetectorRuntime.opencv.rawValue }
+
+    /// Detections scoring below this are dropped (the decoder's).
+    public var scoreThreshold: Float {
+        get { decoder.scoreThreshold }
+        set { decoder.scoreThreshold = newValue }
+    }
+    /// The decoder's NMS IoU threshold.
+    public var nmsThreshold: Float {
+        get { decoder.nmsThreshold }
+        set { decoder.nmsThreshold = newValue }
+    }
 
     /// Loads model `name` from `store`, verifying every file against the manifest first.
     /// `input` overrides the manifest's input (e.g. stretch instead of letterbox).
@@ -27,11 +39,7 @@ public final class OpenCVDetector: ObjectDetector {
         manifest: ModelManifest, directory: String, input: ModelInput? = nil
     ) throws(DetectionError) {
         self.manifest = manifest
-        let labelsFile = try manifest.contents(manifest.files.labels, role: "labels", in: directory)
-        guard let text = String(data: labelsFile.bytes, encoding: .utf8) else {
-            throw .runtime(model: manifest.name, detail: "cannot read labels \(labelsFile.path)")
-        }
-        labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        labels = try manifest.labels(in: directory)
         switch manifest.runtime {
         case .opencvDarknet, .onnxruntime, .onnxruntimeInt8:  // OpenCV runs the Darknet files ONNX Runtime models list too
             let config = try manifest.contents(manifest.files.config!, role: "config", in: directory)
@@ -44,28 +52,14 @@ public final class OpenCVDetector: ObjectDetector {
             network = try DNNNetwork(onnx: weightsPath, model: manifest.name)
         }
         self.input = input ?? manifest.input
-        scoreThreshold = manifest.thresholds.score
-        nmsThreshold = manifest.thresholds.nms
+        decoder = DarknetRegionDecoder(manifest: manifest, labels: labels)
     }
 
     public func detect(tensor: Tensor, letterbox: Letterbox) throws -> DetectionResult {
         let t0 = Timestamp.now()
         let outputs = try network.forward(tensor)
         let t1 = Timestamp.now()
-        for o in outputs where (o.shape.last ?? 0) != 5 + labels.count {
-            throw DetectionError.runtime(
-                model: manifest.name,
-                detail: "output \(o.name) has rows of \(o.shape.last ?? 0) values; \(labels.count) labels need \(5 + labels.count)")
-        }
-        let candidates = decodeDarknetRegion(
-            outputs.map { ($0.shape, $0.data) }, classes: labels.count, inputWidth: letterbox.inputWidth,
-            inputHeight: letterbox.inputHeight, scoreThreshold: scoreThreshold)
-        let kept = nonMaximumSuppression(candidates, iouThreshold: nmsThreshold)
-        let detections = kept.compactMap { c -> Detection? in
-            let box = letterbox.toSource(c.box)
-            guard box.area > 0 else { return nil }  // entirely in the padding
-            return Detection(label: labels[c.classID], classID: c.classID, score: c.score, box: box, model: manifest.name)
-        }
+        let detections = try decoder.detections(outputs, letterbox: letterbox)
         let t2 = Timestamp.now()
         return DetectionResult(
             detections: detections, letterbox: letterbox, preprocess: nil,

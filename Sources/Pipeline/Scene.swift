@@ -14,6 +14,9 @@ public final class Scene {
     public let pipeline: ScenePipeline
     /// The labelled boxes standing in for the detector (``SceneConfiguration/groundTruth``).
     public let groundTruth: YOLOLabels?
+    /// What the user should know about how the scene was assembled, one line each (a model
+    /// running on OpenCV DNN because ONNX Runtime is not installed).
+    public let notices: [String]
     private let decoder = JPEGDecoder()
 
     /// Loads everything `configuration` names. `detector`, when given, is used instead of
@@ -35,8 +38,15 @@ public final class Scene {
         }
         let wearer = try Profile.load(path: configuration.profile, name: Self.relative(configuration.profile, to: root))
         groundTruth = try configuration.groundTruth.map { try YOLOLabels(folder: $0.labels, classesFile: $0.classes) }
-        let detector: (any ObjectDetector)? =
-            groundTruth != nil ? nil : try given ?? Self.detectorSet(configuration.effectiveModels, store: store)
+        var notices: [String] = []
+        var detector = groundTruth != nil ? nil : given
+        if groundTruth == nil, detector == nil {
+            let options = DetectorOptions(runtime: configuration.runtime, threads: configuration.threads)
+            detector = try Self.detectorSet(configuration.effectiveModels, store: store, options: options) {
+                if !notices.contains($0) { notices.append($0) }
+            }
+        }
+        self.notices = notices
         let sinks = SinkSet(try (configuration.sinks ?? defaultSinks).map { try catalog.open($0) })
         if let journal = sinks.journal, let health = wearer.health { try Self.importHealth(health, into: journal) }
         pipeline = ScenePipeline(
@@ -56,10 +66,14 @@ public final class Scene {
         try journal.importHealth(days, file: health.file)
     }
 
-    /// The models as one detector set.
-    public static func detectorSet(_ models: [ModelSelection], store: ModelStore) throws -> DetectorSet {
+    /// The models as one detector set, each loaded with `options` (``ModelStore/detector(_:options:notice:)``).
+    public static func detectorSet(
+        _ models: [ModelSelection], store: ModelStore, options: DetectorOptions = DetectorOptions(), notice: (String) -> Void = { _ in }
+    ) throws -> DetectorSet {
         try DetectorSet(
-            models.map { DetectorSet.Member(try OpenCVDetector(model: $0.name, store: store), labels: $0.labels.map(Set.init)) })
+            models.map {
+                DetectorSet.Member(try store.detector($0.name, options: options, notice: notice), labels: $0.labels.map(Set.init))
+            })
     }
 
     /// The list the pantry specialist reads: the one a sink keeps, else the default list if

@@ -24,6 +24,11 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     public var models: [ModelSelection]
     /// The folder holding the models; nil: `SIGHTLINE_MODELS`, else the nearest `Models/`.
     public var modelsDirectory: String?
+    /// The runtime every model runs on; nil: each manifest's (ONNX Runtime where installed,
+    /// else OpenCV DNN with a notice).
+    public var runtime: DetectorRuntime?
+    /// Threads of one inference (at least 1).
+    public var threads: Int
     /// Where results go; nil: the command's default (``Scene/init(_:defaultSinks:catalog:)``).
     public var sinks: [SinkConfiguration]?
     /// How many recent frames the chain reasons over (at least 1).
@@ -50,8 +55,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
 
     public init(
         profile: String, chains: [String] = [], knowledge: String? = nil, today: LocalDate? = nil, models: [ModelSelection] = [],
-        modelsDirectory: String? = nil, sinks: [SinkConfiguration]? = nil, window: Int = 5, mode: ReasoningMode = .quick,
-        groundTruth: GroundTruth? = nil, traceDirectory: String? = nil
+        modelsDirectory: String? = nil, runtime: DetectorRuntime? = nil, threads: Int = 1, sinks: [SinkConfiguration]? = nil,
+        window: Int = 5, mode: ReasoningMode = .quick, groundTruth: GroundTruth? = nil, traceDirectory: String? = nil
     ) {
         self.profile = profile
         self.chains = chains
@@ -59,6 +64,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
         self.today = today
         self.models = models
         self.modelsDirectory = modelsDirectory
+        self.runtime = runtime
+        self.threads = threads
         self.sinks = sinks
         self.window = window
         self.mode = mode
@@ -67,7 +74,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case profile, chain, chains, knowledge, today, models, modelsDirectory, sinks, window, mode, groundTruth, traceDirectory
+        case profile, chain, chains, knowledge, today, models, modelsDirectory, runtime, threads, sinks, window, mode, groundTruth
+        case traceDirectory
     }
 
     /// Reads a configuration in which only `profile` is required (`chain`, one file, is read as
@@ -82,6 +90,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
             today: try c.decodeIfPresent(LocalDate.self, forKey: .today),
             models: try c.decodeIfPresent([ModelSelection].self, forKey: .models) ?? [],
             modelsDirectory: try c.decodeIfPresent(String.self, forKey: .modelsDirectory),
+            runtime: try c.decodeIfPresent(DetectorRuntime.self, forKey: .runtime),
+            threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 1,
             sinks: try c.decodeIfPresent([SinkConfiguration].self, forKey: .sinks),
             window: try c.decodeIfPresent(Int.self, forKey: .window) ?? 5,
             mode: try c.decodeIfPresent(ReasoningMode.self, forKey: .mode) ?? .quick,
@@ -97,6 +107,8 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
         try c.encodeIfPresent(today, forKey: .today)
         try c.encode(models, forKey: .models)
         try c.encodeIfPresent(modelsDirectory, forKey: .modelsDirectory)
+        try c.encodeIfPresent(runtime, forKey: .runtime)
+        if threads != 1 { try c.encode(threads, forKey: .threads) }  // 1 is the default: left out, as before
         try c.encodeIfPresent(sinks, forKey: .sinks)
         try c.encode(window, forKey: .window)
         try c.encode(mode, forKey: .mode)
@@ -127,6 +139,7 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
         guard (1...Self.maximumWindow).contains(window) else {
             throw SceneConfigurationError("window must be between 1 and \(Self.maximumWindow)")
         }
+        guard threads >= 1 else { throw SceneConfigurationError(\"threads must be at least 1\") }
         for sink in sinks ?? [] { try catalog.validate(sink) }
     }
 }

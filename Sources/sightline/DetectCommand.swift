@@ -11,8 +11,8 @@ struct DetectCommand: ParsableCommand {
         abstract: "Find objects in images with a detector model from Models/.",
         discussion: """
             Each image is decoded and preprocessed by Sightline's imaging core, run through the \
-            model by OpenCV's DNN module, and decoded (boxes, class-wise non-maximum suppression) \
-            by Sightline. Boxes are in the image's own pixels.
+            model by ONNX Runtime or OpenCV's DNN module (--runtime), and decoded (boxes, \
+            class-wise non-maximum suppression) by Sightline. Boxes are in the image's own pixels.
 
             Models are read from SIGHTLINE_MODELS, or the nearest Models/ folder; install the \
             default one with scripts/fetch-model.
@@ -45,19 +45,14 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         _ = global.bootstrapLogging()
-        let detector: OpenCVDetector
-        do {
-            detector = try models.makeDetector()
-        } catch { throw fail(error, 2) }
-        if let score { detector.scoreThreshold = score }
-        if let nms { detector.nmsThreshold = nms }
+        let detector = try models.makeDetector(score: score, nms: nms)
         var failures = 0
         let stage = FrameDetector(detector)
         for path in images {
             do {
                 let frame = try FileIO.readJPEGFrame(path)
                 let result = try stage.detect(frame)
-                print(json ? try result.jsonLine(image: path, model: models.model) : result.text(image: path, model: models.model))
+                print(json ? try result.jsonLine(image: path, detector: detector) : result.text(image: path, detector: detector))
                 if let annotate {
                     let out = try OverlayRenderer().annotate(frame, result.detections, to: annotate, folder: images.count > 1)
                     if !json { print("  wrote \(out)") }

@@ -66,12 +66,12 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         _ = global.bootstrapLogging()
         let store = models.store
-        let detector: OpenCVDetector
+        let threshold: Float
         let labelMap: LabelTaxonomy
         let datasets: [YOLODataset]
         let selection: ImageSelection?
         do {
-            detector = try models.makeDetector()
+            threshold = try score ?? store.manifest(models.model).thresholds.score
             let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
             labelMap =
                 taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath)
@@ -79,18 +79,14 @@ struct EvalCommand: ParsableCommand {
             datasets = try dirs.map { try YOLODataset(folder: $0) }
             selection = try only.map { try ImageSelection.load(path: $0) }
         } catch { throw fail(error, 2) }
-        let threshold = score ?? detector.manifest.thresholds.score
-        detector.scoreThreshold = min(apScore, threshold)
+        let detector = try models.makeDetector(score: min(apScore, threshold))
         let images: [EvaluatedImage]
         do {
             images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
                 if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) }
             }
         } catch { throw fail(error) }
-        guard !images.isEmpty else {
-            FileHandle.standardError.write(Data("error: no image left to score (\(only ?? "") lists none of the folders' images)\n".utf8))
-            throw ExitCode(1)
-        }
+        guard !images.isEmpty else { throw fail("no image left to score (\(only ?? "") lists none of the folders' images)") }
         let report = DetectionMetrics.evaluate(
             images, modelLabels: Set(detector.labels.map(labelMap.canonical)), only: classes.map { Set(classList($0)) },
             scoreThreshold: threshold)

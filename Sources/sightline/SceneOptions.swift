@@ -32,6 +32,7 @@ struct SceneOptions: ParsableArguments {
     var models: [String] = []
 
     @OptionGroup var modelsFolder: ModelsFolderOption
+    @OptionGroup var runtime: RuntimeOptions
 
     @Option(
         name: .customLong("sink"),
@@ -77,13 +78,16 @@ struct SceneOptions: ParsableArguments {
         }
         return SceneConfiguration(
             profile: profile, chains: chains, knowledge: knowledge, today: today.flatMap { LocalDate($0) }, models: models,
-            modelsDirectory: modelsFolder.modelsDir, sinks: sinks.isEmpty ? nil : sinks, window: window, mode: mode,
-            groundTruth: groundTruth.map { .init(labels: $0, classes: classes ?? "") }, traceDirectory: traceDir)
+            modelsDirectory: modelsFolder.modelsDir, runtime: runtime.runtime, threads: runtime.threads, sinks: sinks.isEmpty ? nil : sinks,
+            window: window, mode: mode, groundTruth: groundTruth.map { .init(labels: $0, classes: classes ?? "") }, traceDirectory: traceDir
+        )
     }
 
-    /// Assembles the scene; `defaultSinks` when no --sink is named.
+    /// Assembles the scene, `defaultSinks` when no --sink is named; its notices go to standard error.
     func makeScene(defaultSinks: [SinkConfiguration] = [.init(kind: "grocery"), .init(kind: "journal")]) throws -> Scene {
-        try Scene(configuration(), defaultSinks: defaultSinks)
+        let scene = try Scene(configuration(), defaultSinks: defaultSinks)
+        scene.notices.forEach(warn)
+        return scene
     }
 }
 

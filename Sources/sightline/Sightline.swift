@@ -4,9 +4,12 @@ import Logging
 
 /// Writes "error: `error`" to standard error and returns the exit code to throw.
 func fail(_ error: Any, _ code: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    warn("error: \(error)")
     return ExitCode(code)
 }
+
+/// Writes one line on standard error.
+func warn(_ line: String) { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
 
 @main
 struct Sightline: ParsableCommand {

@@ -66,4 +66,23 @@ import Testing
         let deficit = try sightline(["explain", photo] + scene("deficit"))
         #expect(deficit.status == 0 && deficit.out.contains("\nDecision: "), "\(deficit.err)")
     }
+
+    /// The scene commands take --runtime and --threads: OpenCV DNN and ONNX Runtime (float) see
+    /// the same objects, so the chain of thought is the same word for word. Without ONNX Runtime
+    /// the default scene runs on OpenCV with one notice for its two models; asked for by name,
+    /// ONNX Runtime is an error that says how to install it.
+    @Test func theSceneCommandsChooseTheRuntime() throws {
+        let opencv = try sightline(["explain", photo, "--runtime", "opencv", "--threads", "2"] + scene("vegan"))
+        let onnx = try sightline(["explain", photo, "--runtime", "onnxruntime"] + scene("vegan"))
+        #expect(opencv.status == 0 && onnx.status == 0, "\(opencv.err) \(onnx.err)")
+        #expect(opencv.out == onnx.out && opencv.out.contains(" by grocery-yolov3-tiny at "), "\(opencv.out)\n\(onnx.out)")
+        let missing = ["SIGHTLINE_ONNXRUNTIME_LIBRARY": "/nonexistent/libonnxruntime.so.1"]
+        let fallback = try sightline(["explain", photo] + scene("vegan"), environment: missing)
+        #expect(fallback.status == 0 && fallback.out == opencv.out, "\(fallback.err)")
+        #expect(fallback.err.split(separator: "\n").count == 1 && fallback.err.hasPrefix("notice: "), "\(fallback.err)")
+        let asked = try sightline(["explain", photo, "--runtime", "onnxruntime"] + scene("vegan"), environment: missing)
+        #expect(asked.status == 2 && asked.err.contains("scripts/setup"), "\(asked.err)")
+        let zero = try sightline(["explain", photo, "--threads", "0"] + scene("vegan"))
+        #expect(zero.status != 0 && zero.err.contains("--threads must be at least 1"), "\(zero.err)")
+    }
 }

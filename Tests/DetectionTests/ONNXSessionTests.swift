@@ -272,7 +272,8 @@ import Testing
     /// for OpenCV); `files.onnx` is checked as strictly as the other files.
     @Test func manifestsNameTheONNXFileForOnnxruntime() throws {
         let text = try String(contentsOfFile: modelDir + "/manifest.json", encoding: .utf8)
-        let ort = text.replacingOccurrences(of: "\"runtime\": \"opencv-darknet\"", with: "\"runtime\": \"onnxruntime\"")
+        func runtime(_ name: String) -> String { text.replacing(/"runtime": "[^"]*"/, with: "\"runtime\": \"\(name)\"") }
+        let ort = runtime("onnxruntime")
         #expect(try ModelManifest.parse(Data(ort.utf8), path: "m.json").runtime == .onnxruntime)
         let withoutONNX = try JSONSerialization.jsonObject(with: Data(ort.utf8)) as! [String: Any]
         var files = withoutONNX["files"] as! [String: Any]
@@ -283,7 +284,7 @@ import Testing
             try ModelManifest.parse(try JSONSerialization.data(withJSONObject: object), path: "m.json")
         }
         #expect(e?.description.contains("files.onnx") == true, "\(String(describing: e))")
-        let int8 = text.replacingOccurrences(of: "\"runtime\": \"opencv-darknet\"", with: "\"runtime\": \"onnxruntime-int8\"")
+        let int8 = runtime("onnxruntime-int8")
         #expect(try ModelManifest.parse(Data(int8.utf8), path: "m.json").runtime == .onnxruntimeInt8)
         files["onnx"] = (try JSONSerialization.jsonObject(with: Data(ort.utf8)) as! [String: Any])["files"].flatMap {
             ($0 as! [String: Any])["onnx"]

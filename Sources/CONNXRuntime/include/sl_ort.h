@@ -49,6 +49,9 @@ enum { SL_ORT_FLOAT = 1 };
 /// The most dimensions a shape may have across this boundary.
 enum { SL_ORT_MAX_RANK = 8 };
 
+/// How many caller buffers one input keeps a bound value for (sl_ort_bind_input).
+enum { SL_ORT_MAX_BINDINGS = 4 };
+
 /// Session options.
 typedef struct sl_ort_options {
     /// Threads of one inference (intra-op); 0 lets ONNX Runtime choose (one per core).
@@ -100,8 +103,20 @@ int sl_ort_output_shape(const sl_ort_session *session, int index, int64_t *dims,
 /// Binds input `index` to the caller's float buffer `data` of the given shape, without copying:
 /// every later run reads the buffer as it is then, until the input is bound again or the
 /// session is freed; the caller keeps the buffer alive and unchanged during a run.
+///
+/// The value made over a buffer is kept: binding the same address with the same shape again
+/// chooses it again and allocates nothing, so a caller rotating a few buffers (a live pipeline's
+/// pooled tensors) gets one value per buffer, not one per run. Up to SL_ORT_MAX_BINDINGS buffers
+/// per input are kept; a new one beyond that replaces the one chosen longest ago.
 int sl_ort_bind_input(sl_ort_session *session, int index, float *data, const int64_t *shape, int rank, char *err,
                       size_t err_len);
+
+/// How many bound values input `index` has had made over the session's life (-1: no such input).
+long sl_ort_input_values_created(const sl_ort_session *session, int index);
+
+/// 1 when output `index` is written into a buffer the session allocated once (its declared shape
+/// is fixed), so its data pointer and shape stay the same from run to run; else 0.
+int sl_ort_output_preallocated(const sl_ort_session *session, int index);
 
 /// Runs the network on the bound inputs. Outputs whose declared shape is fixed are written into
 /// buffers the session allocated once; others are allocated by ONNX Runtime. Either way they
