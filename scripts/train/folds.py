@@ -5,6 +5,7 @@ without one group of every source, each scored by Sightline itself on the photos
     .venv-train/bin/python scripts/train/folds.py evaluate NAME --data DIR [--sizes ...]   # again, on trained folds
     .venv-train/bin/python scripts/train/folds.py report NAME... [--sizes S]               # the tables
     .venv-train/bin/python scripts/train/folds.py cost RUN_FOLDER --sizes 416,512,608 [--rounds N]
+    .venv-train/bin/python scripts/train/folds.py scene NAME [--sizes S]; ... scene-report NAME   # the scene step
 
 `run` trains fold F1, F2, F3 in turn (train.py with --holdout, the rest of the arguments passed
 on), each into .train-runs/NAME/F<k>/, then evaluates it. Evaluation runs the release build of
@@ -92,15 +93,20 @@ def sh(cmd: list[str]) -> str:
     return r.stdout
 
 
-def evaluate(data_dir: str, run: str, fold: str, sizes: list[int], held: dict[str, list[str]]) -> None:
+def tag(size: int, floor: float) -> str:
+    return f"{size}" + ("" if floor == export.CLASS_FLOOR else f"-floor{floor:g}")
+
+
+def evaluate(data_dir: str, run: str, fold: str, sizes: list[int], held: dict[str, list[str]],
+             floor: float = export.CLASS_FLOOR) -> None:
     info = json.load(open(os.path.join(run, "export.json")))
     samples_by_name = {s.name: s for s in data.all_samples(data_dir)}
     photos = dict(line.rstrip("\n").split("\t")[:2] for line in open(os.path.join(data.REPO, "Samples", "photos.tsv"))
                   if line.strip() and not line.startswith("#"))
     trained = ",".join(sorted(trained_classes(data_dir, fold)))
     for size in sizes:
-        name = f"{export.NAME}-{size}"
-        export.model_folder(run, size, info, name=name)
+        name = f"{export.NAME}-{tag(size, floor)}"
+        export.model_folder(run, size, info, name=name, floor=floor)
         models = os.path.join(run, "models")
         result = {"fold": fold, "size": size, "trained": trained.split(","), "eval": {}, "images": {}}
         for source, folder in FOLDERS.items():
@@ -121,8 +127,8 @@ def evaluate(data_dir: str, run: str, fold: str, sizes: list[int], held: dict[st
                 r = json.loads(line)
                 result["images"][r["image"]] = {"detections": r["detections"], "inference": r["timings"]["inference"],
                                                 "width": r["width"], "height": r["height"]}
-        json.dump(result, open(os.path.join(run, f"eval-{size}.json"), "w"))
-        print(f"folds: {fold} at {size}: " + ", ".join(f"{k} mAP@0.5 {v['map50']:.3f}" for k, v in result["eval"].items()
+        json.dump(result, open(os.path.join(run, f"eval-{tag(size, floor)}.json"), "w"))
+        print(f"folds: {fold} at {tag(size, floor)}: " + ", ".join(f"{k} mAP@0.5 {v['map50']:.3f}" for k, v in result["eval"].items()
                                                        if v.get("map50") is not None), flush=True)
 
 
@@ -177,17 +183,17 @@ def fridge_scores(results: list[dict]) -> dict[str, list[tuple[str, float]]]:
     return out
 
 
-def report(names: list[str], data_dir: str, size: int, score: float, classes_out: bool) -> None:
+def report(names: list[str], data_dir: str, size: int, score: float, classes_out: bool, floor: float) -> None:
     for name in names:
         results = []
         for fold in data.FOLDS:
-            p = os.path.join(RUNS, name, fold, f"eval-{size}.json")
+            p = os.path.join(RUNS, name, fold, f"eval-{tag(size, floor)}.json")
             if os.path.exists(p):
                 results.append(json.load(open(p)))
         if not results:
             print(f"{name}: no evaluation at {size}")
             continue
-        print(f"== {name} at {size} ({len(results)} folds: {', '.join(r['fold'] for r in results)})")
+        print(f"== {name} at {tag(size, floor)}, detections >= {score:g} ({len(results)} folds: {', '.join(r['fold'] for r in results)})")
         every = pooled(results, data_dir, score, only_trained=False)
         for src, r in sorted(pooled(results, data_dir, score).items()):
             per_fold = [f"{x['fold']} {x['eval'][src]['map50']:.3f}" for x in results if src in x["eval"] and x["eval"][src].get("map50") is not None]
@@ -197,6 +203,10 @@ def report(names: list[str], data_dir: str, size: int, score: float, classes_out
             if classes_out:
                 for c, v in r["classes"].items():
                     print(f"      {c:<14}{v['gt']:>5}{v['ap50']:>8.3f}{v['recall']:>8.3f}")
+        counts = [sum(1 for d in im["detections"] if d["score"] >= score and d["label"] != data.FRIDGE)
+                  for x in results for p, im in x["images"].items() if source_of(p) in data.FRIDGE_SOURCES]
+        print(f"  grocery boxes per fridge photo at score >= {score:g}: median {float(np.median(counts)):.0f}, "
+              f"max {max(counts)} ({len(counts)} photos)")
         times = [im["inference"] for x in results for im in x["images"].values()]
         print(f"  inference per frame (sightline detect, median of {len(times)}): {1000 * float(np.median(times)):.1f} ms")
         for src, v in sorted(fridge_scores(results).items()):
@@ -208,6 +218,51 @@ def report(names: list[str], data_dir: str, size: int, score: float, classes_out
             else:
                 shown = ", ".join(f"{n} {s:.2f}" for n, s in worst[::-1][:3])
                 print(f"  fridge_interior >= {FRIDGE_SCORE} on {n_yes}/{len(v)} {src} photos (false positives; highest: {shown})")
+
+
+def scene(data_dir: str, run: str, fold: str, size: int, held: dict[str, list[str]], floor: float) -> dict:
+    """`sightline explain` (the fridge chain, the fold's model alone as its detector set) on every
+    photo the fold held out: does the scene step say food storage? Written to
+    F<k>/scene-SIZE.json as {photo: [food storage?, scene score]}."""
+    info = json.load(open(os.path.join(run, "export.json")))
+    name = f"{export.NAME}-{tag(size, floor)}"
+    export.model_folder(run, size, info, name=name, floor=floor)
+    samples_by_name = {s.name: s for s in data.all_samples(data_dir)}
+    photos = dict(line.rstrip("\n").split("\t")[:2] for line in open(os.path.join(data.REPO, "Samples", "photos.tsv"))
+                  if line.strip() and not line.startswith("#"))
+    paths = [samples_by_name[n].path for src, ns in held.items() if src != "samples" for n in ns]
+    paths += [photos[n] for n in held.get("samples", []) + NEVER_TRAINED]
+    out = {}
+    for path in paths:
+        trace = json.loads(sh([SIGHTLINE, "explain", path, "--json", "--profile", os.path.join(data.REPO, "Samples", "profiles", "deficit.json"),
+                               "--today", "2026-11-22", "--models-dir", os.path.join(run, "models"), "--model", name,
+                               "--chain", os.path.join(data.REPO, "Models", "chains", "fridge.json"),
+                               "--knowledge", os.path.join(data.REPO, "Models", "nutrition.json"), "--sink", "jsonl:/dev/null"]))
+        fact = next(f for st in trace["steps"] if st["id"] == "scene" for f in st["outputs"])
+        yes = fact["value"]["value"]
+        out[path] = [yes, fact["confidence"] if yes else 1 - fact["confidence"]]
+    json.dump(out, open(os.path.join(run, f"scene-{tag(size, floor)}.json"), "w"))
+    return out
+
+
+def scene_report(names: list[str], size: int, floor: float) -> None:
+    for name in names:
+        rows: dict[str, list[tuple[str, bool, float]]] = {}
+        for fold in data.FOLDS:
+            p = os.path.join(RUNS, name, fold, f"scene-{tag(size, floor)}.json")
+            if not os.path.exists(p):
+                continue
+            for path, (yes, score) in json.load(open(p)).items():
+                src = source_of(path)
+                if src == "cntk_grocery" and fold == "F3":
+                    src = "cntk_grocery (F3: fridge never seen)"
+                rows.setdefault(src, []).append((os.path.basename(path), yes, score))
+        print(f"== {name} at {tag(size, floor)}: sightline explain, scene step says food storage on")
+        for src, v in sorted(rows.items()):
+            n = sum(1 for _, y, _ in v if y)
+            fridge = src.startswith(("smart", "cntk"))
+            odd = [f"{p} {s:.2f}" for p, y, s in sorted(v, key=lambda t: t[2], reverse=not fridge) if y != fridge][:4]
+            print(f"  {n}/{len(v)} {src} photos ({'fridge' if fridge else 'no fridge'})" + (f"; {'missed' if fridge else 'wrong'}: {', '.join(odd)}" if odd else ""))
 
 
 def cost(run: str, sizes: list[int], rounds: int, data_dir: str) -> None:
@@ -240,7 +295,7 @@ def cost(run: str, sizes: list[int], rounds: int, data_dir: str) -> None:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=["plan", "run", "evaluate", "report", "cost"])
+    ap.add_argument("command", choices=["plan", "run", "evaluate", "report", "cost", "scene", "scene-report"])
     ap.add_argument("names", nargs="+", help="run name(s) under .train-runs/")
     ap.add_argument("--data", default=os.path.join(data.REPO, "..", "shared", "data", "fridge"))
     ap.add_argument("--sizes", default="416")
@@ -248,13 +303,19 @@ def main():
     ap.add_argument("--score", type=float, default=0.25, help="report: keep detections scoring at least this")
     ap.add_argument("--classes", action="store_true", help="report: per-class AP and recall")
     ap.add_argument("--rounds", type=int, default=5, help="cost: rounds over the sizes")
+    ap.add_argument("--floor", type=float, default=export.CLASS_FLOOR,
+                    help="evaluate/report: the class-score floor in the evaluated cfg (OpenCV's thresh, 0.2 by default)")
     a, train_args = ap.parse_known_args()
     if train_args and train_args[0] == "--":
         train_args = train_args[1:]
     sizes = [int(x) for x in a.sizes.split(",")]
     if a.command == "report":
         for size in sizes:
-            report(a.names, a.data, size, a.score, a.classes)
+            report(a.names, a.data, size, a.score, a.classes, a.floor)
+        return
+    if a.command == "scene-report":
+        for size in sizes:
+            scene_report(a.names, size, a.floor)
         return
     if a.command == "cost":
         cost(a.names[0], sizes, a.rounds, a.data)
@@ -274,7 +335,10 @@ def main():
                 raise SystemExit(f"folds: training {fold} failed, see {run}/train.log")
             print(f"folds: {name} {fold} trained in {(time.time() - t) / 60:.1f} min", flush=True)
         if a.command in ("run", "evaluate"):
-            evaluate(a.data, run, fold, sizes, held[fold])
+            evaluate(a.data, run, fold, sizes, held[fold], a.floor)
+        if a.command == "scene":
+            for size in sizes:
+                scene(a.data, run, fold, size, held[fold], a.floor)
 
 
 if __name__ == "__main__":
