@@ -1,3 +1,4 @@
+import Foundation
 import SightlineCore
 
 /// One measured row of a benchmark table.
@@ -70,4 +71,14 @@ extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
+}
+
+/// The labelled fridge photos beside the repository (`../shared/data/fridge`, PROVENANCE.md
+/// there): the one root the benchmarks read them from. Nil, with a line saying what is skipped,
+/// when they are absent.
+func fridgeData(_ repoRoot: String, skipping what: String) -> String? {
+    let root = repoRoot + "/../shared/data/fridge"
+    if FileManager.default.fileExists(atPath: root + "/PROVENANCE.md") { return root }
+    print("\n(\(what) skipped: ../shared/data/fridge, the labelled fridge photos beside the repository, is absent)")
+    return nil
 }

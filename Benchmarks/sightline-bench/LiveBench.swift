@@ -55,28 +55,29 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     // --memory: where the resident memory is, after 100 frames and at the end (MemoryReport.swift).
     // Off by default: reading /proc/self/smaps allocates, which would touch the figures it reports.
     let breakdown = arguments.contains("--memory")
-    let photos = repoRoot + "/../shared/data/fridge/extra/cntk_grocery/images"
+    guard let fridge = fridgeData(repoRoot, skipping: "the live benchmark") else { return }
+    let photos = fridge + "/extra/cntk_grocery/images"
     let store = ModelStore(directory: repoRoot + "/Models")
     let models = repoRoot + "/Models"
+    let detector = try OpenCVDetector(model: "yolov3-tiny", store: store)
     print("sightline-bench live: \(total)-frame gated replay, \(compare)-frame throughput comparison (fridge photos 1333x1000)")
 
+    // The scene as the command line assembles it, sharing one loaded model, with no sink.
     func makeScene() throws -> ScenePipeline {
-        let reasoner = try Reasoner(
-            chain: try ChainDefinition.load(path: models + "/chains/fridge.json"),
-            knowledge: try NutritionKnowledge.load(path: models + "/nutrition.json"))
-        return ScenePipeline(
-            detector: nil, reasoner: reasoner, profile: try Profile.load(path: repoRoot + "/Samples/profiles/deficit.json"),
-            today: LocalDate(year: 2026, month: 11, day: 22)!, sinks: SinkSet([]))
+        let configuration = SceneConfiguration(
+            profile: repoRoot + "/Samples/profiles/deficit.json", chain: models + "/chains/fridge.json",
+            knowledge: models + "/nutrition.json", today: LocalDate(year: 2026, month: 11, day: 22)!, modelsDirectory: models, sinks: [])
+        return try Scene(configuration, detector: detector).pipeline
     }
 
     // 1. Throughput: every frame detected, pipeline vs detection alone.
     let short = try fridgeRecording(frames: compare, hold: 12, in: work, photos: photos)
-    let detector = try OpenCVDetector(model: "yolov3-tiny", store: store)
     do {
         let source = try JPEGDirectorySource(directory: short)
-        for _ in 0..<5 { _ = try detector.detect(try FileIO.readJPEGFrame(source.files[0])) }  // warm up
+        let stage = FrameDetector(detector)
+        for _ in 0..<5 { _ = try stage.detect(try FileIO.readJPEGFrame(source.files[0])) }  // warm up
         let t0 = Timestamp.now()
-        while let frame = try source.next() { _ = try detector.detect(frame) }
+        while let frame = try source.next() { _ = try stage.detect(frame) }
         let alone = Double(compare) / Timestamp.now().seconds(since: t0)
         let live = LivePipeline(
             source: try JPEGDirectorySource(directory: short), detector: .model(detector), scene: try makeScene(),
@@ -139,7 +140,7 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     let capture = try JPEGDirectorySource(directory: long)
     let captureAllocs = try perFrame { _ = try capture.next() }
     let gate = MotionGate()
-    let pre = Preprocessor(input: detector.preprocessor.input)
+    let pre = Preprocessor(input: detector.input)
     let tensor = Tensor()
     let one = try FileIO.readJPEGFrame(photos + "/test_10.jpg")
     let decodeOnly = JPEGDecoder(), grey = ImageBuffer()

@@ -8,7 +8,8 @@ import Reasoning
 import SightlineCore
 
 func reasoningBenchmarks(quick: Bool, repoRoot: String) throws -> [BenchRow] {
-    let data = repoRoot + "/../shared/data/fridge/extra/cntk_grocery"
+    guard let fridge = fridgeData(repoRoot, skipping: "the reasoning rows") else { return [] }
+    let data = fridge + "/extra/cntk_grocery"
     guard let labels = try? String(contentsOfFile: data + "/labels/test_10.txt", encoding: .utf8),
         let classText = try? String(contentsOfFile: data + "/classes.txt", encoding: .utf8)
     else {

@@ -3,6 +3,8 @@
 //
 //   swift run -c release sightline-bench [--quick] [--kernels]
 //   swift run -c release sightline-bench live [--frames N] [--compare N] [--memory]   (LiveBench.swift)
+//   swift run -c release sightline-bench onnx [--quick] [--rounds N] [--map]              (ONNXBench.swift)
+//   swift run -c release sightline-bench capture [--device D] [--frames N] [--copy]  (CaptureBench.swift)
 import CTurboJPEG
 import Actions
 import Detection
@@ -28,9 +30,19 @@ let work = NSTemporaryDirectory() + "sightline-bench-\(getpid())"
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: work) }
 
+if CommandLine.arguments.dropFirst().first == "capture" {
+    try captureBenchmark(arguments: Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+
 if CommandLine.arguments.dropFirst().first == "live" {
     try liveBenchmark(repoRoot: repoRoot, work: work, arguments: Array(CommandLine.arguments.dropFirst(2)))
     try? FileManager.default.removeItem(atPath: work)
+    exit(0)
+}
+
+if CommandLine.arguments.dropFirst().first == "onnx" {
+    try onnxBenchmark(repoRoot: repoRoot, arguments: Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
 }
 
@@ -187,7 +199,7 @@ for input in inputs {
     // for any RGB decode) and to Y, Cb, Cr planes (no upsampling, no colour conversion: the
     // floor for the planes path).
     let scale = try input.bytes.withUnsafeBytes {
-        try Preprocessor(input: .square(416), kernels: .simd).run(jpeg: $0, origin: input.name, into: tensor).scale
+        try Preprocessor(input: .square(416)).run(jpeg: $0, origin: input.name, into: tensor).scale
     }
     let decoder = JPEGDecoder(), buffer = ImageBuffer()
     let bare = try input.bytes.withUnsafeBytes { jpeg in
@@ -229,7 +241,7 @@ for input in inputs {
         try otherScaleRow(ScalingFactor(num: 1, denom: 8), note: "DC-only inverse DCT: mostly Huffman decoding")
     }
     for path in [JPEGDecodePath.yuvPlanes, .rgb] {
-        let pre = Preprocessor(input: .square(416), kernels: .simd)
+        let pre = Preprocessor(input: .square(416))
         pre.jpegPath = path
         var report = try input.bytes.withUnsafeBytes { try pre.run(jpeg: $0, origin: input.name, into: tensor) }
         var post: [Double] = []
@@ -254,7 +266,7 @@ for input in inputs {
                 group: group, name: "  work after decode", medianNanoseconds: postMedian,
                 note: "resize+convert+pack+pad = \(format3(100 * postMedian / floor))% of its bare decode"))
     }
-    let smallestPre = Preprocessor(input: .square(416), kernels: .simd)
+    let smallestPre = Preprocessor(input: .square(416))
     smallestPre.dctScaling = .smallest
     let smallestScale = try input.bytes.withUnsafeBytes { try smallestPre.run(jpeg: $0, origin: input.name, into: tensor).scale }
     let smallest = try input.bytes.withUnsafeBytes { jpeg in
@@ -302,7 +314,7 @@ for (path, frame, key) in rawFrames {
 
 // MARK: Detection: Sightline's whole path against OpenCV's, one thread each
 
-if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: repoRoot + "/Models"), kernels: .simd) {
+if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: repoRoot + "/Models")) {
     DNNNetwork.threads = 1
     let modelDir = repoRoot + "/Models/yolov3-tiny"
     let photos = ["dog", "person", "horses", "kite"].map { "/usr/share/darknet/data/\($0).jpg" }
@@ -320,12 +332,13 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     let cvDetect = try JSONDecoder().decode([String: [String: Double]].self, from: data)
+    let stage = FrameDetector(detector, kernels: .simd)
     for photo in photos {
         let frame = try FileIO.readJPEGFrame(photo)
         let group = "detect \((photo as NSString).lastPathComponent) (yolov3-tiny 416, 1 thread)"
         var pre: [Double] = [], inf: [Double] = [], dec: [Double] = []
         let whole = try measureMedian(iterations: detectIterations, warmup: 2) {
-            let r = try detector.detect(frame)
+            let r = try stage.detect(frame)
             pre.append(r.timings.preprocess * 1e9); inf.append(r.timings.inference * 1e9); dec.append(r.timings.decode * 1e9)
         }
         let c = cvDetect[photo]!
@@ -348,25 +361,25 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
 
 // MARK: The whole job: replay through detection, the reasoner and a sink, against detection alone
 
-if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: repoRoot + "/Models"), kernels: .simd) {
+if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: repoRoot + "/Models")) {
     DNNNetwork.threads = 1
     let group = "replay: detect + reason + act vs detect alone (1 thread)"
-    let reasoner = try Reasoner(
-        chain: try ChainDefinition.load(path: repoRoot + "/Models/chains/fridge.json", name: "Models/chains/fridge.json"),
-        knowledge: try NutritionKnowledge.load(path: repoRoot + "/Models/nutrition.json", name: "Models/nutrition.json"))
-    let profile = try Profile.load(path: repoRoot + "/Samples/profiles/deficit.json", name: "deficit.json")
-    let jsonl = try JSONLinesSink(.file("/dev/null"))
-    let pipeline = ScenePipeline(
-        detector: detector, reasoner: reasoner, profile: profile, today: LocalDate("2026-11-22")!, sinks: SinkSet([jsonl]))
+    // The scene as the command line assembles it: the chain, knowledge and profile, events to a
+    // JSON Lines file that discards them, and the model loaded above.
+    let configuration = SceneConfiguration(
+        profile: repoRoot + "/Samples/profiles/deficit.json", today: LocalDate("2026-11-22")!, modelsDirectory: repoRoot + "/Models",
+        sinks: [SinkConfiguration(kind: "jsonl", argument: "/dev/null")])
+    let pipeline = try Scene(configuration, detector: detector).pipeline
     let frames = try ["dog", "person", "horses", "eagle", "giraffe", "kite"].map {
         try FileIO.readJPEGFrame("/usr/share/darknet/data/\($0).jpg")
     }
     let rounds = quick ? 1 : 3
+    let stage = FrameDetector(detector, kernels: .simd)
     var detectOnly: [Double] = [], whole: [Double] = [], reason: [Double] = []
     for _ in 0..<rounds {
         for frame in frames {
             let t0 = Timestamp.now()
-            _ = try detector.detect(frame)
+            _ = try stage.detect(frame)
             let t1 = Timestamp.now()
             let outcome = try pipeline.process(frame, time: Date(timeIntervalSince1970: 0))
             let t2 = Timestamp.now()

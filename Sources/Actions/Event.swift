@@ -38,11 +38,7 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         public var height: Int
 
         public init(origin: String, sequence: UInt64, captureTime: Timestamp, width: Int = 0, height: Int = 0) {
-            self.origin = origin
-            self.sequence = sequence
-            self.captureTime = captureTime
-            self.width = width
-            self.height = height
+            (self.origin, self.sequence, self.captureTime, self.width, self.height) = (origin, sequence, captureTime, width, height)
         }
 
         /// The frame's origin, sequence and timestamp (size when the frame knows it).
@@ -206,10 +202,6 @@ public struct GroceryNeed: Sendable, Codable, Hashable {
     public var needKey: String
 
     public init(item: String, quantity: Double, unit: String, reason: String, needKey: String) {
-        self.item = item
-        self.quantity = quantity
-        self.unit = unit
-        self.reason = reason
-        self.needKey = needKey
+        (self.item, self.quantity, self.unit, self.reason, self.needKey) = (item, quantity, unit, reason, needKey)
     }
 }

@@ -50,7 +50,7 @@ public enum GroceryAddOutcome: Sendable, Equatable {
 ///   read-only) changes nothing.
 /// - **Time is an input**: the caller passes the time (the event's), never the clock; it is
 ///   kept to the millisecond.
-public final class GroceryList: @unchecked Sendable {
+public final class GroceryList: GroceryListReader, @unchecked Sendable {
     public let path: String
     public let cooldown: TimeInterval
     public let busyTimeout: Double
@@ -225,6 +225,9 @@ public final class GroceryListSink: ActionSink, @unchecked Sendable {
     private var _lastOutcome: GroceryAddOutcome?
 
     public init(list: GroceryList) { self.list = list }
+
+    /// The list it adds to.
+    public var groceryList: (any GroceryListReader)? { list }
 
     public var lastOutcome: GroceryAddOutcome? {
         lock.lock()

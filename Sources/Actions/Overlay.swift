@@ -1,7 +1,6 @@
 import Foundation
 public import Imaging
 public import SightlineCore
-import SightlineKernels
 
 /// Draws what Sightline saw onto the frame: a box and a "label NN%" tag for each detection and
 /// the conclusion along the bottom, as a JPEG a person can open. The one implementation of
@@ -12,7 +11,7 @@ import SightlineKernels
 public final class OverlayRenderer {
     /// JPEG quality of the output.
     public var quality: Int
-    private let decoder = JPEGDecoder()
+    private let converter = RGBConverter()
     private let encoder = JPEGEncoder()
     private let buffer = ImageBuffer()
 
@@ -36,14 +35,15 @@ public final class OverlayRenderer {
     /// coloured lines stay sharp).
     ///
     /// JPEG frames are decoded at full size; raw frames (rgb24, bgr24, grey, yuyv, nv12; YUV as
-    /// BT.601 limited range, as cameras send it) are converted with the scalar reference kernels.
+    /// BT.601 limited range, as cameras send it) are converted by Imaging's ``RGBConverter``.
     public func renderJPEG(frame: Frame, detections: [Detection], conclusion: String?) throws -> [UInt8] {
-        let (width, height, stride) = try rgb(of: frame)
+        let image = try converter.convert(frame, into: buffer, placement: .writableRGB)
         let canvas = Canvas(
-            pixels: buffer.pointer.assumingMemoryBound(to: UInt8.self), width: width, height: height, stride: stride)
+            pixels: buffer.pointer.assumingMemoryBound(to: UInt8.self), width: image.width, height: image.height,
+            stride: image.stride)
         Self.draw(on: canvas, detections: detections, conclusion: conclusion)
         return try encoder.encode(
-            buffer.pointer, width: width, height: height, stride: stride, format: .rgb24, quality: quality,
+            buffer.pointer, width: image.width, height: image.height, stride: image.stride, format: .rgb24, quality: quality,
             subsampling: .s444, origin: frame.origin)
     }
 
@@ -91,38 +91,6 @@ public final class OverlayRenderer {
         }
         if !current.isEmpty { lines.append(current) }
         return lines
-    }
-
-    /// Puts the frame's pixels into `buffer` as packed RGB; returns width, height, stride.
-    private func rgb(of frame: Frame) throws -> (Int, Int, Int) {
-        let src = frame.bytes
-        if frame.format == .mjpeg {
-            let image = try decoder.decode(src, origin: frame.origin, format: .rgb24, into: buffer)
-            return (image.width, image.height, image.stride)
-        }
-        let w = frame.width, h = frame.height, stride = w * 3
-        buffer.reserve(stride * h)
-        let dst = buffer.pointer.assumingMemoryBound(to: UInt8.self)
-        let s = src.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        switch frame.format {
-        case .rgb24:
-            for row in 0..<h { (dst + row * stride).update(from: s + row * frame.stride, count: stride) }
-        case .bgr24:
-            ScalarKernels.swapRB(src: s, srcStride: frame.stride, dst: dst, dstStride: stride, width: w, height: h)
-        case .grey:
-            ScalarKernels.greyToRGB(src: s, srcStride: frame.stride, dst: dst, dstStride: stride, width: w, height: h)
-        case .yuyv:
-            ScalarKernels.yuyvToRGB(
-                src: s, srcStride: frame.stride, dst: dst, dstStride: stride, width: w, height: h, range: .limited,
-                swapRB: false)
-        case .nv12:
-            ScalarKernels.nv12ToRGB(
-                y: s, yStride: frame.stride, uv: s + frame.stride * h, uvStride: frame.stride, dst: dst, dstStride: stride,
-                width: w, height: h, range: .limited, swapRB: false)
-        case .mjpeg:
-            break  // handled above
-        }
-        return (w, h, stride)
     }
 }
 

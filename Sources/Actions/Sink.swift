@@ -10,11 +10,28 @@ public import Foundation
 ///
 /// Sinks are classes guarded by their own locks, so a pipeline may call them from any thread;
 /// calls are meant to come one at a time, in frame order.
+///
+/// Beyond taking events, a sink declares what it offers others: the grocery list it keeps
+/// (``groceryList``, read by the pantry specialist), nil by default. A caller asks the sink,
+/// never its concrete type.
 public protocol ActionSink: AnyObject, Sendable {
     /// A short name for messages ("jsonl", "grocery", "webhook", "overlay").
     var name: String { get }
     func handle(_ event: SightlineEvent) throws
     func flush() throws
+    /// The grocery list this sink keeps, for reading; nil when it keeps none.
+    var groceryList: (any GroceryListReader)? { get }
+}
+
+extension ActionSink {
+    /// Most sinks keep no grocery list.
+    public var groceryList: (any GroceryListReader)? { nil }
+}
+
+/// Read access to a grocery list, as a sink offers it (``ActionSink/groceryList``).
+public protocol GroceryListReader: AnyObject, Sendable {
+    /// The items on the list, oldest first.
+    func items() throws -> [GroceryItem]
 }
 
 /// One sink's failure on one event (or on a flush).
@@ -43,6 +60,9 @@ public final class SinkSet: ActionSink {
     public var name: String { "set(" + sinks.map(\.name).joined(separator: ",") + ")" }
 
     public init(_ sinks: [any ActionSink]) { self.sinks = sinks }
+
+    /// The first grocery list a member keeps.
+    public var groceryList: (any GroceryListReader)? { sinks.lazy.compactMap(\.groceryList).first }
 
     /// Gives `event` to every sink and returns the failures (empty when all succeeded).
     @discardableResult

@@ -28,10 +28,7 @@ public struct StoreError: Error, Equatable, CustomStringConvertible {
     public var detail: String
 
     public init(path: String, operation: String, reason: Reason, detail: String) {
-        self.path = path
-        self.operation = operation
-        self.reason = reason
-        self.detail = detail
+        (self.path, self.operation, self.reason, self.detail) = (path, operation, reason, detail)
     }
 
     public var description: String {

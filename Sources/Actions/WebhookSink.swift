@@ -18,10 +18,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public var jitter: Bool
 
     public init(initialDelay: Double = 1, multiplier: Double = 2, maxDelay: Double = 300, jitter: Bool = true) {
-        self.initialDelay = initialDelay
-        self.multiplier = multiplier
-        self.maxDelay = maxDelay
-        self.jitter = jitter
+        (self.initialDelay, self.multiplier, self.maxDelay, self.jitter) = (initialDelay, multiplier, maxDelay, jitter)
     }
 
     /// The wait after `failures` consecutive failures (1 = the first).

@@ -16,11 +16,7 @@ public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertib
     /// The `errno` value.
     public var errno: Int32
 
-    public init(call: String, device: String, errno: Int32) {
-        self.call = call
-        self.device = device
-        self.errno = errno
-    }
+    public init(call: String, device: String, errno: Int32) { (self.call, self.device, self.errno) = (call, device, errno) }
 
     /// True for the errors a camera gives when it has been unplugged or has failed for good
     /// (`ENODEV`, `EIO`, `ENXIO`, `ESHUTDOWN`).
@@ -31,45 +27,6 @@ public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String {
         "\(call) on \(device): \(String(cString: strerror(errno))) (\(Errno.name(errno)))"
     }
-}
-
-/// An `errno` value as a system-call implementation reports it (see ``SystemCalls``).
-public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
-    public var code: Int32
-    public init(_ code: Int32) { self.code = code }
-
-    /// The symbolic name of an errno value (`ENODEV`), or `errno N` for unusual ones.
-    public static func name(_ code: Int32) -> String {
-        switch code {
-        case EPERM: return "EPERM"
-        case ENOENT: return "ENOENT"
-        case EINTR: return "EINTR"
-        case EIO: return "EIO"
-        case ENXIO: return "ENXIO"
-        case EBADF: return "EBADF"
-        case EAGAIN: return "EAGAIN"
-        case ENOMEM: return "ENOMEM"
-        case EACCES: return "EACCES"
-        case EFAULT: return "EFAULT"
-        case EBUSY: return "EBUSY"
-        case ENODEV: return "ENODEV"
-        case ENOTDIR: return "ENOTDIR"
-        case EISDIR: return "EISDIR"
-        case EINVAL: return "EINVAL"
-        case ENOTTY: return "ENOTTY"
-        case ENOSPC: return "ENOSPC"
-        case EPIPE: return "EPIPE"
-        case ERANGE: return "ERANGE"
-        case ENOSYS: return "ENOSYS"
-        case ETIMEDOUT: return "ETIMEDOUT"
-        case ESHUTDOWN: return "ESHUTDOWN"
-        case EOVERFLOW: return "EOVERFLOW"
-        case EOPNOTSUPP: return "EOPNOTSUPP"
-        default: return "errno \(code)"
-        }
-    }
-
-    public var description: String { "\(String(cString: strerror(code))) (\(Errno.name(code)))" }
 }
 
 /// Why a frame source could not start, or stopped. Every case names its device or file.
@@ -97,10 +54,9 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     case reconnectFailed(device: String, attempts: Int, last: SystemCallError)
     /// A frame from a device or file could not be made (size/stride/byte count).
     case invalidFrame(FrameError)
-    /// A recorded source's file could not be read or written.
+    /// A file or directory could not be opened, read or written (a recording, its sidecar,
+    /// a directory being listed).
     case file(FileError)
-    /// A file or directory operation failed (recording, listing a directory).
-    case io(path: String, operation: String, errno: Int32)
     /// A recorded frame is damaged; `index` counts frames from 0 in delivery order.
     case corruptFrame(origin: String, index: Int, detail: String)
     /// A sidecar (timestamps) file has a line Sightline cannot read.
@@ -132,7 +88,6 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(device): gone, and \(attempts) reconnection attempt(s) failed; last: \(last)"
         case let .invalidFrame(error): return error.description
         case let .file(error): return error.description
-        case let .io(path, operation, code): return "\(path): cannot \(operation): \(Errno(code))"
         case let .corruptFrame(origin, index, detail): return "\(origin): frame \(index) is corrupt: \(detail)"
         case let .badSidecar(path, line, detail): return "\(path):\(line): \(detail)"
         case let .noFrames(origin): return "\(origin): no frames"

@@ -1,6 +1,7 @@
+import Foundation
 public import SightlineCore
 
-/// Counters and timings of one capture session (since ``V4L2Camera/start()``).
+/// Counters and timings of one camera session (since ``V4L2Camera/start()``).
 public struct CaptureStatistics: Sendable, Equatable {
     /// Good frames dequeued from the driver and offered to the consumer.
     public var framesCaptured = 0
@@ -52,5 +53,26 @@ public struct CaptureStatistics: Sendable, Equatable {
         let sorted = values.sorted()
         let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
         return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
+    /// The session for people: frames, drops and reconnects; latency from the driver's timestamp
+    /// to `receivedLatencies` (seconds, measured by the consumer) and to the hand-off; and the
+    /// capture thread's CPU time per frame.
+    public func report(receivedLatencies latencies: [Double], delivery: V4L2Camera.Delivery) -> [String] {
+        [
+            String(
+                format:
+                    "camera: %d captured at %.2f fps (driver clock), %d dropped by the driver, %d replaced before taken, %d errored buffers, %d reconnects",
+                framesCaptured, fps, driverDrops, framesReplaced, erroredBuffers, reconnects),
+            String(
+                format: "latency driver timestamp -> received: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                Self.percentile(latencies, 50) * 1000, Self.percentile(latencies, 99) * 1000, (latencies.max() ?? 0) * 1000),
+            String(
+                format: "latency driver timestamp -> hand-off: p50 %.2f ms, p99 %.2f ms", handoffLatency(percentile: 50) * 1000,
+                handoffLatency(percentile: 99) * 1000),
+            String(
+                format: "capture thread CPU: %.1f us/frame (%.3f s total, delivery %@)", cpuSecondsPerFrame * 1e6,
+                captureThreadCPUSeconds, delivery.rawValue),
+        ]
     }
 }

@@ -13,6 +13,14 @@ public import SightlineCore
 public protocol FrameSource: AnyObject, Sendable {
     /// Names the source in messages: a device node or a path.
     var name: String { get }
+    /// The clock frame timestamps are on: the process's monotonic clock for a camera, the
+    /// recording's own for a recording.
+    var clock: FrameClock { get }
+    /// True for a live source (a camera): frames it cannot hand over are lost, not waiting.
+    var isLive: Bool { get }
+    /// What the source has counted so far: frames lost before delivery, damaged frames
+    /// skipped, and a camera's session figures.
+    var statistics: SourceStatistics { get }
     /// The next frame, blocking; nil at the end.
     func next() throws(CaptureError) -> Frame?
     /// The next frame, waiting asynchronously; nil at the end or when the task is cancelled.
@@ -27,6 +35,44 @@ extension FrameSource {
 
     /// The frames as an `AsyncSequence` (`for try await frame in source.frames { … }`).
     public var frames: FrameSequence { FrameSequence(source: self) }
+}
+
+/// The clock a source's frame timestamps are on.
+public enum FrameClock: Sendable, Equatable {
+    /// `CLOCK_MONOTONIC`, the clock of `Timestamp.now()`: latency can be measured from the
+    /// frame's own timestamp.
+    case monotonic
+    /// A recording's timestamps, from another run (or made up from a frame rate): latency is
+    /// measured from delivery.
+    case recording
+}
+
+/// A damaged frame a recording skipped (``CorruptFramePolicy/skip``).
+public struct SkippedFrame: Sendable, Equatable {
+    /// The frame's index, counting every frame of the recording from 0.
+    public var index: Int
+    /// What was wrong with it.
+    public var detail: String
+
+    public init(index: Int, detail: String) {
+        self.index = index
+        self.detail = detail
+    }
+}
+
+/// What a ``FrameSource`` counted, in one shape for cameras and recordings.
+public struct SourceStatistics: Sendable, Equatable {
+    /// Frames lost before delivery: replaced in a live hand-off (latest wins) or dropped by
+    /// the driver.
+    public var framesDropped = 0
+    /// Damaged frames skipped, in order.
+    public var skippedFrames: [SkippedFrame] = []
+    /// A camera's session figures (nil for recordings).
+    public var capture: CaptureStatistics?
+
+    public init(framesDropped: Int = 0, skippedFrames: [SkippedFrame] = [], capture: CaptureStatistics? = nil) {
+        (self.framesDropped, self.skippedFrames, self.capture) = (framesDropped, skippedFrames, capture)
+    }
 }
 
 /// A ``FrameSource``'s frames as an `AsyncSequence`.

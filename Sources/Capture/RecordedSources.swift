@@ -41,9 +41,7 @@ public struct Sidecar: Sendable, Equatable {
         public var timestamp: Timestamp
         public var sequence: UInt64
         public init(frame: String, timestamp: Timestamp, sequence: UInt64) {
-            self.frame = frame
-            self.timestamp = timestamp
-            self.sequence = sequence
+            (self.frame, self.timestamp, self.sequence) = (frame, timestamp, sequence)
         }
     }
 
@@ -114,11 +112,11 @@ public class RecordedSource: @unchecked Sendable {
     public let policy: CorruptFramePolicy
     public let pace: ReplayPace
     let logger: Logger?
-    let lock = ConditionLock()
+    let lock = Lock()
     var index = 0
     var stopped = false
     private var paceStart: (wall: Timestamp, frame: Timestamp)?
-    private var skipped: [(index: Int, detail: String)] = []
+    private var skipped: [SkippedFrame] = []
 
     init(name: String, fps: Double, policy: CorruptFramePolicy, pace: ReplayPace, logger: Logger?) {
         self.name = name
@@ -129,7 +127,16 @@ public class RecordedSource: @unchecked Sendable {
     }
 
     /// The damaged frames skipped so far (``CorruptFramePolicy/skip``), by index.
-    public var skippedFrames: [(index: Int, detail: String)] { lock.withLock { skipped } }
+    public var skippedFrames: [SkippedFrame] { lock.withLock { skipped } }
+
+    /// Recorded timestamps are the recording's own.
+    public var clock: FrameClock { .recording }
+
+    /// A recording is not live, even when replayed in real time: it delivers every frame.
+    public var isLive: Bool { false }
+
+    /// The damaged frames skipped; a recording drops nothing.
+    public var statistics: SourceStatistics { SourceStatistics(skippedFrames: skippedFrames) }
 
     /// Ends the replay: ``next()`` returns nil from now on.
     public func stop() { lock.withLock { stopped = true } }
@@ -144,7 +151,7 @@ public class RecordedSource: @unchecked Sendable {
         case .stop:
             throw error
         case .skip:
-            lock.withLock { skipped.append((i, detail)) }
+            lock.withLock { skipped.append(SkippedFrame(index: i, detail: detail)) }
             logger?.warning("\(error); skipped")
         }
     }
@@ -181,7 +188,7 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
         pace: ReplayPace = .asFastAsPulled, logger: Logger? = nil
     ) throws(CaptureError) {
         guard let dir = opendir(directory) else {
-            throw .io(path: directory, operation: "open directory", errno: errno)
+            throw .file(FileError(path: directory, operation: "open directory", errno: errno))
         }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -197,7 +204,7 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
         let sidecarPath = sidecar ?? directory + "/" + Sidecar.fileNameInDirectory
         let loaded = try Sidecar.load(sidecarPath)
         if sidecar != nil, loaded == nil {
-            throw .io(path: sidecarPath, operation: "open", errno: ENOENT)
+            throw .file(FileError(path: sidecarPath, operation: "open", errno: ENOENT))
         }
         var map: [String: Sidecar.Entry] = [:]
         if let loaded {
@@ -316,7 +323,7 @@ public final class MJPEGFileSource: RecordedSource, FrameSource, @unchecked Send
         let sidecarPath = sidecar ?? path + ".tsv"
         let loaded = try Sidecar.load(sidecarPath)
         if sidecar != nil, loaded == nil {
-            throw .io(path: sidecarPath, operation: "open", errno: ENOENT)
+            throw .file(FileError(path: sidecarPath, operation: "open", errno: ENOENT))
         }
         if let loaded {
             for (i, e) in loaded.entries.enumerated() where e.frame != String(i) {
@@ -382,7 +389,7 @@ public enum RecordedSources {
         logger: Logger? = nil
     ) throws(CaptureError) -> any FrameSource {
         var st = stat()
-        guard stat(path, &st) == 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        guard stat(path, &st) == 0 else { throw .file(FileError(path: path, operation: "open", errno: errno)) }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             return try JPEGDirectorySource(directory: path, fps: fps, policy: policy, pace: pace, logger: logger)
         }

@@ -23,41 +23,44 @@ public final class FrameRecorder {
     public let sidecarPath: String
     public private(set) var framesWritten = 0
     public private(set) var bytesWritten = 0
-    private var dataFD: Int32 = -1
-    private var sidecarFD: Int32 = -1
+    private var data: FileDescriptor?
+    private var sidecar: FileDescriptor?
 
     /// Creates `path` (a new directory, or a new file for `.mjpeg`). Refuses to overwrite an
     /// existing recording.
     public init(path: String, container: Container) throws(CaptureError) {
         self.path = path
         self.container = container
-        switch container {
-        case .directory:
-            if mkdir(path, 0o755) != 0 {
-                let e = errno
-                // An existing empty directory is fine.
-                guard e == EEXIST, Self.isEmptyDirectory(path) else {
-                    throw .io(path: path, operation: e == EEXIST ? "record into (not an empty directory)" : "create directory", errno: e)
+        do throws(FileError) {
+            switch container {
+            case .directory:
+                if mkdir(path, 0o755) != 0 {
+                    let e = errno
+                    // An existing empty directory is fine.
+                    guard e == EEXIST, Self.isEmptyDirectory(path) else {
+                        throw FileError(
+                            path: path, operation: e == EEXIST ? "record into (not an empty directory)" : "create directory", errno: e)
+                    }
                 }
+                sidecarPath = path + "/" + Sidecar.fileNameInDirectory
+            case .mjpeg:
+                data = try FileDescriptor.open(path, .writeOnly, options: .exclusiveCreate, operation: "create")
+                sidecarPath = path + ".tsv"
             }
-            sidecarPath = path + "/" + Sidecar.fileNameInDirectory
-        case .mjpeg:
-            dataFD = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard dataFD >= 0 else { throw .io(path: path, operation: "create", errno: errno) }
-            sidecarPath = path + ".tsv"
-        }
-        sidecarFD = open(sidecarPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard sidecarFD >= 0 else {
-            let e = errno
-            if dataFD >= 0 { close(dataFD) }
-            throw .io(path: sidecarPath, operation: "create", errno: e)
-        }
-        try Self.writeAll(sidecarFD, Array(Sidecar.header.utf8), path: sidecarPath)
+            do {
+                let sidecar = try FileDescriptor.open(sidecarPath, .writeOnly, options: .exclusiveCreate, operation: "create")
+                self.sidecar = sidecar
+                try sidecar.writeAll(Array(Sidecar.header.utf8))
+            } catch {
+                try? data?.close()
+                throw error
+            }
+        } catch { throw .file(error) }
     }
 
     deinit {
-        if dataFD >= 0 { close(dataFD) }
-        if sidecarFD >= 0 { close(sidecarFD) }
+        try? data?.close()
+        try? sidecar?.close()
     }
 
     private static func isEmptyDirectory(_ path: String) -> Bool {
@@ -70,26 +73,6 @@ public final class FrameRecorder {
         return true
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(CaptureError) {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "write", errno: errno)
-            }
-            done += n
-        }
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(CaptureError) {
-        let result = bytes.withUnsafeBytes { raw -> Result<Void, CaptureError> in
-            do throws(CaptureError) { try writeAll(fd, raw, path: path) } catch { return .failure(error) }
-            return .success(())
-        }
-        try result.get()
-    }
-
     /// The file name frame `i` gets in a directory recording.
     public static func fileName(_ i: Int) -> String {
         let digits = String(i)
@@ -98,22 +81,22 @@ public final class FrameRecorder {
 
     /// Appends one JPEG with its capture time and sequence number.
     public func append(jpeg: UnsafeRawBufferPointer, timestamp: Timestamp, sequence: UInt64) throws(CaptureError) {
-        guard sidecarFD >= 0 else { throw .misuse("\(path): recording already finished") }
+        guard let sidecar else { throw .misuse("\(path): recording already finished") }
         let frameName: String
-        switch container {
-        case .directory:
-            frameName = Self.fileName(framesWritten)
-            let file = path + "/" + frameName
-            let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw .io(path: file, operation: "create", errno: errno) }
-            defer { close(fd) }
-            try Self.writeAll(fd, jpeg, path: file)
-        case .mjpeg:
-            frameName = String(framesWritten)
-            try Self.writeAll(dataFD, jpeg, path: path)
-        }
-        let line = Sidecar.line(Sidecar.Entry(frame: frameName, timestamp: timestamp, sequence: sequence))
-        try Self.writeAll(sidecarFD, Array(line.utf8), path: sidecarPath)
+        do throws(FileError) {
+            switch container {
+            case .directory:
+                frameName = Self.fileName(framesWritten)
+                let file = try FileDescriptor.open(path + "/" + frameName, .writeOnly, options: .exclusiveCreate, operation: "create")
+                defer { try? file.close() }
+                try file.writeAll(jpeg)
+            case .mjpeg:
+                frameName = String(framesWritten)
+                try data!.writeAll(jpeg)
+            }
+            let line = Sidecar.line(Sidecar.Entry(frame: frameName, timestamp: timestamp, sequence: sequence))
+            try sidecar.writeAll(Array(line.utf8))
+        } catch { throw .file(error) }
         framesWritten += 1
         bytesWritten += jpeg.count
     }
@@ -137,21 +120,32 @@ public final class FrameRecorder {
         try append(jpeg: frame.bytes, timestamp: frame.timestamp, sequence: frame.sequence)
     }
 
-    /// Flushes the frames and the sidecar to disk and closes them.
-    public func finish() throws(CaptureError) {
-        var failure: CaptureError?
-        if dataFD >= 0 {
-            if fsync(dataFD) != 0 { failure = .io(path: path, operation: "sync", errno: errno) }
-            close(dataFD)
-            dataFD = -1
-        }
-        if sidecarFD >= 0 {
-            if fsync(sidecarFD) != 0, failure == nil {
-                failure = .io(path: sidecarPath, operation: "sync", errno: errno)
+    /// Records up to `frames` frames from `source`: JPEG frames as they are, others through
+    /// `encode`. Returns the error that ended it early, if any; what was written is kept (call
+    /// ``finish()`` after).
+    public func record(from source: any FrameSource, frames: Int, encode: (Frame) throws -> [UInt8]) -> (any Error)? {
+        do {
+            while framesWritten < frames, let frame = try source.next() {
+                if frame.format == .mjpeg {
+                    try append(frame)
+                } else {
+                    try append(jpeg: try encode(frame), timestamp: frame.timestamp, sequence: frame.sequence)
+                }
             }
-            close(sidecarFD)
-            sidecarFD = -1
+        } catch { return error }
+        return nil
+    }
+
+    /// Flushes the frames and the sidecar to disk and closes them; the first failure is thrown
+    /// after both were closed.
+    public func finish() throws(CaptureError) {
+        var failure: FileError?
+        for file in [data, sidecar].compactMap({ $0 }) {
+            do throws(FileError) { try file.sync() } catch { failure = failure ?? error }
+            do throws(FileError) { try file.close() } catch { failure = failure ?? error }
         }
-        if let failure { throw failure }
+        data = nil
+        sidecar = nil
+        if let failure { throw .file(failure) }
     }
 }

@@ -1,4 +1,5 @@
 internal import CV4L2
+public import SightlineCore
 
 #if canImport(Glibc)
     import Glibc

@@ -44,9 +44,7 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
         public var initialDelay: Double
         public var maximumDelay: Double
         public init(attempts: Int = 10, initialDelay: Double = 0.25, maximumDelay: Double = 4) {
-            self.attempts = attempts
-            self.initialDelay = initialDelay
-            self.maximumDelay = maximumDelay
+            (self.attempts, self.initialDelay, self.maximumDelay) = (attempts, initialDelay, maximumDelay)
         }
     }
 
@@ -81,7 +79,7 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
     public let options: Options
     private let system: any SystemCalls
     private let logger: Logger?
-    private let lock = ConditionLock()
+    private let lock = Lock()
     private var session: CaptureSession?
     private var started = false
     private var lastStatistics = CaptureStatistics()
@@ -108,8 +106,22 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
     public var format: NegotiatedFormat? { lock.withLock { session?.format } }
 
     /// Counters of the running session, or of the last one after ``stop()``.
-    public var statistics: CaptureStatistics {
+    public var captureStatistics: CaptureStatistics {
         lock.withLock { session?.statistics ?? lastStatistics }
+    }
+
+    /// Frame timestamps are on `CLOCK_MONOTONIC` (the driver's, or the dequeue time when the
+    /// driver stamps another clock).
+    public var clock: FrameClock { .monotonic }
+
+    /// A camera is live: frames the consumer is too slow for are replaced (latest wins).
+    public var isLive: Bool { true }
+
+    /// Frames lost before delivery (replaced in the hand-off, or dropped by the driver), with
+    /// the session's figures.
+    public var statistics: SourceStatistics {
+        let s = captureStatistics
+        return SourceStatistics(framesDropped: s.framesReplaced + s.driverDrops, capture: s)
     }
 
     /// Opens the device, negotiates and starts streaming. Throws if already running.
@@ -256,345 +268,6 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
         } catch {
             throw .misuse("\(device): \(error)")
         }
-    }
-}
-
-/// The mmap'd buffers of one streaming session, and the descriptor they belong to.
-///
-/// Frames hold a reference to the ring, so it outlives ``V4L2Camera/stop()`` for as long as
-/// any frame still borrows a buffer: the buffers are unmapped and the device closed when the
-/// last one goes.
-final class BufferRing: @unchecked Sendable {
-    let handle: V4L2Handle
-    let buffers: [UnsafeMutableRawBufferPointer]
-    private let lock = ConditionLock()
-    private var streaming = true
-    /// Buffers currently queued in the driver.
-    private var queuedCount: Int
-    /// The first error re-queueing a buffer, reported by the capture thread.
-    private var requeueError: SystemCallError?
-
-    init(handle: V4L2Handle, buffers: [UnsafeMutableRawBufferPointer]) {
-        self.handle = handle
-        self.buffers = buffers
-        queuedCount = buffers.count
-    }
-
-    deinit {
-        for b in buffers { try? handle.funnel.munmap(b.baseAddress!, length: b.count) }
-        handle.close()
-    }
-
-    /// Gives buffer `index` back to the driver (unless streaming has stopped).
-    func requeue(_ index: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard streaming else { return }
-        do {
-            try handle.queueBuffer(index)
-            queuedCount += 1
-        } catch {
-            if requeueError == nil { requeueError = error }
-        }
-    }
-
-    /// Dequeues a filled buffer; nil when none is ready.
-    func dequeue() throws(SystemCallError) -> v4l2_buffer? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let e = requeueError {
-            requeueError = nil
-            throw e
-        }
-        let b = try handle.dequeueBuffer()
-        if b != nil { queuedCount -= 1 }
-        return b
-    }
-
-    var hasQueuedBuffers: Bool { lock.withLock { queuedCount > 0 } }
-
-    /// `VIDIOC_STREAMOFF`; later releases do not re-queue.
-    func stopStreaming() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard streaming else { return }
-        streaming = false
-        try? handle.streamOff()
-    }
-}
-
-/// A frame's bytes living in a driver buffer; re-queues the buffer when released.
-final class V4L2BufferStorage: FrameStorage, @unchecked Sendable {
-    let ring: BufferRing
-    let index: Int
-    let bytes: UnsafeRawBufferPointer
-
-    init(ring: BufferRing, index: Int) {
-        self.ring = ring
-        self.index = index
-        bytes = UnsafeRawBufferPointer(ring.buffers[index])
-    }
-
-    deinit { ring.requeue(index) }
-}
-
-/// Reusable frame-sized buffers for ``V4L2Camera/Delivery/copy``.
-final class CopyPool: @unchecked Sendable {
-    private let lock = ConditionLock()
-    private var free: [ImageBuffer] = []
-
-    func take(_ size: Int) -> ImageBuffer {
-        let b = lock.withLock { free.popLast() } ?? ImageBuffer(capacity: size)
-        b.reserve(size)
-        return b
-    }
-
-    func give(_ b: ImageBuffer) { lock.withLock { free.append(b) } }
-}
-
-/// A frame's bytes copied into a pooled buffer; returns it to the pool when released.
-final class PooledStorage: FrameStorage, @unchecked Sendable {
-    let pool: CopyPool
-    let buffer: ImageBuffer
-    init(pool: CopyPool, buffer: ImageBuffer) {
-        self.pool = pool
-        self.buffer = buffer
-    }
-    var bytes: UnsafeRawBufferPointer { buffer.bytes }
-    deinit { pool.give(buffer) }
-}
-
-/// One start()…stop() of a camera: the stream, the capture thread and its counters.
-final class CaptureSession: @unchecked Sendable {
-    let device: String
-    let request: CaptureRequest
-    let options: V4L2Camera.Options
-    let system: any SystemCalls
-    let slot = LatestFrameSlot()
-    private let lock = ConditionLock()
-    private var stream: V4L2Camera.OpenStream?
-    private var stats = CaptureStatistics()
-    private var latencyIndex = 0
-    private var stopRequested = false
-    private var finished = false
-    private var thread: pthread_t?
-    private let pool = CopyPool()
-    private let logger: Logger?
-
-    init(camera: V4L2Camera, stream: V4L2Camera.OpenStream) {
-        device = camera.device
-        request = camera.request
-        options = camera.options
-        system = camera.systemForSession
-        logger = camera.loggerForSession
-        self.stream = stream
-        stats.handoffLatencies.reserveCapacity(CaptureStatistics.latencyCapacity)
-    }
-
-    var format: NegotiatedFormat? { lock.withLock { stream?.format } }
-    var statistics: CaptureStatistics { lock.withLock { stats } }
-    private var shouldStop: Bool { lock.withLock { stopRequested } }
-
-    func startThread() {
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var tid = pthread_t()
-        let rc = pthread_create(
-            &tid, nil,
-            { arg in
-                let session = Unmanaged<CaptureSession>.fromOpaque(arg!).takeRetainedValue()
-                session.run()
-                return nil
-            }, box)
-        if rc != 0 {
-            Unmanaged<CaptureSession>.fromOpaque(box).release()
-            slot.finish(.system(SystemCallError(call: "pthread_create", device: device, errno: rc)))
-            return
-        }
-        lock.withLock { thread = tid }
-    }
-
-    func stop() {
-        let t: pthread_t? = lock.withLock {
-            stopRequested = true
-            let t = thread
-            thread = nil
-            return t
-        }
-        if let t { pthread_join(t, nil) }
-        let s = lock.withLock { () -> V4L2Camera.OpenStream? in
-            let s = stream
-            stream = nil
-            return s
-        }
-        s?.ring.stopStreaming()
-        slot.finish()
-        slot.discard()
-    }
-
-    private static func threadCPUSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    /// The capture thread: poll, DQBUF, hand off; until stop() or an error.
-    private func run() {
-        let cpu0 = Self.threadCPUSeconds()
-        var lastSequence: UInt32?
-        var idleSince = Timestamp.now()
-        var failure: CaptureError?
-        while !shouldStop {
-            guard let error = step(&lastSequence, &idleSince, cpu0) else { continue }
-            // The step's locals (and so its reference to the ring) are gone here, so a reconnect
-            // can release the old buffers before it reopens the device.
-            if case .system(let e) = error, e.meansDeviceGone, let policy = options.reconnect {
-                if let e = reconnect(after: e, policy: policy) {
-                    failure = e
-                    break
-                }
-                lastSequence = nil
-                idleSince = Timestamp.now()
-                continue
-            }
-            failure = error
-            break
-        }
-        let cpu = Self.threadCPUSeconds() - cpu0
-        lock.withLock {
-            stats.captureThreadCPUSeconds = cpu
-            finished = true
-        }
-        if let failure {
-            // The device failed: stop streaming now, so frames released later do not re-queue.
-            let s = lock.withLock { stream }
-            s?.ring.stopStreaming()
-            logger?.error("\(failure)")
-        }
-        slot.finish(failure)
-    }
-
-    /// One poll and at most one frame. Returns the error that ends this stream, if any.
-    private func step(_ lastSequence: inout UInt32?, _ idleSince: inout Timestamp, _ cpu0: Double) -> CaptureError? {
-        guard let current = lock.withLock({ stream }) else { return nil }
-        let ring = current.ring
-        let format = current.format
-        let pollMs = Int32(max(1, options.pollInterval * 1000))
-        do {
-            let revents = try ring.handle.funnel.poll(ring.handle.fd, events: Int16(POLLIN), timeoutMilliseconds: pollMs)
-            guard let buf = try ring.dequeue() else {
-                if revents & Int16(POLLERR) != 0 && !ring.hasQueuedBuffers {
-                    // No buffers queued (the consumer holds them all); wait, do not spin.
-                    usleep(UInt32(pollMs) * 1000)
-                }
-                if !ring.hasQueuedBuffers {
-                    idleSince = Timestamp.now()
-                } else if Timestamp.now().seconds(since: idleSince) > options.frameTimeout {
-                    return .timeout(device: device, seconds: options.frameTimeout)
-                }
-                return nil
-            }
-            idleSince = Timestamp.now()
-            let index = Int(buf.index)
-            guard index < ring.buffers.count else {
-                return .buffers(device: device, detail: "VIDIOC_DQBUF returned unknown buffer \(index)")
-            }
-            if buf.flags & sl_V4L2_BUF_FLAG_ERROR != 0 {
-                ring.requeue(index)
-                lock.withLock { stats.erroredBuffers += 1 }
-                return nil
-            }
-            let timestamp =
-                buf.flags & sl_V4L2_BUF_FLAG_TIMESTAMP_MASK == sl_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC
-                ? Timestamp(seconds: Int(buf.timestamp.tv_sec), microseconds: Int(buf.timestamp.tv_usec))
-                : Timestamp.now()
-            var gap = 0
-            if let last = lastSequence, buf.sequence > last &+ 1 { gap = Int(buf.sequence - last - 1) }
-            lastSequence = buf.sequence
-            let used = buf.bytesused > 0 ? Int(buf.bytesused) : ring.buffers[index].count
-            let storage: any FrameStorage
-            switch options.delivery {
-            case .zeroCopy:
-                storage = V4L2BufferStorage(ring: ring, index: index)
-            case .copy:
-                let b = pool.take(used)
-                b.pointer.copyMemory(from: ring.buffers[index].baseAddress!, byteCount: used)
-                ring.requeue(index)
-                storage = PooledStorage(pool: pool, buffer: b)
-            }
-            let frame: Frame
-            do {
-                frame = try Frame(
-                    format: format.pixelFormat, width: format.width, height: format.height,
-                    stride: format.pixelFormat.isCompressed ? nil : format.stride, timestamp: timestamp,
-                    sequence: UInt64(buf.sequence), origin: device, storage: storage,
-                    byteCount: min(used, storage.bytes.count))
-            } catch {
-                // A short or empty buffer: count it as errored; the storage re-queues it.
-                lock.withLock { stats.erroredBuffers += 1 }
-                logger?.debug("\(device): buffer \(index) unusable: \(error)")
-                return nil
-            }
-            let handoff = Timestamp.now()
-            let replaced = slot.put(frame)
-            let cpu = Self.threadCPUSeconds() - cpu0
-            lock.withLock {
-                stats.framesCaptured += 1
-                stats.driverDrops += gap
-                if replaced { stats.framesReplaced += 1 }
-                if stats.firstTimestamp == nil { stats.firstTimestamp = timestamp }
-                stats.lastTimestamp = timestamp
-                stats.captureThreadCPUSeconds = cpu
-                let latency = handoff.seconds(since: timestamp)
-                if stats.handoffLatencies.count < CaptureStatistics.latencyCapacity {
-                    stats.handoffLatencies.append(latency)
-                } else {
-                    stats.handoffLatencies[latencyIndex] = latency
-                    latencyIndex = (latencyIndex + 1) % CaptureStatistics.latencyCapacity
-                }
-            }
-            return nil
-        } catch {
-            return .system(error)
-        }
-    }
-
-    /// Reopens the device with exponential back-off; returns the error to end with, or nil
-    /// once streaming again.
-    private func reconnect(after error: SystemCallError, policy: V4L2Camera.ReconnectPolicy) -> CaptureError? {
-        logger?.warning("\(error); reconnecting")
-        do {
-            let old = lock.withLock { () -> V4L2Camera.OpenStream? in
-                let s = stream
-                stream = nil
-                return s
-            }
-            old?.ring.stopStreaming()
-        }  // our reference to the old buffers ends here; a frame in the slot may hold the last
-        slot.discard()
-        var delay = policy.initialDelay
-        var last = error
-        for attempt in 1...max(1, policy.attempts) {
-            // Sleep in small steps so stop() is not held up.
-            let until = Timestamp(nanoseconds: Timestamp.now().nanoseconds + UInt64(delay * 1e9))
-            while Timestamp.now() < until {
-                if shouldStop { return nil }
-                usleep(10_000)
-            }
-            do {
-                let s = try V4L2Camera.openStream(
-                    device: device, request: request, options: options, system: system, logger: logger)
-                lock.withLock {
-                    stream = s
-                    stats.reconnects += 1
-                }
-                logger?.notice("\(device): reconnected after \(attempt) attempt(s): \(s.format)")
-                return nil
-            } catch {
-                if case .system(let e) = error { last = e } else { return error }
-                delay = min(delay * 2, policy.maximumDelay)
-            }
-        }
-        return .reconnectFailed(device: device, attempts: policy.attempts, last: last)
     }
 }
 

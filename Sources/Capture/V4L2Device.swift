@@ -1,4 +1,5 @@
 internal import CV4L2
+import Foundation
 import SightlineCore
 
 #if canImport(Glibc)
@@ -245,6 +246,15 @@ public enum V4L2Devices {
             defer { handle.close() }
             return try handle.controls()
         } catch { throw .system(error) }
+    }
+
+    /// Sets a control from `NAME=VALUE` (e.g. `Timestamp Source=1`; a whole-number value).
+    public static func setControl(_ path: String, assignment: String, system: any SystemCalls = LinuxSystemCalls()) throws(CaptureError) {
+        let parts = assignment.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, let value = Int32(parts[1].trimmingCharacters(in: .whitespaces)) else {
+            throw .misuse("a control is set with NAME=VALUE and a whole-number value, not '\(assignment)'")
+        }
+        try setControl(path, name: parts[0].trimmingCharacters(in: .whitespaces), value: value, system: system)
     }
 
     /// Sets the control called `name` (as `VIDIOC_QUERYCTRL` names it, any case) to `value`.

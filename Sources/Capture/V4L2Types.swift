@@ -139,11 +139,7 @@ public struct FormatCapabilities: Hashable, Sendable {
     public var sizes: FrameSizes
 
     public init(fourcc: FourCC, name: String, emulated: Bool = false, compressed: Bool = false, sizes: FrameSizes) {
-        self.fourcc = fourcc
-        self.name = name
-        self.emulated = emulated
-        self.compressed = compressed
-        self.sizes = sizes
+        (self.fourcc, self.name, self.emulated, self.compressed, self.sizes) = (fourcc, name, emulated, compressed, sizes)
     }
 
     /// The Sightline pixel format, if Sightline reads this format.

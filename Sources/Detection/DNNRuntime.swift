@@ -91,7 +91,7 @@ public final class DNNNetwork {
     }
 }
 
-/// The text of a NUL-terminated C message buffer.
-private func message(_ buffer: [CChar]) -> String {
+/// The text of a NUL-terminated C message buffer (of either runtime's C boundary).
+func message(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -11,7 +11,7 @@ public import SightlineCore
 ///
 /// The frame is decoded and preprocessed once: every member must take the same input (size,
 /// fit, channel order, normalisation) — checked when the set is made — and runs on the shared
-/// tensor. Not thread-safe, like its members.
+/// tensor the preprocessing stage (``FrameDetector``) prepared. Not thread-safe, like its members.
 public final class DetectorSet: ObjectDetector {
     public struct Member {
         public var detector: any ObjectDetector
@@ -25,19 +25,19 @@ public final class DetectorSet: ObjectDetector {
     }
 
     public let members: [Member]
-    public let preprocessor: Preprocessor
     /// The labels the set can report: each member's kept labels, in member and class order.
     public let labels: [String]
-    private let tensor = Tensor()
+    /// The input every member takes.
+    public let input: ModelInput
 
     /// The first member's manifest (its input is the set's input).
     public var manifest: ModelManifest { members[0].detector.manifest }
 
     /// Fails when `members` is empty, a member's label filter names a label the model does not
     /// have, or the members do not share one input.
-    public init(_ members: [Member], kernels: KernelChoice = .fromEnvironment) throws(DetectionError) {
+    public init(_ members: [Member]) throws(DetectionError) {
         guard let first = members.first else { throw .runtime(model: "detector set", detail: "needs at least one model") }
-        let input = Self.input(of: first.detector)
+        let input = first.detector.input
         var labels: [String] = []
         for m in members {
             let name = m.detector.manifest.name
@@ -47,30 +47,19 @@ public final class DetectorSet: ObjectDetector {
                     throw .runtime(model: name, detail: "has no label \(unknown.map { "'\($0)'" }.joined(separator: ", ")) to keep")
                 }
             }
-            guard Self.input(of: m.detector) == input else {
+            let own = m.detector.input
+            guard own == input else {
                 throw .runtime(
                     model: name,
                     detail:
-                        "takes a different input (\(Self.input(of: m.detector).width)x\(Self.input(of: m.detector).height), \(Self.input(of: m.detector).fit)) than '\(first.detector.manifest.name)' (\(input.width)x\(input.height), \(input.fit)); a detector set shares one input"
+                        "takes a different input (\(own.width)x\(own.height), \(own.fit)) than '\(first.detector.manifest.name)' (\(input.width)x\(input.height), \(input.fit)); a detector set shares one input"
                 )
             }
             labels += m.detector.labels.filter { m.labels?.contains($0) ?? true }
         }
         self.members = members
         self.labels = labels
-        preprocessor = Preprocessor(input: input, kernels: kernels)
-    }
-
-    private static func input(of d: any ObjectDetector) -> ModelInput {
-        (d as? OpenCVDetector)?.preprocessor.input ?? d.manifest.input
-    }
-
-    public func detect(_ frame: Frame) throws -> DetectionResult {
-        let report = try preprocessor.run(frame, into: tensor)
-        var result = try detect(tensor: tensor, letterbox: report.letterbox)
-        result.preprocess = report
-        result.timings.preprocess = report.totalSeconds
-        return result
+        self.input = input
     }
 
     /// Runs every member on the tensor and merges what each keeps.

@@ -18,9 +18,7 @@ public struct EvaluatedImage: Sendable {
     public var detections: [Detection]
 
     public init(name: String, groundTruth: [GroundTruthBox], detections: [Detection]) {
-        self.name = name
-        self.groundTruth = groundTruth
-        self.detections = detections
+        (self.name, self.groundTruth, self.detections) = (name, groundTruth, detections)
     }
 }
 

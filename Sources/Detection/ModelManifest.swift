@@ -23,6 +23,14 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         public var weights: File
         /// One label per line, in class order.
         public var labels: File
+        /// The same network as ONNX for ONNX Runtime (runtime `onnxruntime`): generated from the
+        /// Darknet files by scripts/onnx/export.py when the model is fetched. The exporter is
+        /// deterministic, so its output's sha256 is pinned here like any downloaded file's.
+        public var onnx: File?
+        /// The ONNX file quantised to int8 (runtime `onnxruntime-int8`): generated from `onnx` by
+        /// scripts/onnx/quantize.py with the activation ranges committed beside the manifest
+        /// (`<name>.int8-ranges.json`), deterministic too, so pinned the same way.
+        public var onnxInt8: File?
     }
 
     public enum Runtime: String, Sendable, Codable {
@@ -30,6 +38,11 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         case opencvDarknet = "opencv-darknet"
         /// OpenCV DNN reading a fixed-shape ONNX file.
         case opencvONNX = "opencv-onnx"
+        /// ONNX Runtime reading `files.onnx`; the Darknet files stay listed for OpenCV, the
+        /// fallback runtime.
+        case onnxruntime = "onnxruntime"
+        /// ONNX Runtime reading `files.onnxInt8`, the static int8 quantisation of `files.onnx`.
+        case onnxruntimeInt8 = "onnxruntime-int8"
     }
 
     public struct Output: Sendable, Equatable, Codable {
@@ -64,10 +77,12 @@ public struct ModelManifest: Sendable, Equatable, Codable {
     /// Every field a manifest may have, by JSON path, for the strict check.
     static let knownFields: [String: Set<String>] = [
         "": ["name", "description", "licence", "source", "fetch", "runtime", "files", "input", "output", "thresholds"],
-        "files": ["config", "weights", "labels"],
+        "files": ["config", "weights", "labels", "onnx", "onnxInt8"],
         "files.config": ["path", "sha256", "bytes"],
         "files.weights": ["path", "sha256", "bytes"],
         "files.labels": ["path", "sha256", "bytes"],
+        "files.onnx": ["path", "sha256", "bytes"],
+        "files.onnxInt8": ["path", "sha256", "bytes"],
         "input": ["width", "height", "fit", "channelOrder", "interpolation", "mean", "std", "padValue"],
         "output": ["decoding"],
         "thresholds": ["score", "nms"],
@@ -106,8 +121,16 @@ public struct ModelManifest: Sendable, Equatable, Codable {
         guard (0...1).contains(t.score), (0...1).contains(t.nms) else {
             throw .invalidManifest(path: path, detail: "thresholds must lie in [0, 1]")
         }
-        if manifest.runtime == .opencvDarknet, manifest.files.config == nil {
-            throw .invalidManifest(path: path, detail: "runtime opencv-darknet needs files.config")
+        if [.opencvDarknet, .onnxruntime, .onnxruntimeInt8].contains(manifest.runtime), manifest.files.config == nil {
+            throw .invalidManifest(
+                path: path,
+                detail: "runtime \(manifest.runtime.rawValue) needs files.config (the Darknet files, which OpenCV runs)")
+        }
+        if manifest.runtime == .onnxruntime, manifest.files.onnx == nil {
+            throw .invalidManifest(path: path, detail: "runtime onnxruntime needs files.onnx")
+        }
+        if manifest.runtime == .onnxruntimeInt8, manifest.files.onnxInt8 == nil {
+            throw .invalidManifest(path: path, detail: "runtime onnxruntime-int8 needs files.onnxInt8")
         }
         return manifest
     }

@@ -22,15 +22,27 @@ public struct DetectionResult: Sendable {
 /// Anything that finds objects in frames: the callers (CLI, reasoner, pipeline) see only this,
 /// so another runtime (an ONNX model, XNNPACK or ArmNN on a board) can replace the default
 /// without touching them.
+///
+/// A detector declares the input it takes (``input``: size, fit, channel order, normalisation)
+/// and detects in a tensor prepared to that geometry. It does not preprocess: preprocessing is
+/// one stage with one owner, a ``FrameDetector`` (or the live pipeline's prepare stage), which
+/// makes the tensor the model binds. ``detect(_:)`` is a convenience for a single frame.
 public protocol ObjectDetector: AnyObject {
     /// The model's manifest (input, thresholds, labels file, licence).
     var manifest: ModelManifest { get }
     /// Class labels, indexed by class id.
     var labels: [String] { get }
-    /// Preprocesses `frame` (any pixel format, or JPEG) and detects objects in it.
-    func detect(_ frame: Frame) throws -> DetectionResult
-    /// Detects objects in an already prepared input tensor; `letterbox` maps boxes back.
+    /// The input tensor the model takes; the preprocessing stage fills tensors of this geometry.
+    var input: ModelInput { get }
+    /// Detects objects in an input tensor prepared to ``input``; `letterbox` maps boxes back.
     func detect(tensor: Tensor, letterbox: Letterbox) throws -> DetectionResult
+}
+
+extension ObjectDetector {
+    /// Preprocesses `frame` (any pixel format, or JPEG) and detects objects in it, with a
+    /// preprocessing stage made for this call. A stream of frames should go through one
+    /// ``FrameDetector``, which reuses its decoder, buffers and tensor.
+    public func detect(_ frame: Frame) throws -> DetectionResult { try FrameDetector(self).detect(frame) }
 }
 
 /// Decodes OpenCV's Darknet YOLO outputs: rows of `[cx, cy, w, h, objectness, scores…]` with

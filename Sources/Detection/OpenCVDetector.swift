@@ -7,25 +7,24 @@ public import SightlineCore
 public final class OpenCVDetector: ObjectDetector {
     public let manifest: ModelManifest
     public let labels: [String]
-    public let preprocessor: Preprocessor
+    /// The input the model takes: the manifest's, or the one given when loading.
+    public let input: ModelInput
     public let network: DNNNetwork
     /// Defaults from the manifest; change them per run if needed.
     public var scoreThreshold: Float
     public var nmsThreshold: Float
-    private let tensor = Tensor()
 
     /// Loads model `name` from `store`, verifying every file against the manifest first.
     /// `input` overrides the manifest's input (e.g. stretch instead of letterbox).
     public convenience init(
-        model name: String, store: ModelStore = .locate(), kernels: KernelChoice = .fromEnvironment,
-        input: ModelInput? = nil
+        model name: String, store: ModelStore = .locate(), input: ModelInput? = nil
     ) throws(DetectionError) {
         let manifest = try store.manifest(name)
-        try self.init(manifest: manifest, directory: store.directory + "/" + name, kernels: kernels, input: input)
+        try self.init(manifest: manifest, directory: store.directory + "/" + name, input: input)
     }
 
     public init(
-        manifest: ModelManifest, directory: String, kernels: KernelChoice = .fromEnvironment, input: ModelInput? = nil
+        manifest: ModelManifest, directory: String, input: ModelInput? = nil
     ) throws(DetectionError) {
         self.manifest = manifest
         let labelsFile = try manifest.contents(manifest.files.labels, role: "labels", in: directory)
@@ -34,7 +33,7 @@ public final class OpenCVDetector: ObjectDetector {
         }
         labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         switch manifest.runtime {
-        case .opencvDarknet:
+        case .opencvDarknet, .onnxruntime, .onnxruntimeInt8:  // OpenCV runs the Darknet files ONNX Runtime models list too
             let config = try manifest.contents(manifest.files.config!, role: "config", in: directory)
             var (weightsPath, weights) = try manifest.contents(manifest.files.weights, role: "weights", in: directory)
             network = try DNNNetwork(
@@ -44,17 +43,9 @@ public final class OpenCVDetector: ObjectDetector {
             let weightsPath = try manifest.verify(manifest.files.weights, role: "weights", in: directory)
             network = try DNNNetwork(onnx: weightsPath, model: manifest.name)
         }
-        preprocessor = Preprocessor(input: input ?? manifest.input, kernels: kernels)
+        self.input = input ?? manifest.input
         scoreThreshold = manifest.thresholds.score
         nmsThreshold = manifest.thresholds.nms
-    }
-
-    public func detect(_ frame: Frame) throws -> DetectionResult {
-        let report = try preprocessor.run(frame, into: tensor)
-        var result = try detect(tensor: tensor, letterbox: report.letterbox)
-        result.preprocess = report
-        result.timings.preprocess = report.totalSeconds
-        return result
     }
 
     public func detect(tensor: Tensor, letterbox: Letterbox) throws -> DetectionResult {

@@ -80,7 +80,7 @@ public struct ImageSelection: Sendable {
 }
 
 /// Runs a detector over labelled folders through its own path (decode, preprocessing, model,
-/// decoding, NMS: ``ObjectDetector/detect(_:)``) and pairs each image's detections with its
+/// decoding, NMS: one ``FrameDetector``) and pairs each image's detections with its
 /// ground truth, both mapped through `taxonomy`, ready for ``DetectionMetrics``.
 ///
 /// `progress` is told each image as it is done. Any unreadable image or label line stops the
@@ -91,9 +91,10 @@ public func evaluatedImages(
 ) throws -> [EvaluatedImage] {
     let paths = datasets.flatMap { d in d.images.filter { only?.contains($0) ?? true }.map { (d, $0) } }
     var result: [EvaluatedImage] = []
+    let stage = FrameDetector(detector)
     for (k, (dataset, path)) in paths.enumerated() {
         let frame = try FileIO.readJPEGFrame(path)
-        let detected = try detector.detect(frame)
+        let detected = try stage.detect(frame)
         let w = detected.letterbox.sourceWidth, h = detected.letterbox.sourceHeight
         var detections = detected.detections
         for i in detections.indices { detections[i].label = taxonomy.canonical(detections[i].label) }

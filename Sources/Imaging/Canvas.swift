@@ -12,10 +12,7 @@ public struct Canvas {
     public let stride: Int
 
     public init(pixels: UnsafeMutablePointer<UInt8>, width: Int, height: Int, stride: Int) {
-        self.pixels = pixels
-        self.width = width
-        self.height = height
-        self.stride = stride
+        (self.pixels, self.width, self.height, self.stride) = (pixels, width, height, stride)
     }
 
     public typealias Color = (r: UInt8, g: UInt8, b: UInt8)

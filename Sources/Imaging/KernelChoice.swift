@@ -1,3 +1,5 @@
+internal import SightlineKernels
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -27,4 +29,12 @@ public enum KernelChoice: String, Sendable, CaseIterable, CustomStringConvertibl
     }()
 
     public var description: String { rawValue }
+
+    /// The kernel family this choice selects: the one dispatch point of Imaging.
+    var family: any PixelKernels.Type {
+        switch self {
+        case .simd: return SIMDKernels.self
+        case .scalar: return ScalarKernels.self
+        }
+    }
 }

@@ -65,6 +65,7 @@ public final class Preprocessor {
     /// How JPEGs are decoded (see ``JPEGDecodePath``); `.auto` takes the YUV planes when it can.
     public var jpegPath: JPEGDecodePath = .auto
     private let rgb = ImageBuffer()
+    private let converter: RGBConverter
     private let planes = ImageBuffer()
     private var plan: ResizePlan?
     private var planKey: (Int, Int, Int, Int) = (0, 0, 0, 0)
@@ -75,6 +76,7 @@ public final class Preprocessor {
         self.input = input
         self.kernels = kernels
         self.decoder = decoder
+        converter = RGBConverter(kernels: kernels, decoder: decoder)
     }
 
     deinit {
@@ -88,7 +90,7 @@ public final class Preprocessor {
         if frame.format == .mjpeg {
             return try run(jpeg: frame.bytes, origin: frame.origin, into: tensor)
         }
-        let k = KernelSet(choice: kernels)
+        let k = kernels.family
         let t0 = Timestamp.now()
         let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let letterbox = Letterbox(sourceWidth: frame.width, sourceHeight: frame.height, input: input)
@@ -111,35 +113,11 @@ public final class Preprocessor {
                 decodedHeight: frame.height, letterbox: letterbox, shape: tensor.shape, kernels: kernels,
                 decodeSeconds: 0, convertSeconds: 0, resizePackSeconds: t1.seconds(since: t0))
         }
-        let src: UnsafePointer<UInt8>
-        let srcStride: Int
-        var swap = input.channelOrder == .bgr
-        switch frame.format {
-        case .rgb24, .bgr24:
-            src = base
-            srcStride = frame.stride
-            if frame.format == .bgr24 { swap.toggle() }
-        case .yuyv, .nv12, .grey:
-            let stride = frame.width * 3
-            rgb.reserve(stride * frame.height)
-            let dst = rgb.pointer.assumingMemoryBound(to: UInt8.self)
-            switch frame.format {
-            case .yuyv:
-                k.yuyvToRGB(base, frame.stride, dst, stride, frame.width, frame.height, .limited)
-            case .nv12:
-                k.nv12ToRGB(
-                    base, frame.stride, base + frame.stride * frame.height, frame.stride, dst, stride,
-                    frame.width, frame.height, .limited)
-            default:
-                k.greyToRGB(base, frame.stride, dst, stride, frame.width, frame.height)
-            }
-            src = UnsafePointer(dst)
-            srcStride = stride
-        case .mjpeg:
-            preconditionFailure("handled above")
-        }
+        // Anything else as packed RGB: RGB and BGR frames where they lie, the others converted.
+        let image = try converter.convert(frame, into: rgb)
+        let swap = (input.channelOrder == .bgr) != (image.order == .bgr)
         let t1 = Timestamp.now()
-        pack(src, srcStride, frame.width, frame.height, swap: swap, letterbox: letterbox, into: tensor, k)
+        pack(image.pixels, image.stride, image.width, image.height, swap: swap, letterbox: letterbox, into: tensor, k)
         let t2 = Timestamp.now()
         return PreprocessReport(
             origin: frame.origin, sourceFormat: frame.format, sourceWidth: frame.width,
@@ -156,7 +134,7 @@ public final class Preprocessor {
         let letterbox = Letterbox(sourceWidth: header.width, sourceHeight: header.height, input: input)
         let scale = dctScaling.factor(
             covering: letterbox.contentWidth, letterbox.contentHeight, width: header.width, height: header.height)
-        let k = KernelSet(choice: kernels)
+        let k = kernels.family
         let hasPlanes = header.colorSpace == .ycbcr && header.subsampling.chromaFactors != nil
         if jpegPath == .yuvPlanes || (jpegPath == .auto && hasPlanes) {
             let decoded = try decoder.decodePlanes(jpeg, origin: origin, header: header, scale: scale, into: planes)
@@ -190,7 +168,7 @@ public final class Preprocessor {
     /// and packing planes on the way, then fills the padding.
     private func pack(
         _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int, swap: Bool,
-        letterbox: Letterbox, into tensor: Tensor, _ k: KernelSet
+        letterbox: Letterbox, into tensor: Tensor, _ k: any PixelKernels.Type
     ) {
         tensor.reshape(n: 1, c: 3, h: input.height, w: input.width)
         let w = input.width, h = input.height
@@ -200,10 +178,14 @@ public final class Preprocessor {
         let dst = out + letterbox.contentY * w + letterbox.contentX
         let cw = letterbox.contentWidth, ch = letterbox.contentHeight
         if cw == width && ch == height {
-            k.packPlanar(src, srcStride, width, height, dst, w, planeStride, scale, bias, swap)
+            k.packPlanar(
+                src: src, srcStride: srcStride, width: width, height: height, dst: dst, dstRowStride: w,
+                dstPlaneStride: planeStride, scale: SIMD4(scale, 0), bias: SIMD4(bias, 0), swapRB: swap)
         } else {
             let plan = resizePlan(width, height, letterbox)
-            k.resizePack(plan, src, srcStride, dst, w, planeStride, scale, bias, swap)
+            k.resizePack(
+                plan: plan, src: src, srcStride: srcStride, dst: dst, dstRowStride: w, dstPlaneStride: planeStride,
+                scale: SIMD4(scale, 0), bias: SIMD4(bias, 0), swapRB: swap)
         }
         fillPadding(letterbox, tensor, k)
     }
@@ -213,15 +195,16 @@ public final class Preprocessor {
     /// output pixels, packing), then fills the padding.
     private func packYUYV(
         _ src: UnsafePointer<UInt8>, _ srcStride: Int, _ width: Int, _ height: Int, letterbox: Letterbox,
-        into tensor: Tensor, _ k: KernelSet
+        into tensor: Tensor, _ k: any PixelKernels.Type
     ) {
         tensor.reshape(n: 1, c: 3, h: input.height, w: input.width)
         let w = input.width
         let dst = tensor.pointer + letterbox.contentY * w + letterbox.contentX
         let plan = resizePlan(width, height, letterbox)
         k.resizePackYUYV(
-            plan, src, srcStride, .limited, dst, w, w * input.height, input.scale, input.bias,
-            input.channelOrder == .bgr)
+            plan: plan, src: src, srcStride: srcStride, range: .limited, dst: dst, dstRowStride: w,
+            dstPlaneStride: w * input.height, scale: SIMD4(input.scale, 0), bias: SIMD4(input.bias, 0),
+            swapRB: input.channelOrder == .bgr)
         fillPadding(letterbox, tensor, k)
     }
 
@@ -232,7 +215,7 @@ public final class Preprocessor {
     private func packYUV(
         y: UnsafePointer<UInt8>, yStride: Int, u: UnsafePointer<UInt8>, v: UnsafePointer<UInt8>, chromaStride: Int,
         chromaStep: Int, width: Int, height: Int, chromaX: Int, chromaY: Int, range: YUVRange, letterbox: Letterbox,
-        into tensor: Tensor, _ k: KernelSet
+        into tensor: Tensor, _ k: any PixelKernels.Type
     ) {
         tensor.reshape(n: 1, c: 3, h: input.height, w: input.width)
         let w = input.width
@@ -247,8 +230,9 @@ public final class Preprocessor {
             yuvPlanKey = key
         }
         k.resizePackYUV(
-            yuvPlan!, y, yStride, u, v, chromaStride, chromaStep, range, dst, w, w * input.height, input.scale,
-            input.bias, input.channelOrder == .bgr)
+            plan: yuvPlan!, y: y, yStride: yStride, u: u, v: v, chromaStride: chromaStride, chromaStep: chromaStep,
+            range: range, dst: dst, dstRowStride: w, dstPlaneStride: w * input.height, scale: SIMD4(input.scale, 0),
+            bias: SIMD4(input.bias, 0), swapRB: input.channelOrder == .bgr)
         fillPadding(letterbox, tensor, k)
     }
 
@@ -270,7 +254,7 @@ public final class Preprocessor {
     /// Fills the tensor outside the letterbox's content rectangle with the padding value, unless
     /// the tensor records that it already holds exactly that padding (``Tensor/padding``): a
     /// reused tensor fed frames of one size keeps its padding from the first frame.
-    private func fillPadding(_ letterbox: Letterbox, _ tensor: Tensor, _ k: KernelSet) {
+    private func fillPadding(_ letterbox: Letterbox, _ tensor: Tensor, _ k: any PixelKernels.Type) {
         let w = input.width, h = input.height
         let planeStride = w * h
         let scale = input.scale, bias = input.bias
@@ -284,7 +268,11 @@ public final class Preprocessor {
         let out = tensor.pointer
         // Padding: the bands above and below the content, then the columns beside it.
         func fill(_ x: Int, _ y: Int, _ bw: Int, _ bh: Int) {
-            if bw > 0 && bh > 0 { k.fillPlanar(out, w, planeStride, x, y, bw, bh, padValue) }
+            if bw > 0 && bh > 0 {
+                k.fillPlanar(
+                    dst: out, dstRowStride: w, dstPlaneStride: planeStride, x: x, y: y, width: bw, height: bh,
+                    value: SIMD4(padValue, 0))
+            }
         }
         fill(0, 0, w, letterbox.contentY)
         fill(0, letterbox.contentY + ch, w, h - letterbox.contentY - ch)

@@ -37,7 +37,7 @@ public final class Thumbnailer {
 
     /// Writes `frame`'s thumbnail into `dst` (``byteCount`` bytes, rows packed).
     public func make(_ frame: Frame, into dst: UnsafeMutablePointer<UInt8>) throws(ImagingError) {
-        let k = KernelSet(choice: kernels)
+        let k = kernels.family
         let src: UnsafePointer<UInt8>
         let srcStride: Int, w: Int, h: Int
         let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -57,15 +57,19 @@ public final class Thumbnailer {
             chroma.reserve(2 * cw * frame.height)
             let y = luma.pointer.assumingMemoryBound(to: UInt8.self)
             let u = chroma.pointer.assumingMemoryBound(to: UInt8.self)
-            k.deinterleaveYUYV(base, frame.stride, frame.width, frame.height, y, frame.width, u, cw, u + cw * frame.height, cw)
+            k.deinterleaveYUYV(
+                src: base, srcStride: frame.stride, width: frame.width, height: frame.height, y: y, yStride: frame.width, u: u,
+                uStride: cw, v: u + cw * frame.height, vStride: cw)
             (src, srcStride, w, h) = (UnsafePointer(y), frame.width, frame.width, frame.height)
         case .rgb24, .bgr24:
             luma.reserve(frame.width * frame.height)
             let y = luma.pointer.assumingMemoryBound(to: UInt8.self)
-            k.rgbToGrey(base, frame.stride, y, frame.width, frame.width, frame.height, swapRB: frame.format == .bgr24)
+            k.rgbToGrey(
+                src: base, srcStride: frame.stride, dst: y, dstStride: frame.width, width: frame.width, height: frame.height,
+                swapRB: frame.format == .bgr24)
             (src, srcStride, w, h) = (UnsafePointer(y), frame.width, frame.width, frame.height)
         }
-        k.resize(resizePlan(w, h), src, srcStride, dst, width)
+        k.resize(plan: resizePlan(w, h), src: src, srcStride: srcStride, dst: dst, dstStride: width)
     }
 
     private func resizePlan(_ w: Int, _ h: Int) -> ResizePlan {
@@ -84,7 +88,7 @@ public final class Thumbnailer {
         _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int, threshold: UInt8,
         scratch: UnsafeMutablePointer<UInt8>, kernels: KernelChoice = .fromEnvironment
     ) -> Int {
-        KernelSet(choice: kernels).absDiff(a, b, scratch, count)
+        kernels.family.absDiff(a: a, aStride: count, b: b, bStride: count, dst: scratch, dstStride: count, width: count, height: 1)
         var n = 0
         for i in 0..<count where scratch[i] > threshold { n += 1 }
         return n

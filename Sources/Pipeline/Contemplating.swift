@@ -2,11 +2,11 @@ public import Actions
 import Foundation
 public import Reasoning
 
-/// The grocery list as the pantry specialist reads it (the Actions store, read-only).
+/// The grocery list as the pantry specialist reads it (a sink's list, read-only).
 public struct GroceryListPantry: GroceryListReading {
-    public let list: GroceryList
+    public let list: any GroceryListReader
 
-    public init(list: GroceryList) { self.list = list }
+    public init(list: any GroceryListReader) { self.list = list }
 
     public func listedItems() async throws -> [ListedGroceryItem] {
         try list.items().map { ListedGroceryItem(name: $0.name, quantity: $0.quantity, unit: $0.unit, needKeys: $0.needKeys) }

@@ -153,16 +153,18 @@ public final class LivePipeline: @unchecked Sendable {
     /// from delivery for recordings (whose timestamps are the recording's).
     private let fromCaptureTimestamp: Bool
 
-    private let toPrepare: HandOff<Arrival>
-    private let toDetect: HandOff<Prepared>
-    private let toAct: HandOff<Detected>
+    private let toPrepare: Slot<Arrival, Never>
+    private let toDetect: Slot<Prepared, Never>
+    private let toAct: Slot<Detected, Never>
     private let captureMetrics = StageMetrics(name: "capture")
     private let prepareMetrics = StageMetrics(name: "prepare")
     private let detectMetrics = StageMetrics(name: "detect")
     private let actMetrics = StageMetrics(name: "reason+act")
     private let gate: MotionGate?
     private let preprocessor: Preprocessor?
-    private let tensors = TensorPool()
+    /// Input tensors reused between the prepare and detect stages: one being filled, one
+    /// waiting, one being detected on.
+    private let tensors = Pool(count: 3) { Tensor() }
 
     private let lock = NSLock()
     private var stopRequested = false
@@ -188,15 +190,15 @@ public final class LivePipeline: @unchecked Sendable {
         self.eventTime = eventTime
         self.onDecision = onDecision
         self.onOutcome = onOutcome
-        fromCaptureTimestamp = source is V4L2Camera
-        toPrepare = HandOff(policy: options.handOff)
-        toDetect = HandOff(policy: options.handOff)
-        toAct = HandOff(policy: options.handOff)
+        fromCaptureTimestamp = source.clock == .monotonic
+        toPrepare = Slot(policy: options.handOff)
+        toDetect = Slot(policy: options.handOff)
+        toAct = Slot(policy: options.handOff)
         gate = options.gate.map { MotionGate(settings: $0, kernels: options.kernels) }
         if case let .model(d) = detector {
-            // The input the detector's own preprocessor uses (a set shares one across its models).
-            let input = (d as? DetectorSet)?.preprocessor.input ?? (d as? OpenCVDetector)?.preprocessor.input ?? d.manifest.input
-            preprocessor = Preprocessor(input: input, kernels: options.kernels)
+            // The prepare stage is the one preprocessing stage: it fills pooled tensors of the
+            // geometry the detector declares, which the detect stage binds as they are.
+            preprocessor = Preprocessor(input: d.input, kernels: options.kernels)
         } else {
             preprocessor = nil
         }
@@ -243,10 +245,8 @@ public final class LivePipeline: @unchecked Sendable {
         group.wait()
         let failures = scene.finish()
         lock.withLock { sinkFailureList += failures.map(\.description) }
-        if let camera = source as? V4L2Camera {
-            let s = camera.statistics
-            captureMetrics.dropped(s.framesReplaced + s.driverDrops)
-        }
+        let dropped = source.statistics.framesDropped
+        if dropped > 0 { captureMetrics.dropped(dropped) }
         return report(wall: Timestamp.now().seconds(since: started))
     }
 
@@ -309,12 +309,12 @@ public final class LivePipeline: @unchecked Sendable {
                     continue
                 }
                 if let preprocessor {
-                    let t = tensors.acquire()
+                    let t = tensors.take()
                     tensor = t
                     letterbox = try preprocessor.run(frame, into: t).letterbox
                 }
             } catch {
-                if let tensor { tensors.release(tensor) }
+                if let tensor { tensors.give(tensor) }
                 prepareMetrics.failed()
                 record(error, "\(frame.origin) (frame \(frame.sequence))")
                 continue
@@ -323,7 +323,7 @@ public final class LivePipeline: @unchecked Sendable {
             let prepared = Prepared(frame: frame, start: item.start, gate: decision, tensor: tensor, letterbox: letterbox)
             if let displaced = toDetect.put(prepared) {
                 detectMetrics.dropped()
-                if let t = displaced.tensor { tensors.release(t) }
+                if let t = displaced.tensor { tensors.give(t) }
             }
         }
     }
@@ -343,12 +343,12 @@ public final class LivePipeline: @unchecked Sendable {
                         forImage: item.frame.origin, width: item.frame.width, height: item.frame.height)
                 }
             } catch {
-                if let t = item.tensor { tensors.release(t) }
+                if let t = item.tensor { tensors.give(t) }
                 detectMetrics.failed()
                 record(error, "\(item.frame.origin) (frame \(item.frame.sequence))")
                 continue
             }
-            if let t = item.tensor { tensors.release(t) }
+            if let t = item.tensor { tensors.give(t) }
             let now = Timestamp.now()
             detectMetrics.passed(start: item.start, now: now)
             let detected = Detected(
@@ -399,19 +399,4 @@ struct Detected {
     var gate: GateDecision
     var detections: [Detection]
     var detectSeconds: Double
-}
-
-/// Input tensors reused between the prepare and detect stages: one being filled, one waiting,
-/// one being detected on. A new one is made only if all are in use.
-final class TensorPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var free: [Tensor]
-
-    init(count: Int = 3) {
-        free = (0..<count).map { _ in Tensor() }
-        free.reserveCapacity(count * 2)
-    }
-
-    func acquire() -> Tensor { lock.withLock { free.popLast() } ?? Tensor() }
-    func release(_ t: Tensor) { lock.withLock { free.append(t) } }
 }

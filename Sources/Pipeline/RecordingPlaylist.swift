@@ -23,15 +23,23 @@ public final class RecordingPlaylist: FrameSource, @unchecked Sendable {
     private var stopped = false
     private var problemList: [String] = []
     private var failedAny = false
+    private var skipped: [SkippedFrame] = []
 
     public init(paths: [String], policy: CorruptFramePolicy = .skip, pace: ReplayPace = .asFastAsPulled, logger: Logger? = nil) {
-        self.paths = paths
-        self.policy = policy
-        self.pace = pace
-        self.logger = logger
+        (self.paths, self.policy, self.pace, self.logger) = (paths, policy, pace, logger)
     }
 
     public var name: String { paths.count == 1 ? paths[0] : "\(paths.count) recordings" }
+
+    /// Recordings keep their own timestamps.
+    public var clock: FrameClock { .recording }
+
+    /// A playlist of recordings is not live.
+    public var isLive: Bool { false }
+
+    /// The damaged frames the recordings finished so far skipped (indices count within each
+    /// recording; ``problems`` names them).
+    public var statistics: SourceStatistics { lock.withLock { SourceStatistics(skippedFrames: skipped) } }
 
     /// Warnings and errors so far, one line each, naming the recording.
     public var problems: [String] { lock.withLock { problemList } }
@@ -113,9 +121,10 @@ public final class RecordingPlaylist: FrameSource, @unchecked Sendable {
 
     private func finishCurrent(error: CaptureError?) {
         lock.withLock {
-            if let recorded = current as? RecordedSource {
-                for s in recorded.skippedFrames {
-                    problemList.append("warning: \(recorded.name): frame \(s.index) skipped: \(s.detail)")
+            if let current {
+                for s in current.statistics.skippedFrames {
+                    problemList.append("warning: \(current.name): frame \(s.index) skipped: \(s.detail)")
+                    skipped.append(s)
                 }
             }
             if let error {

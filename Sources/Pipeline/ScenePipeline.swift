@@ -32,7 +32,9 @@ public struct FrameOutcome: Sendable {
 /// Not thread-safe; one pipeline per stream.
 public final class ScenePipeline {
     /// Nil when detections come from elsewhere (``process(_:detections:time:)``).
-    public let detector: (any ObjectDetector)?
+    public var detector: (any ObjectDetector)? { stage?.detector }
+    /// The detector with its preprocessing stage.
+    private let stage: FrameDetector?
     public let reasoner: Reasoner
     public let profile: Profile
     public let today: LocalDate
@@ -48,11 +50,11 @@ public final class ScenePipeline {
 
     public init(
         detector: (any ObjectDetector)?, reasoner: Reasoner, profile: Profile, today: LocalDate, sinks: SinkSet,
-        window: Int = 5, mode: ReasoningMode = .quick, groceryList: GroceryList? = nil
+        window: Int = 5, mode: ReasoningMode = .quick, groceryList: (any GroceryListReader)? = nil
     ) {
         self.mode = mode
         panel = .standard(groceryList: groceryList.map(GroceryListPantry.init))
-        self.detector = detector
+        stage = detector.map { FrameDetector($0) }
         self.reasoner = reasoner
         self.profile = profile
         self.today = today
@@ -64,8 +66,8 @@ public final class ScenePipeline {
     /// Runs one frame through detection, reasoning and the sinks. `time` is the wall-clock time
     /// the events carry (the grocery list's cooldown is measured in it).
     public func process(_ frame: Frame, time: Date) throws -> FrameOutcome {
-        guard let detector else { preconditionFailure("a pipeline without a detector needs process(_:detections:time:)") }
-        let result = try detector.detect(frame)
+        guard let stage else { preconditionFailure("a pipeline without a detector needs process(_:detections:time:)") }
+        let result = try stage.detect(frame)
         let t1 = Timestamp.now()
         return try reasonAndAct(
             frame: frame, detections: result.detections, detectSeconds: result.timings.total, time: time, started: t1)

@@ -167,10 +167,7 @@ public struct StepResult: Sendable {
     public var proposal: GroceryProposal?
 
     public init(inputs: [String], outputs: [Fact], rationale: String, proposal: GroceryProposal? = nil) {
-        self.inputs = inputs
-        self.outputs = outputs
-        self.rationale = rationale
-        self.proposal = proposal
+        (self.inputs, self.outputs, self.rationale, self.proposal) = (inputs, outputs, rationale, proposal)
     }
 }
 

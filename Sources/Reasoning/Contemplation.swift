@@ -56,7 +56,7 @@ public struct Deliberation: Sendable {
 }
 
 /// One specialist's view of one candidate.
-public struct SpecialistProposal: Sendable, Equatable, Codable {
+public struct SpecialistProposal: Sendable, Equatable {
     public enum Stance: String, Sendable, Codable { case support, veto }
     public var foodID: String
     public var stance: Stance
@@ -77,7 +77,7 @@ public struct SpecialistProposal: Sendable, Equatable, Codable {
 
 /// What a specialist concluded: its proposals, protein the wearer already has coming that the
 /// chain did not count (e.g. on the grocery list), and its own trace.
-public struct SpecialistOpinion: Sendable, Equatable, Codable {
+public struct SpecialistOpinion: Sendable, Equatable, Encodable {
     public var proposals: [SpecialistProposal]
     public var coveredGrams: Double
     public var notes: [String]
@@ -108,10 +108,7 @@ public struct ListedGroceryItem: Sendable, Equatable {
     public var needKeys: [String]
 
     public init(name: String, quantity: Double, unit: String, needKeys: [String]) {
-        self.name = name
-        self.quantity = quantity
-        self.unit = unit
-        self.needKeys = needKeys
+        (self.name, self.quantity, self.unit, self.needKeys) = (name, quantity, unit, needKeys)
     }
 }
 
@@ -267,7 +264,7 @@ func normalisedName(_ s: String) -> String {
 // MARK: - The record of a debate
 
 /// How one specialist took part.
-public struct SpecialistRecord: Sendable, Equatable, Codable {
+public struct SpecialistRecord: Sendable, Equatable {
     public enum Status: String, Sendable, Codable { case answered, failed, timedOut }
     public var specialist: String
     public var status: Status
@@ -277,7 +274,7 @@ public struct SpecialistRecord: Sendable, Equatable, Codable {
 }
 
 /// How the synthesiser weighed one candidate.
-public struct CandidateAssessment: Sendable, Equatable, Codable {
+public struct CandidateAssessment: Sendable, Equatable {
     public var foodID: String
     /// Σ of the supporting specialists' confidences.
     public var score: Double
@@ -289,7 +286,7 @@ public struct CandidateAssessment: Sendable, Equatable, Codable {
 }
 
 /// The debate behind a contemplated decision: who said what, and why one proposal won.
-public struct ContemplationRecord: Sendable, Equatable, Codable {
+public struct ContemplationRecord: Sendable, Equatable {
     public var step: String
     public var timeoutSeconds: Double
     /// Every specialist on the panel, sorted by id (never by completion order).
@@ -374,36 +371,31 @@ extension ActionStep {
         }
     }
 
-    /// Merges the opinions: candidates any heard specialist vetoes are out; the others score the
-    /// sum of their supporters' confidences; the highest score wins (ties: the chain's order).
-    /// Protein the pantry found already coming lowers the deficit first. Without the nutrition
-    /// specialist the quick decision stands; any specialist not heard lowers the confidence.
+    /// Merges the specialists' opinions into the step's result and the debate's record: the
+    /// pure ``ContemplationVerdict`` (what wins and by how much), then its wording.
     func synthesise(
         _ records: [SpecialistRecord], _ d: Deliberation, quick: StepResult, settings: ContemplationSettings, factors: [String: Double]
     ) -> (StepResult, ContemplationRecord) {
-        let heard = records.filter { $0.status == .answered }
-        let missing = records.filter { $0.status != .answered }
-        var factor = 1.0
-        var missingText: [String] = []
-        for r in missing {
-            let f = factors[r.specialist] ?? 0.5
-            factor *= f
-            missingText.append("\(r.specialist) \(r.status == .timedOut ? "timed out" : "failed") (× \(canonicalNumber(f)))")
-        }
-        factor = round4(factor)
-        func record(
-            _ candidates: [CandidateAssessment], winner: String?, why: String, confidence: Double, covered: Double, remaining: Double
-        )
-            -> ContemplationRecord
-        {
-            ContemplationRecord(
-                step: id, timeoutSeconds: settings.timeoutSeconds, specialists: records, coveredGrams: covered,
-                remainingDeficit: remaining, candidates: candidates, winner: winner, why: why, confidence: round4(confidence))
+        let verdict = ContemplationVerdict(records, d, quick: quick, factors: factors, minDeficit: minDeficit)
+        return word(verdict, records, d, quick: quick, settings: settings)
+    }
+
+    /// The verdict in words: the step's fact, rationale and proposal, and the record of the debate.
+    func word(
+        _ v: ContemplationVerdict, _ records: [SpecialistRecord], _ d: Deliberation, quick: StepResult, settings: ContemplationSettings
+    ) -> (StepResult, ContemplationRecord) {
+        let missingText = v.missing.map {
+            "\($0.specialist) \($0.status == .timedOut ? "timed out" : "failed") (× \(canonicalNumber($0.factor)))"
         }
         let missingNote = missingText.isEmpty ? "" : "; not heard: " + missingText.joined(separator: ", ")
-        // Without nutrition there is no amount to weigh: the quick chain's decision stands.
-        guard heard.contains(where: { $0.specialist == "nutrition" }), var quickProposal = quick.proposal, var fact = quick.outputs.first
-        else {
+        func record(_ winner: String?, why: String, confidence: Double) -> ContemplationRecord {
+            ContemplationRecord(
+                step: id, timeoutSeconds: settings.timeoutSeconds, specialists: records, coveredGrams: v.covered,
+                remainingDeficit: v.remaining, candidates: v.assessments, winner: winner, why: why, confidence: round4(confidence))
+        }
+        let factor = v.factor
+        guard case let .decided(outcome) = v.outcome, var quickProposal = quick.proposal, var fact = quick.outputs.first else {
+            // Without nutrition there is no amount to weigh: the quick chain's decision stands.
             var result = quick
             let confidence = (quick.outputs.first?.confidence ?? 1) * factor
             if var f = result.outputs.first {
@@ -412,31 +404,9 @@ extension ActionStep {
             }
             let why = "the nutrition specialist was not heard: the quick chain's decision stands" + missingNote
             result.rationale = "Contemplated: \(why). " + quick.rationale
-            return (result, record([], winner: quick.proposal?.foodID, why: why, confidence: confidence, covered: 0, remaining: d.deficit))
+            return (result, record(quick.proposal?.foodID, why: why, confidence: confidence))
         }
-        let covered = round2(heard.reduce(0) { $0 + ($1.opinion?.coveredGrams ?? 0) })
-        let remaining = round2(max(0, d.deficit - covered))
-        var assessments: [CandidateAssessment] = []
-        for e in d.candidates {
-            var score = 0.0
-            var support: [String] = [], vetoes: [String] = []
-            var quantities: [Int] = [portions(remaining, e.proteinPerPortion)]
-            for r in heard {
-                for p in r.opinion?.proposals ?? [] where p.foodID == e.id {
-                    switch p.stance {
-                    case .veto: vetoes.append("\(r.specialist): \(p.reason)")
-                    case .support:
-                        score += p.confidence
-                        support.append("\(r.specialist) \(canonicalNumber(p.confidence))")
-                        if let q = p.quantity { quantities.append(q) }
-                    }
-                }
-            }
-            assessments.append(
-                CandidateAssessment(
-                    foodID: e.id, score: round4(score), support: support, vetoes: vetoes,
-                    quantity: vetoes.isEmpty && score > 0 ? quantities.min() : nil))
-        }
+        let (covered, remaining, assessments) = (v.covered, v.remaining, v.assessments)
         let base = fact.confidence
         /// No purchase: an `action.none` fact and the record saying why.
         func nothing(_ value: String, _ summary: String, _ rule: RuleEvidence, arithmetic: String? = nil, why: String) -> (
@@ -448,10 +418,12 @@ extension ActionStep {
                 evidence: Evidence(facts: [d.deficitFact.id], rule: rule, arithmetic: arithmetic))
             return (
                 StepResult(inputs: quick.inputs, outputs: [f], rationale: "Contemplated: " + f.summary),
-                record(assessments, winner: nil, why: why + missingNote, confidence: base * factor, covered: covered, remaining: remaining)
+                record(nil, why: why + missingNote, confidence: base * factor)
             )
         }
-        if remaining < minDeficit || remaining <= 0 {
+        let index: Int, q: Int
+        switch outcome {
+        case .covered:
             return nothing(
                 "already covered by the grocery list", "what is on it covers the deficit",
                 RuleEvidence(
@@ -459,23 +431,18 @@ extension ActionStep {
                     text: "remaining = deficit − protein already on the list; nothing below \(grams(minDeficit)) g"),
                 arithmetic: "max(0, \(grams(d.deficit)) − \(grams(covered))) = \(grams(remaining)) g",
                 why: "the grocery list already brings \(grams(covered)) g of the \(grams(d.deficit)) g deficit: nothing more to buy")
-        }
-        let eligible = assessments.enumerated().filter { $0.element.quantity != nil }
-        guard
-            let best = eligible.max(by: { a, b in
-                a.element.score != b.element.score ? a.element.score < b.element.score : a.offset > b.offset
-            })
-        else {
+        case .allVetoed:
             return nothing(
                 "every candidate vetoed", "the specialists vetoed every candidate",
                 RuleEvidence(
                     name: "contemplation.vetoed",
                     text: assessments.map { "\($0.foodID): \($0.vetoes.joined(separator: "; "))" }.joined(separator: " | ")),
                 why: "every candidate was vetoed")
+        case let .chosen(i, quantity):
+            (index, q) = (i, quantity)
         }
-        let a = best.element
-        let e = d.candidates[best.offset]
-        let q = a.quantity!
+        let a = assessments[index]
+        let e = d.candidates[index]
         let supplied = round2(Double(q) * e.proteinPerPortion)
         let runnersUp = assessments.filter { $0.foodID != a.foodID }.map { x in
             x.vetoes.isEmpty ? "\(x.foodID) \(canonicalNumber(x.score))" : "\(x.foodID) vetoed"
@@ -507,11 +474,89 @@ extension ActionStep {
         quickProposal.reason =
             "Short of \(grams(d.deficit)) g protein today"
             + (covered > 0 ? " (\(grams(covered)) g already on the grocery list)" : "")
-            + "; \(q) × \(e.portionDescription) of \(e.name) supply \(grams(supplied)) g (decided by \(heard.count) of \(records.count) specialists)."
+            + "; \(q) × \(e.portionDescription) of \(e.name) supply \(grams(supplied)) g (decided by \(v.heard.count) of \(records.count) specialists)."
         quickProposal.factIDs = Array(quickProposal.factIDs.dropLast()) + [fact.id]
         return (
             StepResult(inputs: quick.inputs, outputs: [fact], rationale: "Contemplated: " + fact.summary, proposal: quickProposal),
-            record(assessments, winner: e.id, why: why, confidence: confidence, covered: covered, remaining: remaining)
+            record(e.id, why: why, confidence: confidence)
         )
+    }
+}
+
+/// What the synthesiser decided from the specialists' opinions, as numbers only: who was heard,
+/// the confidence factor for those who were not, each candidate's score and amount, and the
+/// outcome. Pure: the same opinions give the same verdict. ``ActionStep/word(_:_:_:quick:settings:)``
+/// puts it in words.
+struct ContemplationVerdict {
+    enum Decided: Equatable {
+        /// The list already covers the deficit.
+        case covered
+        /// Every candidate was vetoed.
+        case allVetoed
+        /// Candidate `index` (in the chain's order) wins, `quantity` portions.
+        case chosen(index: Int, quantity: Int)
+    }
+
+    enum Outcome: Equatable {
+        /// Nutrition was not heard (or the chain proposed nothing): the quick decision stands.
+        case quickStands
+        case decided(Decided)
+    }
+
+    var outcome: Outcome
+    var heard: [SpecialistRecord]
+    /// The specialists not heard, with the factor each costs the confidence.
+    var missing: [(specialist: String, status: SpecialistRecord.Status, factor: Double)]
+    /// The product of the missing specialists' factors (rounded to 4 decimals).
+    var factor: Double
+    var assessments: [CandidateAssessment] = []
+    var covered = 0.0
+    var remaining: Double
+
+    init(_ records: [SpecialistRecord], _ d: Deliberation, quick: StepResult, factors: [String: Double], minDeficit: Double) {
+        heard = records.filter { $0.status == .answered }
+        missing = records.filter { $0.status != .answered }.map { ($0.specialist, $0.status, factors[$0.specialist] ?? 0.5) }
+        factor = round4(missing.reduce(1.0) { $0 * $1.factor })
+        remaining = d.deficit
+        guard heard.contains(where: { $0.specialist == "nutrition" }), quick.proposal != nil, !quick.outputs.isEmpty else {
+            outcome = .quickStands
+            return
+        }
+        covered = round2(heard.reduce(0) { $0 + ($1.opinion?.coveredGrams ?? 0) })
+        remaining = round2(max(0, d.deficit - covered))
+        for e in d.candidates {
+            var score = 0.0
+            var support: [String] = [], vetoes: [String] = []
+            var quantities: [Int] = [portions(remaining, e.proteinPerPortion)]
+            for r in heard {
+                for p in r.opinion?.proposals ?? [] where p.foodID == e.id {
+                    switch p.stance {
+                    case .veto: vetoes.append("\(r.specialist): \(p.reason)")
+                    case .support:
+                        score += p.confidence
+                        support.append("\(r.specialist) \(canonicalNumber(p.confidence))")
+                        if let q = p.quantity { quantities.append(q) }
+                    }
+                }
+            }
+            assessments.append(
+                CandidateAssessment(
+                    foodID: e.id, score: round4(score), support: support, vetoes: vetoes,
+                    quantity: vetoes.isEmpty && score > 0 ? quantities.min() : nil))
+        }
+        if remaining < minDeficit || remaining <= 0 {
+            outcome = .decided(.covered)
+            return
+        }
+        let eligible = assessments.enumerated().filter { $0.element.quantity != nil }
+        guard
+            let best = eligible.max(by: { a, b in
+                a.element.score != b.element.score ? a.element.score < b.element.score : a.offset > b.offset
+            })
+        else {
+            outcome = .decided(.allVetoed)
+            return
+        }
+        outcome = .decided(.chosen(index: best.offset, quantity: best.element.quantity!))
     }
 }

@@ -120,7 +120,7 @@ public struct FoodValue: Sendable, Equatable, Codable {
 }
 
 /// The typed value a fact holds.
-public enum FactValue: Sendable, Equatable, Codable {
+public enum FactValue: Sendable, Equatable {
     case flag(Bool)
     case grams(Double)
     case labels([String])
@@ -131,7 +131,7 @@ public enum FactValue: Sendable, Equatable, Codable {
 }
 
 /// Detection evidence: one box from one frame.
-public struct DetectionEvidence: Sendable, Equatable, Codable {
+public struct DetectionEvidence: Sendable, Equatable {
     public var label: String
     public var score: Double
     public var box: Rect
@@ -151,7 +151,7 @@ public struct DetectionEvidence: Sendable, Equatable, Codable {
 }
 
 /// A knowledge-base entry used by a fact, with its USDA source.
-public struct KnowledgeEvidence: Sendable, Equatable, Codable {
+public struct KnowledgeEvidence: Sendable, Equatable {
     public var foodID: String
     public var name: String
     /// USDA FoodData Central id, when verified (see Models/nutrition.md); nil otherwise.
@@ -165,7 +165,7 @@ public struct KnowledgeEvidence: Sendable, Equatable, Codable {
 }
 
 /// A profile (or wearable) field used by a fact.
-public struct ProfileEvidence: Sendable, Equatable, Codable {
+public struct ProfileEvidence: Sendable, Equatable, Encodable {
     /// The field path (`proteinGramsPerKg`, `appleHealth.bodyMass`).
     public var field: String
     public var value: String
@@ -174,13 +174,13 @@ public struct ProfileEvidence: Sendable, Equatable, Codable {
 }
 
 /// The rule a step applied.
-public struct RuleEvidence: Sendable, Equatable, Codable {
+public struct RuleEvidence: Sendable, Equatable, Encodable {
     public var name: String
     public var text: String
 }
 
 /// Why a fact holds.
-public struct Evidence: Sendable, Equatable, Codable {
+public struct Evidence: Sendable, Equatable {
     public var detections: [DetectionEvidence] = []
     public var knowledge: [KnowledgeEvidence] = []
     public var profile: [ProfileEvidence] = []
@@ -207,7 +207,7 @@ public struct Evidence: Sendable, Equatable, Codable {
 }
 
 /// One conclusion of a step, with its evidence.
-public struct Fact: Sendable, Equatable, Codable {
+public struct Fact: Sendable, Equatable, Encodable {
     /// Unique within a run: `<step id>.<subject>` ("inventory.eggs", "inference.deficit").
     public var id: String
     public var kind: FactKind
@@ -263,7 +263,7 @@ public struct GroceryProposal: Sendable, Equatable, Hashable, Codable {
 }
 
 /// One step of a run: what it read, what it concluded, and why.
-public struct StepTrace: Sendable, Equatable, Codable {
+public struct StepTrace: Sendable, Equatable, Encodable {
     public var index: Int
     public var id: String
     public var type: String
@@ -274,7 +274,7 @@ public struct StepTrace: Sendable, Equatable, Codable {
 }
 
 /// The explainable record of one run.
-public struct Trace: Sendable, Equatable, Codable {
+public struct Trace: Sendable, Equatable {
     public var chain: String
     public var chainFile: String
     public var today: LocalDate

@@ -31,7 +31,7 @@ public struct TrackerConfiguration: Sendable, Equatable {
 }
 
 /// One sighting of a tracked item: frame, capture time, box, score.
-public struct TrackSighting: Sendable, Equatable, Codable {
+public struct TrackSighting: Sendable, Equatable {
     public var frame: UInt64
     public var timestamp: Timestamp
     public var origin: String
@@ -40,7 +40,7 @@ public struct TrackSighting: Sendable, Equatable, Codable {
 }
 
 /// The frames behind a sequence event: the track, its first sighting and its latest ones.
-public struct TrackEvidence: Sendable, Equatable, Codable {
+public struct TrackEvidence: Sendable, Equatable {
     public var trackID: Int
     public var label: String
     /// The first sighting, then up to the last three (in frame order; no duplicates).
@@ -66,7 +66,7 @@ public enum SequenceEventKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// A fact about a sequence of frames, with the frames as evidence.
-public struct SequenceEvent: Sendable, Equatable, Codable {
+public struct SequenceEvent: Sendable, Equatable, Encodable {
     public var kind: SequenceEventKind
     public var track: TrackEvidence
     /// For `putBack`: the taken-out track it continues, and the IoU between where that item was

@@ -13,10 +13,6 @@ public struct Detection: Sendable, Hashable, Codable {
     public var model: String?
 
     public init(label: String, classID: Int, score: Float, box: Rect, model: String? = nil) {
-        self.label = label
-        self.classID = classID
-        self.score = score
-        self.box = box
-        self.model = model
+        (self.label, self.classID, self.score, self.box, self.model) = (label, classID, score, box, model)
     }
 }

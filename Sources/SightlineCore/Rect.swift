@@ -5,12 +5,7 @@ public struct Rect: Sendable, Hashable, Codable, CustomStringConvertible {
     public var width: Float
     public var height: Float
 
-    public init(x: Float, y: Float, width: Float, height: Float) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
+    public init(x: Float, y: Float, width: Float, height: Float) { (self.x, self.y, self.width, self.height) = (x, y, width, height) }
 
     public var maxX: Float { x + width }
     public var maxY: Float { y + height }

@@ -224,7 +224,7 @@ public enum SIMDKernels {
     /// Resize with a plan. See `ScalarKernels.resize` and `ResizePlan`.
     public static func resize(
         plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int,
-        dst: UnsafeMutablePointer<UInt8>, dstStride: Int, scratch: ResizeScratch? = nil
+        dst: UnsafeMutablePointer<UInt8>, dstStride: Int, scratch: ResizeScratch?
     ) {
         let row = plan.scratchRow(scratch)
         let yPairs = plan.yPairs
@@ -313,7 +313,7 @@ public enum SIMDKernels {
     public static func resizePack(
         plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int,
         dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
-        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch? = nil
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch?
     ) {
         precondition(plan.channels == 3, "resizePack needs a 3-channel plan")
         let row = plan.scratchRow(scratch)
@@ -344,7 +344,7 @@ public enum SIMDKernels {
     public static func resizePackYUYV(
         plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int, range: YUVRange,
         dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
-        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch? = nil
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch?
     ) {
         precondition(plan.channels == 3, "resizePackYUYV needs a 3-channel plan")
         let row = plan.scratchRow(scratch)

@@ -149,7 +149,7 @@ public enum ScalarKernels {
     /// defaults to the plan's own scratch row; nothing is allocated.
     public static func resize(
         plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int,
-        dst: UnsafeMutablePointer<UInt8>, dstStride: Int, scratch: ResizeScratch? = nil
+        dst: UnsafeMutablePointer<UInt8>, dstStride: Int, scratch: ResizeScratch?
     ) {
         let row = plan.scratchRow(scratch)
         let ch = plan.channels
@@ -209,7 +209,7 @@ public enum ScalarKernels {
     public static func resizePack(
         plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int,
         dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
-        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch? = nil
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch?
     ) {
         precondition(plan.channels == 3, "resizePack needs a 3-channel plan")
         let row = plan.scratchRow(scratch)
@@ -242,7 +242,7 @@ public enum ScalarKernels {
     public static func resizePackYUYV(
         plan: ResizePlan, src: UnsafePointer<UInt8>, srcStride: Int, range: YUVRange,
         dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstPlaneStride: Int,
-        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch? = nil
+        scale: SIMD4<Float>, bias: SIMD4<Float>, swapRB: Bool, scratch: ResizeScratch?
     ) {
         precondition(plan.channels == 3, "resizePackYUYV needs a 3-channel plan")
         let k = YUVCoefficients(range)

@@ -55,22 +55,20 @@ struct DetectCommand: ParsableCommand {
         if let score { detector.scoreThreshold = score }
         if let nms { detector.nmsThreshold = nms }
         var failures = 0
+        let stage = FrameDetector(detector)
         for path in images {
             do {
                 let frame = try FileIO.readJPEGFrame(path)
-                let result = try detector.detect(frame)
-                if json {
-                    print(try jsonLine(path: path, result: result))
-                } else {
-                    print(describe(path: path, result: result))
-                }
+                let result = try stage.detect(frame)
+                print(json ? try result.jsonLine(image: path, model: models.model) : result.text(image: path, model: models.model))
                 if let annotate {
                     let out =
                         images.count == 1
                         ? annotate
                         : annotate + "/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg"
                     if images.count > 1 { try FileManager.default.createDirectory(atPath: annotate, withIntermediateDirectories: true) }
-                    try writeAnnotated(frame: frame, detections: result.detections, to: out)
+                    try FileIO.writeAtomically(
+                        out, try OverlayRenderer().renderJPEG(frame: frame, detections: result.detections, conclusion: nil))
                     if !json { print("  wrote \(out)") }
                 }
             } catch {
@@ -80,45 +78,4 @@ struct DetectCommand: ParsableCommand {
         }
         if failures > 0 { throw ExitCode(1) }
     }
-
-    private func describe(path: String, result: DetectionResult) -> String {
-        let lb = result.letterbox
-        var lines = ["\(path): \(lb.sourceWidth)x\(lb.sourceHeight), \(result.detections.count) objects (\(models.model))"]
-        for d in result.detections {
-            let b = d.box
-            lines.append(
-                String(format: "  %-14@ %.2f  x %4.0f y %4.0f w %4.0f h %4.0f", d.label as NSString, d.score, b.x, b.y, b.width, b.height))
-        }
-        let t = result.timings
-        lines.append(
-            String(
-                format: "  time: preprocess %.2f ms, inference %.2f ms, decode+nms %.3f ms", t.preprocess * 1000, t.inference * 1000,
-                t.decode * 1000))
-        return lines.joined(separator: "\n")
-    }
-
-    private struct Line: Encodable {
-        var image: String
-        var width: Int
-        var height: Int
-        var model: String
-        var detections: [Detection]
-        var timings: DetectionTimings
-    }
-
-    private func jsonLine(path: String, result: DetectionResult) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = Line(
-            image: path, width: result.letterbox.sourceWidth, height: result.letterbox.sourceHeight, model: models.model,
-            detections: result.detections, timings: result.timings)
-        return String(decoding: try encoder.encode(line), as: UTF8.self)
-    }
-}
-
-/// Decodes `frame` at full size, draws the boxes and labels (the Actions overlay, the one
-/// implementation of box drawing), and writes a JPEG atomically.
-func writeAnnotated(frame: Frame, detections: [Detection], to path: String) throws {
-    let jpeg = try OverlayRenderer().renderJPEG(frame: frame, detections: detections, conclusion: nil)
-    try FileIO.writeAtomically(path, jpeg)
 }

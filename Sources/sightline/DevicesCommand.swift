@@ -37,34 +37,12 @@ struct DevicesCommand: ParsableCommand {
         for node in nodes {
             do {
                 let d = try V4L2Devices.describe(node, system: LinuxSystemCalls(conversion: libv4l2))
-                print("\(d.path): \(d.capabilities.card) (driver \(d.capabilities.driver), \(d.capabilities.busInfo))")
-                for f in d.formats where !usable || f.pixelFormat != nil {
-                    var line = "  \(f.fourcc.description.padding(toLength: 4, withPad: " ", startingAt: 0))  \(f.name)"
-                    if let p = f.pixelFormat { line += "  [sightline: \(p)]" }
-                    if f.emulated { line += "  (emulated by libv4l2)" }
-                    print(line)
-                    switch f.sizes {
-                    case .discrete(let sizes):
-                        for s in sizes {
-                            let rates = s.intervals.map { rate($0) }.joined(separator: ", ")
-                            print("      \(s.size)\(rates.isEmpty ? "" : "  @ \(rates) fps")")
-                        }
-                    case let .stepwise(lo, hi, sw, sh):
-                        print("      \(lo) to \(hi) in steps of \(sw)x\(sh)")
-                    case .unknown:
-                        print("      (sizes not enumerated by the driver)")
-                    }
-                }
+                print(d.text(usableOnly: usable))
             } catch {
                 failures += 1
                 print("\(node): \(error)")
             }
         }
         if failures == nodes.count { throw ExitCode(1) }
-    }
-
-    private func rate(_ i: FrameInterval) -> String {
-        let f = i.fps
-        return f == f.rounded() ? String(Int(f)) : String(format: "%.2f", f)
     }
 }

@@ -103,7 +103,7 @@ struct EvalCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
         } else {
-            print(describe(report))
+            print(report.text(model: models.model, folders: dirs, only: only))
         }
     }
 
@@ -112,33 +112,5 @@ struct EvalCommand: ParsableCommand {
         var folders: [String]
         var only: String?
         var report: EvaluationReport
-    }
-
-    private func describe(_ r: EvaluationReport) -> String {
-        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
-        let gt = r.classes.reduce(0) { $0 + $1.groundTruth }
-        var lines = [
-            "model \(models.model) on \(r.images) image(s) from \(dirs.joined(separator: ", "))" + (only.map { " (only those in \($0))" } ?? ""),
-            "mAP@0.5 \(f(r.map50))  mAP@0.5:0.95 \(f(r.map))  over \(r.classes.count) class(es) with ground truth the model can name (\(gt) boxes)",
-            String(format: "precision and recall at score ≥ %.3g, IoU 0.5", r.scoreThreshold),
-            "",
-            "class            GT   AP@.5  AP@.5:.95  precision  recall  (TP/detections at threshold)",
-        ]
-        for c in r.classes {
-            lines.append(
-                "\(c.label.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%4d", c.groundTruth))   \(f(c.ap50))      \(f(c.ap))      \(f(c.precision))  \(f(c.recall))  (\(c.truePositivesAtThreshold)/\(c.detectionsAtThreshold))"
-            )
-        }
-        if !r.unnameable.isEmpty {
-            lines.append("")
-            lines.append(
-                "not scored, the model has no such label: " + r.unnameable.map { "\($0.label) (\($0.count) GT)" }.joined(separator: ", "))
-        }
-        if !r.detectedWithoutGroundTruth.isEmpty {
-            lines.append(
-                "detected with no ground truth of that label (false positives, not in any mean): "
-                    + r.detectedWithoutGroundTruth.map { "\($0.label) ×\($0.count)" }.joined(separator: ", "))
-        }
-        return lines.joined(separator: "\n")
     }
 }

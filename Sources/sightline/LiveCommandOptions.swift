@@ -1,6 +1,5 @@
 import ArgumentParser
 import Capture
-import Detection
 import Foundation
 import Pipeline
 import SightlineCore
@@ -49,33 +48,18 @@ struct LiveCommandOptions: ParsableArguments {
     /// prints each analysed frame (unless `quiet`) and the summary, writes --stats.
     /// Returns false when anything failed (errors are printed).
     func run(
-        source: any FrameSource, scene: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false
+        source: any FrameSource, scene options: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false
     ) throws -> Bool {
         ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
-        let pipeline: ScenePipeline
-        let detector: LiveDetector
-        do {
-            pipeline = try scene.makePipeline()
-            if let labels = try scene.labels() { detector = .labels(labels) } else { detector = .model(pipeline.detector!) }
-        } catch {
+        let scene: Scene
+        do { scene = try options.makeScene() } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let progress = ProgressBox(ProgressPrinter(quiet: quiet))
-        let live = LivePipeline(
-            source: source, detector: detector, scene: pipeline,
-            options: LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames),
-            onOutcome: { result in
-                do { try scene.saveTrace(result.outcome) } catch {
-                    FileHandle.standardError.write(Data("warning: trace not saved: \(error)\n".utf8))
-                }
-                progress.printer.record(result.outcome)
-            })
-        let signals = ShutdownSignals { _ in live.stop() }
-        let start = Timestamp.now()
-        let report = live.run()
-        withExtendedLifetime(signals) {}
-        print(progress.printer.summary(wall: Timestamp.now().seconds(since: start)))
+        let (report, summary) = scene.runLive(
+            source: source, options: LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames), quiet: quiet,
+            say: { print($0) }, warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+        print(summary)
         print(report.summary)
         for f in report.sinkFailures { FileHandle.standardError.write(Data("warning: \(f)\n".utf8)) }
         for e in report.errors { FileHandle.standardError.write(Data("error: \(e)\n".utf8)) }
@@ -87,10 +71,4 @@ struct LiveCommandOptions: ParsableArguments {
         }
         return report.errorCount == 0
     }
-}
-
-/// The progress printer, updated on the reason+act thread and read after the run.
-final class ProgressBox: @unchecked Sendable {
-    var printer: ProgressPrinter
-    init(_ printer: ProgressPrinter) { self.printer = printer }
 }

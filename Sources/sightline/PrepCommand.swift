@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Foundation
 import Imaging
 import SightlineCore
@@ -68,7 +69,7 @@ struct PrepCommand: ParsableCommand {
         if out != nil, images.count != 1 { throw ValidationError("--out takes exactly one input image") }
         if let raw {
             guard raw != .mjpeg else { throw ValidationError("--raw takes an uncompressed format") }
-            guard parseSize(rawSize) != nil else { throw ValidationError("--raw needs --raw-size WIDTHxHEIGHT") }
+            guard rawSize.flatMap({ FrameSize($0) }) != nil else { throw ValidationError("--raw needs --raw-size WIDTHxHEIGHT") }
         }
     }
 
@@ -85,7 +86,7 @@ struct PrepCommand: ParsableCommand {
                 let frame = try loadFrame(path)
                 var reports: [PreprocessReport] = []
                 for _ in 0..<repetitions { reports.append(try pre.run(frame, into: tensor)) }
-                print(describe(reports, input: input))
+                print(PreprocessReport.text(reports, input: input))
                 if let out {
                     let bytes = out.hasSuffix(".npy") ? tensor.npyBytes() : tensor.elements.withMemoryRebound(to: UInt8.self) { Array($0) }
                     try FileIO.writeAtomically(out, bytes)
@@ -101,48 +102,9 @@ struct PrepCommand: ParsableCommand {
 
     private func loadFrame(_ path: String) throws -> Frame {
         guard let raw else { return try FileIO.readJPEGFrame(path) }
-        let (w, h) = parseSize(rawSize)!
+        let size = FrameSize(rawSize!)!
         let buffer = ImageBuffer()
         let count = try FileIO.read(path, into: buffer)
-        return try Frame(format: raw, width: w, height: h, origin: path, storage: buffer, byteCount: count)
+        return try Frame(format: raw, width: size.width, height: size.height, origin: path, storage: buffer, byteCount: count)
     }
-
-    private func describe(_ reports: [PreprocessReport], input: ModelInput) -> String {
-        let r = reports[0]
-        func median(_ f: (PreprocessReport) -> Double) -> Double {
-            let v = reports.map(f).sorted()
-            return v[v.count / 2]
-        }
-        func ms(_ s: Double) -> String { String(format: "%.3f ms", s * 1000) }
-        var lines = [r.origin]
-        if let j = r.jpeg {
-            lines.append(
-                "  source     \(r.sourceWidth)x\(r.sourceHeight) JPEG (\(j.process.rawValue), \(j.subsampling.rawValue), \(j.colorSpace.rawValue))"
-            )
-            let decodedTo = r.jpegPath == .yuvPlanes ? "Y, Cb, Cr planes" : "RGB"
-            lines.append("  decode     DCT scale \(r.scale) -> \(r.decodedWidth)x\(r.decodedHeight) \(decodedTo)")
-        } else {
-            lines.append("  source     \(r.sourceWidth)x\(r.sourceHeight) raw \(r.sourceFormat)")
-            lines.append("  convert    \(r.sourceFormat) -> RGB \(r.decodedWidth)x\(r.decodedHeight)")
-        }
-        let lb = r.letterbox
-        lines.append(
-            "  fit        \(fit.rawValue): content \(lb.contentWidth)x\(lb.contentHeight) at (\(lb.contentX),\(lb.contentY)) in \(lb.inputWidth)x\(lb.inputHeight), \(interpolation.rawValue)"
-        )
-        lines.append(
-            "  tensor     \(r.shape) float32 NCHW \(order.rawValue), values (pixel/255 - mean)/std, mean \(input.mean) std \(input.std)")
-        lines.append("  kernels    \(r.kernels)")
-        let label = reports.count > 1 ? "time (median of \(reports.count))" : "time"
-        lines.append(
-            "  \(label)  decode \(ms(median { $0.decodeSeconds })), convert \(ms(median { $0.convertSeconds })), "
-                + "resize+pack \(ms(median { $0.resizePackSeconds })), total \(ms(median { $0.totalSeconds }))")
-        return lines.joined(separator: "\n")
-    }
-}
-
-func parseSize(_ text: String?) -> (Int, Int)? {
-    guard let parts = text?.lowercased().split(separator: "x"), parts.count == 2,
-        let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0
-    else { return nil }
-    return (w, h)
 }

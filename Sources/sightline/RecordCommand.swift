@@ -3,7 +3,6 @@ import Capture
 import Foundation
 import Imaging
 import SightlineCore
-import SightlineKernels
 
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,83 +49,18 @@ struct RecordCommand: ParsableCommand {
         defer { cam.stop() }
         print("recording \(format) to \(out) (\(kind.rawValue))")
         let recorder = try FrameRecorder(path: out, container: kind)
-        let encoder = RawFrameEncoder(quality: quality)
-        var failure: (any Error)?
-        do {
-            while recorder.framesWritten < frames, let frame = try cam.next() {
-                if frame.format == .mjpeg {
-                    try recorder.append(frame)
-                } else {
-                    let jpeg = try encoder.encode(frame)
-                    try recorder.append(jpeg: jpeg, timestamp: frame.timestamp, sequence: frame.sequence)
-                }
-            }
-        } catch {
-            failure = error
-        }
+        let encoder = FrameJPEGEncoder(quality: quality)
+        let failure = recorder.record(from: cam, frames: frames, encode: encoder.encode)
         // Keep what was recorded, even after an error.
         try recorder.finish()
         cam.stop()
-        let s = cam.statistics
+        let s = cam.captureStatistics
         print(
             "wrote \(recorder.framesWritten) frames (\(recorder.bytesWritten) bytes) and \(recorder.sidecarPath); "
                 + "camera: \(s.framesCaptured) captured, \(s.driverDrops) dropped by the driver, \(s.framesReplaced) skipped while writing")
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCode(1)
-        }
-    }
-}
-
-/// Raw camera frames to JPEG: YUYV/NV12 (limited-range BT.601, as V4L2 cameras deliver) and
-/// GREY through Sightline's kernels to RGB, then libjpeg-turbo. Reuses its RGB buffer.
-final class RawFrameEncoder {
-    let quality: Int
-    let kernels = KernelChoice.fromEnvironment
-    private let encoder = JPEGEncoder()
-    private let rgb = ImageBuffer()
-
-    init(quality: Int) { self.quality = quality }
-
-    func encode(_ frame: Frame) throws -> [UInt8] {
-        let base = frame.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        switch frame.format {
-        case .rgb24, .bgr24, .grey:
-            return try encoder.encode(
-                base, width: frame.width, height: frame.height, stride: frame.stride, format: frame.format,
-                quality: quality, origin: frame.origin)
-        case .yuyv, .nv12:
-            let stride = frame.width * 3
-            rgb.reserve(stride * frame.height)
-            let dst = rgb.pointer.assumingMemoryBound(to: UInt8.self)
-            let simd = kernels == .simd
-            if frame.format == .yuyv {
-                if simd {
-                    SIMDKernels.yuyvToRGB(
-                        src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height,
-                        range: .limited, swapRB: false)
-                } else {
-                    ScalarKernels.yuyvToRGB(
-                        src: base, srcStride: frame.stride, dst: dst, dstStride: stride, width: frame.width, height: frame.height,
-                        range: .limited, swapRB: false)
-                }
-            } else {
-                let uv = base + frame.stride * frame.height
-                if simd {
-                    SIMDKernels.nv12ToRGB(
-                        y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width,
-                        height: frame.height, range: .limited, swapRB: false)
-                } else {
-                    ScalarKernels.nv12ToRGB(
-                        y: base, yStride: frame.stride, uv: uv, uvStride: frame.stride, dst: dst, dstStride: stride, width: frame.width,
-                        height: frame.height, range: .limited, swapRB: false)
-                }
-            }
-            return try encoder.encode(
-                dst, width: frame.width, height: frame.height, stride: stride, format: .rgb24, quality: quality,
-                origin: frame.origin)
-        case .mjpeg:
-            return Array(frame.bytes)
         }
     }
 }

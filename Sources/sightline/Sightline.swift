@@ -7,10 +7,14 @@ struct Sightline: ParsableCommand {
         commandName: "sightline",
         abstract: "An edge vision pipeline for smart glasses.",
         discussion: """
-            Sightline captures frames from a camera or recorded files, decodes and downscales them \
-            in a SIMD preprocessing core, and turns them into the tensors a detector reads.
+            Sightline looks at what the wearer sees and acts on it. Frames from a V4L2 camera or \
+            recordings are decoded and preprocessed by a SIMD core, YOLO detectors find the objects \
+            (a grocery model and COCO's refrigerator), a chain of reasoning steps turns them into a \
+            conclusion with its evidence (what is in the fridge, what the wearer's profile needs), \
+            and sinks act on it: the grocery list, JSON Lines, a webhook, a heads-up overlay.
 
-            Set SIGHTLINE_SIMD=scalar to force the scalar reference kernels.
+            Try it on a fridge photo: sightline explain Samples/fridge/train/images/DSC_5683*.jpg \
+            --profile Samples/profiles/vegan.json. SIGHTLINE_SIMD=scalar forces the scalar kernels.
             """,
         subcommands: [
             PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,

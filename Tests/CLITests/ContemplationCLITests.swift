@@ -1,9 +1,10 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// `--mode contemplating` through the scene commands, with a real grocery list (SQLite via GRDB
 /// in a temporary folder) that the pantry specialist reads.
-@Suite struct ContemplationCLITests {
+@Suite(.needsFridgeData) struct ContemplationCLITests {
     var scene: [String] {
         [
             "--profile", repoRoot + "/Samples/profiles/deficit.json", "--today", "2026-11-22", "--ground-truth",

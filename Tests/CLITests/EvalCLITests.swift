@@ -5,7 +5,7 @@ import Testing
 /// `sightline eval` on real labelled photos beside the repository (CC BY 4.0 and the CNTK
 /// examples, see PROVENANCE.md there), with the default COCO model.
 @Suite struct EvalCLITests {
-    let data = repoRoot + "/../shared/data/fridge"
+    let data = TestData.fridge
     var models: [String] { ["--models-dir", repoRoot + "/Models"] }
 
     /// Ground-truth boxes per class name in the label files of `images` (counted here, apart
@@ -46,7 +46,7 @@ import Testing
     /// Eight EpicureAi photos: ground truth is read and mapped through the taxonomy (`egg` →
     /// `eggs`, `mik` → `milk`), only the classes COCO can name are scored, and the counts are
     /// the label files'.
-    @Test func scoresARealFolderThroughTheTaxonomy() throws {
+    @Test(.needsFridgeData) func scoresARealFolderThroughTheTaxonomy() throws {
         let folder = data + "/extra/epicureai"
         let all = try FileManager.default.contentsOfDirectory(atPath: folder + "/images").sorted()
         let chosen = Array(all.prefix(8))
@@ -75,7 +75,7 @@ import Testing
     }
 
     /// CNTK's fridge: `water` is scored as COCO's `bottle` (25 boxes, one in each photo).
-    @Test func aliasesReachTheModelsLabels() throws {
+    @Test(.needsFridgeData) func aliasesReachTheModelsLabels() throws {
         let r = try sightline(["eval", data + "/extra/cntk_grocery", "--classes", "bottle", "--json"] + models)
         #expect(r.status == 0, "\(r.err)")
         let out = try JSONDecoder().decode(Output.self, from: Data(r.out.utf8))
@@ -83,7 +83,7 @@ import Testing
         #expect(out.report.images == 25 && out.report.unnameable.isEmpty)
     }
 
-    @Test func badInputsAreNamed() throws {
+    @Test(.needsFridgeData) func badInputsAreNamed() throws {
         let dir = tempDir()
         let missing = try sightline(["eval", dir + "/nowhere"] + models)
         #expect(missing.status == 2 && missing.err.contains(dir + "/nowhere: no such folder"), "\(missing.err)")

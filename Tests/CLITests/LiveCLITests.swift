@@ -2,7 +2,7 @@ import Foundation
 import SightlineTestSupport
 import Testing
 
-@Suite struct LiveCLITests {
+@Suite(.needsFridgeData) struct LiveCLITests {
     /// The fridge photos, each held for 30 frames, as a 30 fps recording with labels.
     func longRecording(frames: Int) throws -> Recording {
         let names = try FileManager.default.contentsOfDirectory(atPath: fridge + "/images").filter { $0.hasSuffix(".jpg") }.sorted()

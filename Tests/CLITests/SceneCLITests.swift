@@ -1,10 +1,11 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// The real labelled fridge photos beside the repository (CC BY 4.0, see PROVENANCE.md there).
-let fridge = repoRoot + "/../shared/data/fridge/extra/cntk_grocery"
+let fridge = TestData.fridge + "/extra/cntk_grocery"
 
-@Suite struct SceneCLITests {
+@Suite(.needsFridgeData) struct SceneCLITests {
     var scene: [String] {
         [
             "--profile", repoRoot + "/Samples/profiles/deficit.json", "--today", "2026-11-22", "--ground-truth",

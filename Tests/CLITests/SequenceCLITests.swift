@@ -1,4 +1,5 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// Sequence facts end to end: `sightline replay` over a folder of frames made from a real
@@ -6,7 +7,7 @@ import Testing
 /// with its labelled boxes as the detections. In the frames' label files the yogurt moves to
 /// the left edge and out of view; the pipeline's tracker and the fridge chain see it taken out,
 /// and two minutes later count it as eaten.
-@Suite struct SequenceCLITests {
+@Suite(.needsFridgeData) struct SequenceCLITests {
     /// Writes the frames, their labels and the sidecar; returns (frames dir, labels dir).
     static func makeSequence(in dir: String, putBack: Bool) throws -> (String, String) {
         let frames = dir + "/frames", labels = dir + "/labels"

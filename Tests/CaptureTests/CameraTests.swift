@@ -278,7 +278,7 @@ struct FakeCameraTests {
         let frame = try #require(try cam.next())
         #expect(frame.sequence == 0)
         cam.stop()
-        #expect(cam.statistics.framesCaptured == 1)
+        #expect(cam.captureStatistics.framesCaptured == 1)
     }
 
     @Test func eintrIsRetriedEverywhere() throws {
@@ -295,10 +295,10 @@ struct FakeCameraTests {
         let driver = FakeDriver.yuyvOnly(script: [.frame, .skip(3), .frame, .skip(1), .frame])
         let cam = camera(driver)
         try cam.start()
-        #expect(eventually { cam.statistics.framesCaptured == 3 })
+        #expect(eventually { cam.captureStatistics.framesCaptured == 3 })
         cam.stop()
-        #expect(cam.statistics.driverDrops == 4)
-        #expect(cam.statistics.handoffLatencies.count == 3)
+        #expect(cam.captureStatistics.driverDrops == 4)
+        #expect(cam.captureStatistics.handoffLatencies.count == 3)
     }
 
     @Test func erroredBuffersAreGivenBackAndCounted() throws {
@@ -308,18 +308,18 @@ struct FakeCameraTests {
         let frame = try #require(try cam.next())
         #expect(frame.sequence == 1)
         cam.stop()
-        #expect(cam.statistics.erroredBuffers == 1)
+        #expect(cam.captureStatistics.erroredBuffers == 1)
     }
 
     @Test func aSlowConsumerGetsTheNewestFrame() throws {
         let driver = FakeDriver.yuyvOnly(script: Array(repeating: .frame, count: 20))
         let cam = camera(driver)
         try cam.start()
-        #expect(eventually { driver.dequeuedCount == 20 && cam.statistics.framesCaptured == 20 })
+        #expect(eventually { driver.dequeuedCount == 20 && cam.captureStatistics.framesCaptured == 20 })
         let frame = try #require(try cam.next())
         #expect(frame.sequence == 19)
         #expect(frame.bytes.allSatisfy { $0 == 19 })
-        let stats = cam.statistics
+        let stats = cam.captureStatistics
         #expect(stats.framesReplaced == 19)
         #expect(stats.driverDrops == 0, "replaced frames went back to the driver, so it never starved")
         cam.stop()
@@ -339,7 +339,7 @@ struct FakeCameraTests {
         let next = try #require(try cam.next(timeout: 2))
         #expect(next.sequence >= 8)
         cam.stop()
-        #expect(cam.statistics.driverDrops >= 5)
+        #expect(cam.captureStatistics.driverDrops >= 5)
     }
 
     @Test func releasingAFrameRequeuesItsBuffer() throws {
@@ -395,12 +395,12 @@ struct FakeCameraTests {
         let policy = V4L2Camera.ReconnectPolicy(attempts: 5, initialDelay: 0.01, maximumDelay: 0.05)
         let cam = camera(driver, options: .init(reconnect: policy))
         try cam.start()
-        #expect(eventually { cam.statistics.reconnects == 1 && cam.statistics.framesCaptured == 2 })
+        #expect(eventually { cam.captureStatistics.reconnects == 1 && cam.captureStatistics.framesCaptured == 2 })
         #expect(driver.calls.filter { $0 == "open ENOENT" }.count == 2)
         let frame = try #require(try cam.next(timeout: 2))
         #expect(frame.sequence == 0, "the reopened device counts from 0 again")
         cam.stop()
-        #expect(cam.statistics.driverDrops == 0)
+        #expect(cam.captureStatistics.driverDrops == 0)
     }
 
     @Test func reconnectGivesUpAfterItsAttempts() throws {

@@ -115,7 +115,7 @@ struct VividTests {
             #expect(frame.byteCount >= format.minimumByteCount(width: size.width, height: size.height, stride: frame.stride)!)
             if i % 25 == 0 { checkBars(frame) }
         }
-        let stats = cam.statistics
+        let stats = cam.captureStatistics
         for (a, b) in zip(frames, frames.dropFirst()) {
             #expect(b.sequence > a.sequence, "sequence numbers increase")
             #expect(b.timestamp > a.timestamp, "timestamps increase")
@@ -152,7 +152,7 @@ struct VividTests {
         }
         let gaps = zip(sequences, sequences.dropFirst()).map { Int($1 - $0) }
         #expect(gaps.allSatisfy { $0 >= 5 }, "skipped frames between deliveries: \(gaps)")
-        let stats = cam.statistics
+        let stats = cam.captureStatistics
         #expect(stats.framesReplaced >= 30, "replaced frames are counted: \(stats.framesReplaced)")
         #expect(stats.driverDrops <= 2, "replaced frames go back to the driver, which keeps streaming")
     }
@@ -191,7 +191,7 @@ struct VividTests {
             if n == 20 { break }
         }
         cam.stop()
-        #expect(cam.statistics.driverDrops == 0)
+        #expect(cam.captureStatistics.driverDrops == 0)
         checkBars(held.last!)
     }
 }
@@ -264,6 +264,6 @@ struct VividMultiplanarTests {
             last = frame.sequence
             checkBars(frame, shift: format == .yuyv ? 64 : 0)
         }
-        print("vivid multiplanar=2 through libv4l2: \(negotiated), \(cam.statistics.framesCaptured) frames")
+        print("vivid multiplanar=2 through libv4l2: \(negotiated), \(cam.captureStatistics.framesCaptured) frames")
     }
 }

@@ -165,4 +165,29 @@ import Testing
         }
         #expect(throws: FileError.self) { try FileIO.read(dir, into: ImageBuffer()) }
     }
+
+    /// A full disk is a write error naming the file, the write and the errno; appending keeps
+    /// what was there; a descriptor reads back exactly what it wrote.
+    @Test func descriptorWritesReadsAndReportsAFullDisk() throws {
+        let full = try FileDescriptor.open("/dev/full", .writeOnly)
+        defer { try? full.close() }
+        #expect(throws: FileError(path: "/dev/full", operation: "write an event", errno: ENOSPC)) {
+            try full.writeAll([1, 2, 3], operation: "write an event")
+        }
+        #expect(FileError(path: "/dev/full", operation: "write", errno: ENOSPC).description.hasSuffix("(ENOSPC)"))
+
+        let path = dir + "/log.txt"
+        for chunk in [[UInt8](repeating: 7, count: 3), [8, 9]] {
+            let fd = try FileDescriptor.open(path, .writeOnly, options: [.create, .append])
+            try fd.writeAll(chunk)
+            try fd.sync()
+            try fd.close()
+        }
+        let reader = try FileDescriptor.open(path, .readOnly)
+        defer { try? reader.close() }
+        let b = ImageBuffer()
+        #expect(try reader.readAll(into: b) == 5)
+        #expect(Array(b.bytes.prefix(5)) == [7, 7, 7, 8, 9])
+        #expect(throws: FileError.self) { try FileDescriptor.open(path, .writeOnly, options: .exclusiveCreate) }
+    }
 }

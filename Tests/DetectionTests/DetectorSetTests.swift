@@ -7,7 +7,7 @@ import Testing
 /// Several models as one detector: one preprocessing, detections merged, each naming its model.
 @Suite struct DetectorSetTests {
     func model(_ input: ModelInput? = nil) throws -> OpenCVDetector {
-        try OpenCVDetector(model: "yolov3-tiny", store: store, kernels: .simd, input: input)
+        try OpenCVDetector(model: "yolov3-tiny", store: store, input: input)
     }
 
     /// The whole model plus the same model keeping only `dog`: everything the model alone finds,
@@ -15,7 +15,7 @@ import Testing
     @Test func mergesWhatEachMemberKeeps() throws {
         let frame = try FileIO.readJPEGFrame(Samples.photos.first { $0.name == "dog" }!.path)
         let alone = try model().detect(frame).detections
-        let set = try DetectorSet([.init(try model()), .init(try model(), labels: ["dog", "bicycle"])], kernels: .simd)
+        let set = try DetectorSet([.init(try model()), .init(try model(), labels: ["dog", "bicycle"])])
         #expect(set.labels.count == 82 && set.labels.suffix(2) == ["bicycle", "dog"])
         let result = try set.detect(frame)
         let keptAgain = alone.filter { ["dog", "bicycle"].contains($0.label) }

@@ -13,7 +13,7 @@ let modelDir = store.directory + "/yolov3-tiny"
 /// One detector for the suite (loading verifies 35 MB of weights); the suite that uses it is
 /// serialized, and a detector is only ever used by one test at a time.
 nonisolated(unsafe) let sharedDetector: OpenCVDetector = {
-    do { return try OpenCVDetector(model: "yolov3-tiny", store: store, kernels: .simd) } catch {
+    do { return try OpenCVDetector(model: "yolov3-tiny", store: store) } catch {
         fatalError("cannot load yolov3-tiny (run scripts/fetch-model): \(error)")
     }
 }()
@@ -40,7 +40,7 @@ func referenceDetections(_ command: String, _ input: String, extra: [String] = [
         let path = Samples.photos.first { $0.name == name }!.path
         let frame = try FileIO.readJPEGFrame(path)
         let tensor = Tensor()
-        let report = try sharedDetector.preprocessor.run(frame, into: tensor)
+        let report = try Preprocessor(input: sharedDetector.input, kernels: .simd).run(frame, into: tensor)
         let ours = try sharedDetector.detect(tensor: tensor, letterbox: report.letterbox).detections
         let npy = Reference.tempDir + "/\(name)-tensor.npy"
         try FileIO.writeAtomically(npy, tensor.npyBytes())
@@ -64,7 +64,7 @@ func referenceDetections(_ command: String, _ input: String, extra: [String] = [
         let path = Samples.photos.first { $0.name == name }!.path
         var input = sharedDetector.manifest.input
         input.fit = .stretch
-        let detector = try OpenCVDetector(model: "yolov3-tiny", store: store, kernels: .simd, input: input)
+        let detector = try OpenCVDetector(model: "yolov3-tiny", store: store, input: input)
         let ours = try detector.detect(try FileIO.readJPEGFrame(path)).detections
         let ref = try referenceDetections("detect-model", path)
         for r in ref where r.score >= 0.35 {

@@ -9,11 +9,11 @@ import Testing
 /// OpenCV DNN, Sightline's decoding and NMS) on labelled validation photos it never trained on.
 /// Recall at its own score threshold and IoU 0.5 must stay a little under what was measured
 /// (docs/detection.md), so a broken export, weights file or label map fails here.
-@Suite(.serialized) struct GroceryModelRecallTests {
-    static let data = Reference.repoRoot + "/../shared/data/fridge"
+@Suite(.serialized, .needsFridgeData) struct GroceryModelRecallTests {
+    static let data = TestData.fridge
 
     func recall(folder: String) throws -> (pooled: Double, perClass: [String: Double], report: EvaluationReport) {
-        let detector = try OpenCVDetector(model: "grocery-yolov3-tiny", store: store, kernels: .simd)
+        let detector = try OpenCVDetector(model: "grocery-yolov3-tiny", store: store)
         let taxonomy = try LabelTaxonomy.load(path: Reference.repoRoot + "/Models/grocery-taxonomy.json")
         #expect(detector.labels == taxonomy.classes, "the model's labels are the taxonomy's, in order")
         // Loaded with its batch normalisation folded (one copy of the weights), so the recall

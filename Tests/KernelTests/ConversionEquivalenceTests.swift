@@ -5,7 +5,8 @@ import Testing
 // Integer outputs must be bit-identical (tolerance 0), float outputs identical bit patterns
 // (tolerance 0: both compute `Float(v) * scale + bias` as two IEEE operations, no FMA).
 // Every destination starts as random bytes, so a write outside `width × height` (into row
-// padding) is caught by comparing the padding with the untouched original.
+// padding) is caught by comparing the padding with the untouched original. Each check is
+// written once, generic over the kernel family, and run on both (``onBothFamilies(_:)``).
 
 @Suite("SIMD equals scalar: colour conversion")
 struct ConversionEquivalenceTests {
@@ -15,13 +16,14 @@ struct ConversionEquivalenceTests {
         var rng = SplitMix64(seed: UInt64(w * 1000 + h) ^ UInt64(range.rawValue))
         let src = Image(width: (w + 1) / 2, height: h, bytesPerPixel: 4, padding: pad, random: &rng)
         for swap in [false, true] {
-            let a = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
-            let b = a.copy()
-            let original = a.copy()
-            ScalarKernels.yuyvToRGB(src: src.pointer, srcStride: src.stride, dst: a.pointer, dstStride: a.stride,
-                                    width: w, height: h, range: range, swapRB: swap)
-            SIMDKernels.yuyvToRGB(src: src.pointer, srcStride: src.stride, dst: b.pointer, dstStride: b.stride,
-                                  width: w, height: h, range: range, swapRB: swap)
+            let original = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
+            let (a, b) = onBothFamilies { k in
+                let out = original.copy()
+                k.yuyvToRGB(
+                    src: src.pointer, srcStride: src.stride, dst: out.pointer, dstStride: out.stride, width: w, height: h,
+                    range: range, swapRB: swap)
+                return out
+            }
             #expect(a.bytes == b.bytes)
             #expect(b.paddingEquals(original))
         }
@@ -34,15 +36,14 @@ struct ConversionEquivalenceTests {
         let yImage = Image(width: w, height: h, bytesPerPixel: 1, padding: pad, random: &rng)
         let uvImage = Image(width: (w + 1) / 2, height: (h + 1) / 2, bytesPerPixel: 2, padding: pad + 1, random: &rng)
         for swap in [false, true] {
-            let a = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
-            let b = a.copy()
-            let original = a.copy()
-            ScalarKernels.nv12ToRGB(y: yImage.pointer, yStride: yImage.stride, uv: uvImage.pointer,
-                                    uvStride: uvImage.stride, dst: a.pointer, dstStride: a.stride,
-                                    width: w, height: h, range: range, swapRB: swap)
-            SIMDKernels.nv12ToRGB(y: yImage.pointer, yStride: yImage.stride, uv: uvImage.pointer,
-                                  uvStride: uvImage.stride, dst: b.pointer, dstStride: b.stride,
-                                  width: w, height: h, range: range, swapRB: swap)
+            let original = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
+            let (a, b) = onBothFamilies { k in
+                let out = original.copy()
+                k.nv12ToRGB(
+                    y: yImage.pointer, yStride: yImage.stride, uv: uvImage.pointer, uvStride: uvImage.stride, dst: out.pointer,
+                    dstStride: out.stride, width: w, height: h, range: range, swapRB: swap)
+                return out
+            }
             #expect(a.bytes == b.bytes)
             #expect(b.paddingEquals(original))
         }
@@ -53,13 +54,12 @@ struct ConversionEquivalenceTests {
         let (w, h, pad) = c
         var rng = SplitMix64(seed: UInt64(w * 1000 + h) ^ 0x77)
         let src = Image(width: w, height: h, bytesPerPixel: 1, padding: pad + 3, random: &rng)
-        let a = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
-        let b = a.copy()
-        let original = a.copy()
-        ScalarKernels.greyToRGB(src: src.pointer, srcStride: src.stride, dst: a.pointer, dstStride: a.stride,
-                                width: w, height: h)
-        SIMDKernels.greyToRGB(src: src.pointer, srcStride: src.stride, dst: b.pointer, dstStride: b.stride,
-                              width: w, height: h)
+        let original = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
+        let (a, b) = onBothFamilies { k in
+            let out = original.copy()
+            k.greyToRGB(src: src.pointer, srcStride: src.stride, dst: out.pointer, dstStride: out.stride, width: w, height: h)
+            return out
+        }
         #expect(a.bytes == b.bytes)
         #expect(b.paddingEquals(original))
         #expect(a[w - 1, h - 1, 2] == src[w - 1, h - 1, 0])
@@ -70,23 +70,23 @@ struct ConversionEquivalenceTests {
         let (w, h, pad) = c
         var rng = SplitMix64(seed: UInt64(w * 1000 + h) ^ 0x99)
         let src = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
-        let a = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
-        let b = a.copy()
-        let original = a.copy()
-        ScalarKernels.swapRB(src: src.pointer, srcStride: src.stride, dst: a.pointer, dstStride: a.stride,
-                             width: w, height: h)
-        SIMDKernels.swapRB(src: src.pointer, srcStride: src.stride, dst: b.pointer, dstStride: b.stride,
-                           width: w, height: h)
+        let original = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
+        let (a, b) = onBothFamilies { k in
+            let out = original.copy()
+            k.swapRB(src: src.pointer, srcStride: src.stride, dst: out.pointer, dstStride: out.stride, width: w, height: h)
+            return out
+        }
         #expect(a.bytes == b.bytes)
         #expect(b.paddingEquals(original))
 
         // In place: both variants must give what out-of-place gave, padding untouched.
-        let s = src.copy()
-        let v = src.copy()
-        ScalarKernels.swapRB(src: s.pointer, srcStride: s.stride, dst: s.pointer, dstStride: s.stride,
-                             width: w, height: h)
-        SIMDKernels.swapRB(src: v.pointer, srcStride: v.stride, dst: v.pointer, dstStride: v.stride,
-                           width: w, height: h)
+        let (s, v) = onBothFamilies { k in
+            let inPlace = src.copy()
+            k.swapRB(
+                src: inPlace.pointer, srcStride: inPlace.stride, dst: inPlace.pointer, dstStride: inPlace.stride, width: w,
+                height: h)
+            return inPlace
+        }
         #expect(s.bytes == v.bytes)
         #expect(v.paddingEquals(src))
         for y in [0, h - 1] {
@@ -103,13 +103,14 @@ struct ConversionEquivalenceTests {
         var rng = SplitMix64(seed: UInt64(w * 1000 + h) ^ 0xAB)
         let src = Image(width: w, height: h, bytesPerPixel: 3, padding: pad, random: &rng)
         for swap in [false, true] {
-            let a = Image(width: w, height: h, bytesPerPixel: 1, padding: pad, random: &rng)
-            let b = a.copy()
-            let original = a.copy()
-            ScalarKernels.rgbToGrey(src: src.pointer, srcStride: src.stride, dst: a.pointer, dstStride: a.stride,
-                                    width: w, height: h, swapRB: swap)
-            SIMDKernels.rgbToGrey(src: src.pointer, srcStride: src.stride, dst: b.pointer, dstStride: b.stride,
-                                  width: w, height: h, swapRB: swap)
+            let original = Image(width: w, height: h, bytesPerPixel: 1, padding: pad, random: &rng)
+            let (a, b) = onBothFamilies { k in
+                let out = original.copy()
+                k.rgbToGrey(
+                    src: src.pointer, srcStride: src.stride, dst: out.pointer, dstStride: out.stride, width: w, height: h,
+                    swapRB: swap)
+                return out
+            }
             #expect(a.bytes == b.bytes)
             #expect(b.paddingEquals(original))
         }
@@ -127,14 +128,13 @@ struct ConversionEquivalenceTests {
         ]
         for (scale, bias) in params {
             for swap in [false, true] {
-                let a = Planes(width: w, height: h, rowPadding: pad % 5, planePadding: 3)
-                let b = Planes(width: w, height: h, rowPadding: pad % 5, planePadding: 3)
-                ScalarKernels.packPlanar(src: src.pointer, srcStride: src.stride, width: w, height: h, dst: a.pointer,
-                                         dstRowStride: a.rowStride, dstPlaneStride: a.planeStride,
-                                         scale: scale, bias: bias, swapRB: swap)
-                SIMDKernels.packPlanar(src: src.pointer, srcStride: src.stride, width: w, height: h, dst: b.pointer,
-                                       dstRowStride: b.rowStride, dstPlaneStride: b.planeStride,
-                                       scale: scale, bias: bias, swapRB: swap)
+                let (a, b) = onBothFamilies { k in
+                    let out = Planes(width: w, height: h, rowPadding: pad % 5, planePadding: 3)
+                    k.packPlanar(
+                        src: src.pointer, srcStride: src.stride, width: w, height: h, dst: out.pointer,
+                        dstRowStride: out.rowStride, dstPlaneStride: out.planeStride, scale: scale, bias: bias, swapRB: swap)
+                    return out
+                }
                 #expect(a.bits == b.bits)
                 // Padding untouched (fill value -7).
                 if pad % 5 > 0 { #expect(b.pointer[w] == -7) }
@@ -146,13 +146,14 @@ struct ConversionEquivalenceTests {
     @Test("fillPlanar", arguments: [(1, 1, 0, 0, 1, 1), (10, 7, 2, 3, 5, 4), (37, 20, 0, 5, 37, 10), (416, 416, 0, 325, 416, 91)])
     func fill(_ c: (Int, Int, Int, Int, Int, Int)) {
         let (w, h, x0, y0, rw, rh) = c
-        let a = Planes(width: w, height: h, rowPadding: 2, planePadding: 1)
-        let b = Planes(width: w, height: h, rowPadding: 2, planePadding: 1)
         let value = SIMD4<Float>(0.5, -0.25, 114.0 / 255, 42)
-        ScalarKernels.fillPlanar(dst: a.pointer, dstRowStride: a.rowStride, dstPlaneStride: a.planeStride,
-                                 x: x0, y: y0, width: rw, height: rh, value: value)
-        SIMDKernels.fillPlanar(dst: b.pointer, dstRowStride: b.rowStride, dstPlaneStride: b.planeStride,
-                               x: x0, y: y0, width: rw, height: rh, value: value)
+        let (a, b) = onBothFamilies { k in
+            let out = Planes(width: w, height: h, rowPadding: 2, planePadding: 1)
+            k.fillPlanar(
+                dst: out.pointer, dstRowStride: out.rowStride, dstPlaneStride: out.planeStride, x: x0, y: y0, width: rw,
+                height: rh, value: value)
+            return out
+        }
         #expect(a.bits == b.bits)
         var inside = 0
         var outsideChanged = 0

@@ -25,16 +25,14 @@ struct PlanarYUVTests {
         let y = Image(width: w, height: h, bytesPerPixel: 1, padding: pad, random: &rng)
         let u = Image(width: cw, height: h, bytesPerPixel: 1, padding: pad + 3, random: &rng)
         let v = Image(width: cw, height: h, bytesPerPixel: 1, padding: pad % 7, random: &rng)
-        let (y2, u2, v2) = (y.copy(), u.copy(), v.copy())
-        ScalarKernels.deinterleaveYUYV(src: src.pointer, srcStride: src.stride, width: w, height: h,
-                                       y: y.pointer, yStride: y.stride, u: u.pointer, uStride: u.stride,
-                                       v: v.pointer, vStride: v.stride)
-        SIMDKernels.deinterleaveYUYV(src: src.pointer, srcStride: src.stride, width: w, height: h,
-                                     y: y2.pointer, yStride: y2.stride, u: u2.pointer, uStride: u2.stride,
-                                     v: v2.pointer, vStride: v2.stride)
-        #expect(y.bytes == y2.bytes)
-        #expect(u.bytes == u2.bytes)
-        #expect(v.bytes == v2.bytes)
+        let (reference, simd) = onBothFamilies { k in
+            let (yOut, uOut, vOut) = (y.copy(), u.copy(), v.copy())
+            k.deinterleaveYUYV(
+                src: src.pointer, srcStride: src.stride, width: w, height: h, y: yOut.pointer, yStride: yOut.stride, u: uOut.pointer,
+                uStride: uOut.stride, v: vOut.pointer, vStride: vOut.stride)
+            return [yOut.bytes, uOut.bytes, vOut.bytes]
+        }
+        #expect(reference == simd)
     }
 
     @Test("deinterleaveYUYV: hand-made layout, padding untouched", arguments: imageCases)
@@ -80,13 +78,17 @@ struct PlanarYUVTests {
         let src = Image(width: w, height: h, bytesPerPixel: 2, padding: pad + 1, random: &rng)
         let u = Image(width: w, height: h, bytesPerPixel: 1, padding: pad, random: &rng)
         let v = Image(width: w, height: h, bytesPerPixel: 1, padding: pad + 2, random: &rng)
-        let (u2, v2, u0, v0) = (u.copy(), v.copy(), u.copy(), v.copy())
-        ScalarKernels.splitUV(src: src.pointer, srcStride: src.stride, width: w, height: h,
-                              u: u.pointer, uStride: u.stride, v: v.pointer, vStride: v.stride)
-        SIMDKernels.splitUV(src: src.pointer, srcStride: src.stride, width: w, height: h,
-                            u: u2.pointer, uStride: u2.stride, v: v2.pointer, vStride: v2.stride)
-        #expect(u.bytes == u2.bytes)
-        #expect(v.bytes == v2.bytes)
+        let (u0, v0) = (u.copy(), v.copy())
+        let (reference, simd) = onBothFamilies { k in
+            let (uOut, vOut) = (u.copy(), v.copy())
+            k.splitUV(
+                src: src.pointer, srcStride: src.stride, width: w, height: h, u: uOut.pointer, uStride: uOut.stride, v: vOut.pointer,
+                vStride: vOut.stride)
+            return (uOut, vOut)
+        }
+        let (u2, v2) = simd
+        #expect(reference.0.bytes == u2.bytes)
+        #expect(reference.1.bytes == v2.bytes)
         #expect(u2.paddingEquals(u0) && v2.paddingEquals(v0))
         var bad = 0
         for r in 0..<h {
@@ -104,16 +106,14 @@ struct PlanarYUVTests {
         let v = Image(width: w, height: h, bytesPerPixel: 1, padding: pad % 3, random: &rng)
         for (scale, bias) in floatParams {
             for swap in [false, true] {
-                let a = Planes(width: w, height: h, rowPadding: pad % 5, planePadding: 3)
-                let b = Planes(width: w, height: h, rowPadding: pad % 5, planePadding: 3)
-                ScalarKernels.yuvPlanesToFloat(y: y.pointer, yStride: y.stride, u: u.pointer, uStride: u.stride,
-                                               v: v.pointer, vStride: v.stride, width: w, height: h, range: range,
-                                               dst: a.pointer, dstRowStride: a.rowStride, dstPlaneStride: a.planeStride,
-                                               scale: scale, bias: bias, swapRB: swap)
-                SIMDKernels.yuvPlanesToFloat(y: y.pointer, yStride: y.stride, u: u.pointer, uStride: u.stride,
-                                             v: v.pointer, vStride: v.stride, width: w, height: h, range: range,
-                                             dst: b.pointer, dstRowStride: b.rowStride, dstPlaneStride: b.planeStride,
-                                             scale: scale, bias: bias, swapRB: swap)
+                let (a, b) = onBothFamilies { k in
+                    let out = Planes(width: w, height: h, rowPadding: pad % 5, planePadding: 3)
+                    k.yuvPlanesToFloat(
+                        y: y.pointer, yStride: y.stride, u: u.pointer, uStride: u.stride, v: v.pointer, vStride: v.stride, width: w,
+                        height: h, range: range, dst: out.pointer, dstRowStride: out.rowStride, dstPlaneStride: out.planeStride,
+                        scale: scale, bias: bias, swapRB: swap)
+                    return out
+                }
                 #expect(a.bits == b.bits)
                 if pad % 5 > 0 { #expect(b.pointer[w] == -7) }
                 #expect(b.pointer[b.planeStride - 1] == -7)

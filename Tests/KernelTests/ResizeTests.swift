@@ -10,11 +10,12 @@ let resizeCases: [(Int, Int, Int, Int)] = [
 ]
 
 private func resizeBoth(_ plan: ResizePlan, _ src: Image, pad: Int, rng: inout SplitMix64) -> (Image, Image, Image) {
-    let a = Image(width: plan.dstWidth, height: plan.dstHeight, bytesPerPixel: plan.channels, padding: pad, random: &rng)
-    let b = a.copy()
-    let original = a.copy()
-    ScalarKernels.resize(plan: plan, src: src.pointer, srcStride: src.stride, dst: a.pointer, dstStride: a.stride)
-    SIMDKernels.resize(plan: plan, src: src.pointer, srcStride: src.stride, dst: b.pointer, dstStride: b.stride)
+    let original = Image(width: plan.dstWidth, height: plan.dstHeight, bytesPerPixel: plan.channels, padding: pad, random: &rng)
+    let (a, b) = onBothFamilies { k in
+        let out = original.copy()
+        k.resize(plan: plan, src: src.pointer, srcStride: src.stride, dst: out.pointer, dstStride: out.stride)
+        return out
+    }
     return (a, b, original)
 }
 

@@ -110,3 +110,9 @@ let imageSizes: [(Int, Int)] = [
 
 /// (width, height, row padding in bytes)
 let imageCases: [(Int, Int, Int)] = imageSizes.flatMap { [($0.0, $0.1, 0), ($0.0, $0.1, 13)] }
+
+/// `body` run once with each kernel family: the scalar reference's output (the specification)
+/// and SIMD's. Equivalence tests write each check once, generic over the family, and compare.
+func onBothFamilies<R>(_ body: (any PixelKernels.Type) -> R) -> (reference: R, simd: R) {
+    (body(ScalarKernels.self), body(SIMDKernels.self))
+}

@@ -10,7 +10,7 @@ import SightlineTestSupport
 import Testing
 
 /// Real labelled fridge photos beside the repository (CC BY 4.0; see PROVENANCE.md there).
-let fridgeData = Reference.repoRoot + "/../shared/data/fridge"
+let fridgeData = TestData.fridge
 /// Two photos of the "Smart Refrigerator" set with different contents: B shows beef, butter,
 /// flour, mushrooms and shrimp that A does not; A shows blueberries and ground beef that B does not.
 let photoA = "DSC_5679_JPG_jpg.rf.3315b5e13889f815f7b6a42668e31e22"
@@ -85,10 +85,10 @@ final class Locked<T>: @unchecked Sendable {
     /// after it, and nothing else; the events show the items coming and going; the result is
     /// the same on a second run and with the scalar kernels.
     @Test func stillSceneChangeAndBack() throws {
-        let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
-        let b = (fridgeData + "/train/images/" + photoB + ".jpg", fridgeData + "/train/labels/" + photoB + ".txt")
+        let a = (TestData.fridgeFile("train/images/" + photoA + ".jpg"), TestData.fridgeFile("train/labels/" + photoA + ".txt"))
+        let b = (TestData.fridgeFile("train/images/" + photoB + ".jpg"), TestData.fridgeFile("train/labels/" + photoB + ".txt"))
         let rec = try Recording(photos: Array(repeating: a, count: 20) + Array(repeating: b, count: 20) + Array(repeating: a, count: 20))
-        let classes = fridgeData + "/classes.txt"
+        let classes = TestData.fridgeFile("classes.txt")
         let (first, report) = try replay(rec, classes: classes, kernels: .simd)
 
         var expected: [GateReason] = []
@@ -132,7 +132,7 @@ final class Locked<T>: @unchecked Sendable {
     /// The fridge sequence: 25 photos of one fridge with the same items moved around, each held
     /// for 8 frames. Every move is seen (each photo's first frame is a change), the frames in
     /// between are gated out, and the grocery list ends with one entry. Same on every run.
-    @Test func fridgeSequence() throws {
+    @Test(.needsFridgeData) func fridgeSequence() throws {
         let cntk = fridgeData + "/extra/cntk_grocery"
         let names = try FileManager.default.contentsOfDirectory(atPath: cntk + "/images").filter { $0.hasSuffix(".jpg") }.sorted()
         #expect(names.count == 25)
@@ -156,9 +156,9 @@ final class Locked<T>: @unchecked Sendable {
 
     /// Without the gate every frame is analysed, in order, nothing dropped (lossless).
     @Test func ungatedLosslessAnalysesEveryFrame() throws {
-        let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
+        let a = (TestData.fridgeFile("train/images/" + photoA + ".jpg"), TestData.fridgeFile("train/labels/" + photoA + ".txt"))
         let rec = try Recording(photos: Array(repeating: a, count: 12))
-        let (r, report) = try replay(rec, classes: fridgeData + "/classes.txt", kernels: .simd, gate: nil)
+        let (r, report) = try replay(rec, classes: TestData.fridgeFile("classes.txt"), kernels: .simd, gate: nil)
         #expect(r.analysed == Array(0...11))
         #expect(r.decisions == Array(repeating: .ungated, count: 12))
         #expect(report.stages.allSatisfy { $0.framesIn == 12 && $0.framesOut == 12 && $0.dropped == 0 })

@@ -38,8 +38,8 @@ import Testing
     /// kernel families, with the same thumbnails.
     @Test(arguments: [KernelChoice.simd, .scalar])
     func noiseIsNotChange(_ kernels: KernelChoice) throws {
-        let a = fridgeData + "/train/images/" + photoA + ".jpg"
-        let b = fridgeData + "/train/images/" + photoB + ".jpg"
+        let a = TestData.fridgeFile("train/images/" + photoA + ".jpg")
+        let b = TestData.fridgeFile("train/images/" + photoB + ".jpg")
         let gate = MotionGate(settings: GateSettings(refreshFrames: 0, refreshSeconds: 0), kernels: kernels)
         #expect(try gate.decide(try FileIO.readJPEGFrame(a)).reason == .first)
         // Settle frames are analysed whatever they show; use them up on the same photo.
@@ -54,7 +54,7 @@ import Testing
     /// The refresh runs detection every N frames (and after T seconds of capture time) even in
     /// a still scene.
     @Test func periodicRefresh() throws {
-        let a = fridgeData + "/train/images/" + photoA + ".jpg"
+        let a = TestData.fridgeFile("train/images/" + photoA + ".jpg")
         let gate = MotionGate(settings: GateSettings(settleFrames: 0, refreshFrames: 5, refreshSeconds: 0))
         var reasons: [GateReason] = []
         for _ in 0..<11 { reasons.append(try gate.decide(try FileIO.readJPEGFrame(a)).reason) }
@@ -103,8 +103,8 @@ import Testing
     /// 33 ms a frame here): the detect stage drops frames instead of queueing them, every frame
     /// is accounted for, and the results still arrive in capture order.
     @Test func slowDetectorDropsInsteadOfQueueing() throws {
-        let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
-        let b = (fridgeData + "/train/images/" + photoB + ".jpg", fridgeData + "/train/labels/" + photoB + ".txt")
+        let a = (TestData.fridgeFile("train/images/" + photoA + ".jpg"), TestData.fridgeFile("train/labels/" + photoA + ".txt"))
+        let b = (TestData.fridgeFile("train/images/" + photoB + ".jpg"), TestData.fridgeFile("train/labels/" + photoB + ".txt"))
         let rec = try Recording(photos: (0..<60).map { $0 % 2 == 0 ? a : b }, fps: 30)
         let models = Reference.repoRoot + "/Models"
         let detector = try OpenCVDetector(model: "yolov3-tiny", store: ModelStore(directory: models))
@@ -131,14 +131,14 @@ import Testing
 
     /// stop() during a lossless replay ends it early, after the in-flight frames are finished.
     @Test func stopDrainsInFlightFrames() throws {
-        let a = (fridgeData + "/train/images/" + photoA + ".jpg", fridgeData + "/train/labels/" + photoA + ".txt")
+        let a = (TestData.fridgeFile("train/images/" + photoA + ".jpg"), TestData.fridgeFile("train/labels/" + photoA + ".txt"))
         let rec = try Recording(photos: Array(repeating: a, count: 300), fps: 30)
         let scene = try fridgeScene()
         let box = Locked<LivePipeline?>(nil)
         let done = Locked<Int>(0)
         let live = LivePipeline(
             source: try JPEGDirectorySource(directory: rec.folder, pace: .realTime),
-            detector: .labels(try YOLOLabels(folder: rec.labels, classesFile: fridgeData + "/classes.txt")), scene: scene,
+            detector: .labels(try YOLOLabels(folder: rec.labels, classesFile: TestData.fridgeFile("classes.txt"))), scene: scene,
             options: LiveOptions(handOff: .lossless, gate: nil),
             onOutcome: { _ in
                 done.mutate { $0 += 1 }

@@ -1,5 +1,6 @@
 import Reasoning
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 /// Contemplating mode on the CNTK fridge photo (labelled boxes as detections): the standard
@@ -62,7 +63,7 @@ import Testing
             observations: Fixture.scene(scene), profile: Fixture.profile(profile), today: Fixture.today, mode: .contemplating, panel: panel)
     }
 
-    @Test func quickAndContemplatingAgreeOnThisSceneAndOnlyContemplatingDebates() async throws {
+    @Test(.needsFridgeData) func quickAndContemplatingAgreeOnThisSceneAndOnlyContemplatingDebates() async throws {
         let quick = try Fixture.reasoner().run(
             observations: Fixture.scene("cntk-fridge"), profile: Fixture.profile("deficit"), today: Fixture.today)
         let deep = try await Self.contemplate(Self.panel())
@@ -149,7 +150,7 @@ import Testing
 
     /// An allergy is a restriction like the others: the quick chain and the preferences
     /// specialist both keep dairy (yogurt, lactose-free milk) off the list.
-    @Test func aDairyAllergyRulesOutYogurtAndMilk() async throws {
+    @Test(.needsFridgeData) func aDairyAllergyRulesOutYogurtAndMilk() async throws {
         let path = try Fixture.temp(
             "allergy.json",
             """

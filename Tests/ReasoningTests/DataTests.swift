@@ -1,6 +1,7 @@
 import Foundation
 import Reasoning
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 @Suite struct JSONTests {
@@ -42,7 +43,7 @@ import Testing
 }
 
 @Suite struct KnowledgeTests {
-    @Test func everyFridgeClassIsKnown() throws {
+    @Test(.enabled(if: TestData.hasFridgeFile("classes.txt"), Comment(rawValue: TestData.fridgeMissing))) func everyFridgeClassIsKnown() throws {
         let k = try Fixture.knowledge()
         for label in try Fixture.classes("train") {
             #expect(k.food(forLabel: label) != nil, "Smart Refrigerator class \(label)")
@@ -144,7 +145,7 @@ import Testing
 @Suite struct PerformanceReport {
     /// Prints the reasoner's cost per run (no assertion on time: tests check correctness only).
     /// Build with -c release for a meaningful figure.
-    @Test func printCostPerRun() throws {
+    @Test(.needsFridgeData) func printCostPerRun() throws {
         let reasoner = try Fixture.reasoner()
         let profile = try Fixture.profile("deficit")
         let single = try Fixture.scene("eggs-salmon-cheese")

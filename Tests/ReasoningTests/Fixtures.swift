@@ -7,7 +7,7 @@ import SightlineTestSupport
 enum Fixture {
     static let root = Reference.repoRoot
     /// The labelled fridge photos, read in place (see PROVENANCE.md there).
-    static let fridgeData = root + "/../shared/data/fridge"
+    static let fridgeData = TestData.fridge
     static let today = LocalDate("2026-11-22")!
     static let updateGolden = ProcessInfo.processInfo.environment["SIGHTLINE_UPDATE_GOLDEN"] == "1"
 
@@ -26,7 +26,7 @@ enum Fixture {
     }
 
     static func classes(_ dataset: String) throws -> [String] {
-        let path = dataset == "train" ? fridgeData + "/classes.txt" : fridgeData + "/\(dataset)/classes.txt"
+        let path = TestData.fridgeFile(dataset == "train" ? "classes.txt" : "\(dataset)/classes.txt")
         return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             .map(String.init).filter { !$0.isEmpty }
     }
@@ -34,7 +34,7 @@ enum Fixture {
     /// One YOLO label file as an observation: ground-truth boxes become detections with score 1.
     static func frame(dataset: String, file: String, width: Float, height: Float, sequence: UInt64, classes: [String]) throws -> Observation
     {
-        let text = try String(contentsOfFile: fridgeData + "/\(dataset)/labels/\(file)", encoding: .utf8)
+        let text = try String(contentsOfFile: TestData.fridgeFile("\(dataset)/labels/\(file)"), encoding: .utf8)
         var detections: [Detection] = []
         for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let f = line.split(separator: " ")

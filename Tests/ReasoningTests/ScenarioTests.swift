@@ -1,6 +1,7 @@
 import Foundation
 import Reasoning
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 /// The fridge scenario on real labelled photos (ground-truth boxes as detections), and the
@@ -133,7 +134,7 @@ import Testing
 
     /// Every labelled photo of every set, one frame each: the chain never throws, every label is a
     /// food or an unknown food, and the supply is exactly the sum the knowledge base gives.
-    @Test func everyLabelledPhotoFollowsTheArithmetic() throws {
+    @Test(.needsFridgeData) func everyLabelledPhotoFollowsTheArithmetic() throws {
         let reasoner = try Fixture.reasoner()
         let knowledge = try Fixture.knowledge()
         let profile = try Fixture.profile("deficit")

@@ -1,12 +1,13 @@
 import Reasoning
 import SightlineCore
+import SightlineTestSupport
 import Testing
 
 /// Sequence facts through a ``ReasoningSession`` on frames built from a real labelled photo
 /// (CNTK Grocery test_10, inside a fridge, 1000×1333): its ground-truth boxes are the
 /// detections; the yogurt ("joghurt") box is moved to the left edge and out of view, as a hand
 /// taking it out would, and in one variant comes back to where it was. Frames are 10 s apart.
-@Suite struct SequenceTests {
+@Suite(.needsFridgeData) struct SequenceTests {
     /// The yogurt's centre x per frame (nil: not in view). 21 frames, 0…200 s.
     static func yogurtPath(putBack: Bool) -> [Float?] {
         var xs: [Float?] = [338, 338, 338, 338, 298, 250, 190, 130, 70]  // leaves across the left edge (box x ≤ 50)

@@ -13,18 +13,10 @@
 // usage: dnn_shim_check      (exit 0 when every check passes; lines on stdout)
 #include "sl_dnn.h"
 
+#include "shim_check.h"
+
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            printf("FAIL: " __VA_ARGS__);                             \
-            printf("\n");                                             \
-            failures++;                                               \
-        }                                                             \
-    } while (0)
 
 int main(void) {
     char err[1024];
@@ -74,31 +66,11 @@ int main(void) {
             CHECK(name != NULL && name[0], "no output name");
             CHECK(sl_dnn_output_data(net, 1) == NULL && sl_dnn_output_shape(net, -1, dims, 8) == -1,
                   "out-of-range output index accepted");
-            printf("forward: 1 output '%s', shape [%d %d %d %d], values", name ? name : "?", dims[0], dims[1],
-                   dims[2], dims[3]);
-            if (data && rank == 4) {
-                for (int c = 0; c < 2; c++)
-                    for (int y = 0; y < 2; y++)
-                        for (int x = 0; x < 2; x++) {
-                            float expect = -1e30f;
-                            for (int dy = 0; dy < 2; dy++)
-                                for (int dx = 0; dx < 2; dx++) {
-                                    float v = input[c * 16 + (2 * y + dy) * 4 + 2 * x + dx];
-                                    if (v > expect) expect = v;
-                                }
-                            float got = data[c * 4 + y * 2 + x];
-                            printf(" %g", got);
-                            CHECK(got == expect, "output[%d][%d][%d] = %g, expected %g", c, y, x, got, expect);
-                        }
-            }
+            printf("forward: 1 output '%s', shape [%d %d %d %d],", name ? name : "?", dims[0], dims[1], dims[2], dims[3]);
+            if (data && rank == 4) check_maxpool_2x2(input, data, "forward");
             printf("\n");
         }
         sl_dnn_free(net);
     }
-    if (failures) {
-        printf("dnn_shim_check: %d check%s failed\n", failures, failures == 1 ? "" : "s");
-        return 1;
-    }
-    printf("dnn_shim_check: all checks passed\n");
-    return 0;
+    return finish("dnn_shim_check");
 }

@@ -6,11 +6,7 @@ public struct Candidate: Sendable, Hashable {
     public var score: Float
     public var box: Rect
 
-    public init(classID: Int, score: Float, box: Rect) {
-        self.classID = classID
-        self.score = score
-        self.box = box
-    }
+    public init(classID: Int, score: Float, box: Rect) { (self.classID, self.score, self.box) = (classID, score, box) }
 }
 
 /// Class-wise greedy non-maximum suppression: within each class, boxes are taken in order of

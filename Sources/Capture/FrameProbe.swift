@@ -1,0 +1,53 @@
+import Foundation
+import SightlineCore
+
+/// Takes frames from a source and says what arrived: one line per frame (sequence, format,
+/// size, bytes, timestamp and, from a live source, the latency from its timestamp to now) and
+/// a summary of the rate received. What `sightline capture` shows.
+public enum FrameProbe {
+    /// What ``take(_:from:workMilliseconds:say:)`` saw.
+    public struct Result {
+        public var count = 0
+        /// Seconds from each frame's timestamp to its arrival (live sources only).
+        public var latencies: [Double] = []
+        /// `N frames in S s (F fps received)`.
+        public var summary = ""
+        /// The error that ended the run early, if any.
+        public var failure: (any Error)?
+    }
+
+    /// Takes up to `frames` frames, sleeping `workMilliseconds` after each (a slow consumer),
+    /// and hands each frame's line to `say` (nil: no lines).
+    public static func take(
+        _ frames: Int, from source: any FrameSource, workMilliseconds: Double = 0, say: ((String) -> Void)?
+    ) -> Result {
+        var result = Result()
+        result.latencies.reserveCapacity(frames)
+        var first: Timestamp?, last: Timestamp?
+        do {
+            while result.count < frames, let frame = try source.next() {
+                let received = Timestamp.now()
+                let latency = received.seconds(since: frame.timestamp)
+                if source.isLive { result.latencies.append(latency) }
+                if first == nil { first = received }
+                last = received
+                result.count += 1
+                if let say {
+                    let size = frame.format.isCompressed && frame.width == 0 ? "?" : "\(frame.width)x\(frame.height)"
+                    var line = "#\(frame.sequence) \(frame.format) \(size) \(frame.byteCount) B ts \(frame.timestamp)"
+                    if source.isLive { line += String(format: " latency %.2f ms", latency * 1000) }
+                    say(line)
+                }
+                if workMilliseconds > 0 { usleep(UInt32(workMilliseconds * 1000)) }
+            }
+        } catch {
+            result.failure = error
+        }
+        result.summary = "\(result.count) frames"
+        if let first, let last, result.count > 1 {
+            result.summary += String(
+                format: " in %.2f s (%.1f fps received)", last.seconds(since: first), Double(result.count - 1) / last.seconds(since: first))
+        }
+        return result
+    }
+}

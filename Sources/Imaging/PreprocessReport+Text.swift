@@ -1,0 +1,38 @@
+import Foundation
+
+extension PreprocessReport {
+    /// Repeated runs on one frame for people: source, decode or conversion, fit, tensor,
+    /// kernels, and the median time per stage.
+    public static func text(_ reports: [PreprocessReport], input: ModelInput) -> String {
+        let r = reports[0]
+        func median(_ f: (PreprocessReport) -> Double) -> Double {
+            let v = reports.map(f).sorted()
+            return v[v.count / 2]
+        }
+        func ms(_ s: Double) -> String { String(format: "%.3f ms", s * 1000) }
+        var lines = [r.origin]
+        if let j = r.jpeg {
+            lines.append(
+                "  source     \(r.sourceWidth)x\(r.sourceHeight) JPEG (\(j.process.rawValue), \(j.subsampling.rawValue), \(j.colorSpace.rawValue))"
+            )
+            let decodedTo = r.jpegPath == .yuvPlanes ? "Y, Cb, Cr planes" : "RGB"
+            lines.append("  decode     DCT scale \(r.scale) -> \(r.decodedWidth)x\(r.decodedHeight) \(decodedTo)")
+        } else {
+            lines.append("  source     \(r.sourceWidth)x\(r.sourceHeight) raw \(r.sourceFormat)")
+            lines.append("  convert    \(r.sourceFormat) -> RGB \(r.decodedWidth)x\(r.decodedHeight)")
+        }
+        let lb = r.letterbox
+        lines.append(
+            "  fit        \(input.fit.rawValue): content \(lb.contentWidth)x\(lb.contentHeight) at (\(lb.contentX),\(lb.contentY)) in \(lb.inputWidth)x\(lb.inputHeight), \(input.interpolation.rawValue)"
+        )
+        lines.append(
+            "  tensor     \(r.shape) float32 NCHW \(input.channelOrder.rawValue), values (pixel/255 - mean)/std, mean \(input.mean) std \(input.std)"
+        )
+        lines.append("  kernels    \(r.kernels)")
+        let label = reports.count > 1 ? "time (median of \(reports.count))" : "time"
+        lines.append(
+            "  \(label)  decode \(ms(median { $0.decodeSeconds })), convert \(ms(median { $0.convertSeconds })), "
+                + "resize+pack \(ms(median { $0.resizePackSeconds })), total \(ms(median { $0.totalSeconds }))")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,220 @@
+public import Actions
+public import Detection
+import Foundation
+public import Reasoning
+
+/// Everything a scene is made of, as plain values: the wearer's profile, the chain and its
+/// knowledge, the detector models, the sinks, the reasoning window and mode, and where traces
+/// go. The command line fills it from its options, tests and benchmarks fill it directly, and a
+/// configuration file can fill it too (it is `Codable`; optional fields take their defaults).
+/// ``Scene`` assembles it.
+///
+/// Paths are as given: relative ones are taken from the current directory.
+public struct SceneConfiguration: Sendable, Codable, Equatable {
+    /// The wearer's profile (JSON; see docs/reasoning.md and Samples/profiles/).
+    public var profile: String
+    /// The chain of steps; nil: `chains/fridge.json` in the models folder.
+    public var chain: String?
+    /// The nutrition knowledge; nil: `nutrition.json` in the models folder.
+    public var knowledge: String?
+    /// The wearer's local date; nil: today.
+    public var today: LocalDate?
+    /// The detector models, run on each frame as one set; empty: ``ModelSelection/fridge``.
+    public var models: [ModelSelection]
+    /// The folder holding the models; nil: `SIGHTLINE_MODELS`, else the nearest `Models/`.
+    public var modelsDirectory: String?
+    /// Where results go; nil: the command's default (``Scene/init(_:defaultSinks:catalog:)``).
+    public var sinks: [SinkConfiguration]?
+    /// How many recent frames the chain reasons over (at least 1).
+    public var window: Int
+    /// Quick (the chain alone) or contemplating (specialists debate a marked decision).
+    public var mode: ReasoningMode
+    /// Labelled boxes used as the detections instead of running the models.
+    public var groundTruth: GroundTruth?
+    /// A folder each frame's trace (JSON and text) is written into.
+    public var traceDirectory: String?
+
+    /// YOLO label files standing in for a detector.
+    public struct GroundTruth: Sendable, Codable, Equatable {
+        /// The folder of `NAME.txt` label files.
+        public var labels: String
+        /// The class names, one per line.
+        public var classes: String
+
+        public init(labels: String, classes: String) {
+            self.labels = labels
+            self.classes = classes
+        }
+    }
+
+    public init(
+        profile: String, chain: String? = nil, knowledge: String? = nil, today: LocalDate? = nil, models: [ModelSelection] = [],
+        modelsDirectory: String? = nil, sinks: [SinkConfiguration]? = nil, window: Int = 5, mode: ReasoningMode = .quick,
+        groundTruth: GroundTruth? = nil, traceDirectory: String? = nil
+    ) {
+        self.profile = profile
+        self.chain = chain
+        self.knowledge = knowledge
+        self.today = today
+        self.models = models
+        self.modelsDirectory = modelsDirectory
+        self.sinks = sinks
+        self.window = window
+        self.mode = mode
+        self.groundTruth = groundTruth
+        self.traceDirectory = traceDirectory
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case profile, chain, knowledge, today, models, modelsDirectory, sinks, window, mode, groundTruth, traceDirectory
+    }
+
+    /// Reads a configuration in which only `profile` is required.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            profile: try c.decode(String.self, forKey: .profile), chain: try c.decodeIfPresent(String.self, forKey: .chain),
+            knowledge: try c.decodeIfPresent(String.self, forKey: .knowledge),
+            today: try c.decodeIfPresent(LocalDate.self, forKey: .today),
+            models: try c.decodeIfPresent([ModelSelection].self, forKey: .models) ?? [],
+            modelsDirectory: try c.decodeIfPresent(String.self, forKey: .modelsDirectory),
+            sinks: try c.decodeIfPresent([SinkConfiguration].self, forKey: .sinks),
+            window: try c.decodeIfPresent(Int.self, forKey: .window) ?? 5,
+            mode: try c.decodeIfPresent(ReasoningMode.self, forKey: .mode) ?? .quick,
+            groundTruth: try c.decodeIfPresent(GroundTruth.self, forKey: .groundTruth),
+            traceDirectory: try c.decodeIfPresent(String.self, forKey: .traceDirectory))
+    }
+
+    /// The models folder as a store.
+    public var store: ModelStore { modelsDirectory.map(ModelStore.init(directory:)) ?? .locate() }
+
+    /// The models to load: ``models``, or the fridge set.
+    public var effectiveModels: [ModelSelection] { models.isEmpty ? ModelSelection.fridge : models }
+
+    /// Checks what can be checked without reading any file.
+    public func validate(catalog: SinkCatalog = .standard) throws(SceneConfigurationError) {
+        guard window >= 1 else { throw SceneConfigurationError("window must be at least 1") }
+        for sink in sinks ?? [] { try catalog.validate(sink) }
+    }
+}
+
+/// A configuration that cannot be used as given; the message names the field.
+public struct SceneConfigurationError: Error, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One detector model of a scene and the labels kept from it.
+public struct ModelSelection: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// A folder of the models folder with a manifest.json.
+    public var name: String
+    /// The labels kept; nil keeps all.
+    public var labels: [String]?
+
+    public init(name: String, labels: [String]? = nil) {
+        self.name = name
+        self.labels = labels
+    }
+
+    /// Parses `NAME` or `NAME:label,label`.
+    public init(parsing text: String) throws(DetectionError) {
+        let (name, labels) = try DetectorSet.Member.parse(text)
+        self.init(name: name, labels: labels?.sorted())
+    }
+
+    /// The detector set of a fridge scene: the project's grocery model for the food, and COCO's
+    /// YOLOv3-tiny for the refrigerator itself (its food labels score far lower on fridge photos,
+    /// and its bottle boxes miss where the grocery model's match; see docs/detection.md).
+    public static let fridge = [ModelSelection(name: "grocery-yolov3-tiny"), ModelSelection(name: "yolov3-tiny", labels: ["refrigerator"])]
+
+    /// `NAME` or `NAME:label,label`.
+    public var description: String { labels.map { name + ":" + $0.joined(separator: ",") } ?? name }
+}
+
+/// Where a scene's results go: one sink, as `kind` or `kind:argument` (`jsonl:events.jsonl`).
+/// The kinds are a ``SinkCatalog``'s, so new kinds join without changing this type.
+public struct SinkConfiguration: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var kind: String
+    public var argument: String?
+
+    public init(kind: String, argument: String? = nil) {
+        self.kind = kind
+        self.argument = argument
+    }
+
+    /// Parses `kind` or `kind:argument` and checks it against `catalog`.
+    public init(parsing text: String, catalog: SinkCatalog = .standard) throws(SceneConfigurationError) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        self.init(kind: parts.first ?? "", argument: parts.count > 1 ? parts[1] : nil)
+        try catalog.validate(self)
+    }
+
+    public var description: String { argument.map { kind + ":" + $0 } ?? kind }
+}
+
+/// The kinds of sink a scene can name, and how each is opened. Open to new kinds
+/// (``adding(_:)``): a service adds its own (an MQTT publisher) beside the standard four.
+public struct SinkCatalog: Sendable {
+    /// One kind of sink.
+    public struct Kind: Sendable {
+        /// The word before the colon.
+        public var name: String
+        /// How it is written, for messages (`jsonl, jsonl:FILE`).
+        public var usage: String
+        /// What is wrong with an argument (nil: nothing).
+        public var check: @Sendable (String?) -> String?
+        /// Opens the sink.
+        public var open: @Sendable (String?) throws -> any ActionSink
+
+        public init(
+            name: String, usage: String, check: @escaping @Sendable (String?) -> String? = { _ in nil },
+            open: @escaping @Sendable (String?) throws -> any ActionSink
+        ) {
+            self.name = name
+            self.usage = usage
+            self.check = check
+            self.open = open
+        }
+    }
+
+    public private(set) var kinds: [Kind]
+
+    public init(_ kinds: [Kind]) { self.kinds = kinds }
+
+    /// This catalog with `kind` added (or replacing one of the same name).
+    public func adding(_ kind: Kind) -> SinkCatalog {
+        SinkCatalog(kinds.filter { $0.name != kind.name } + [kind])
+    }
+
+    /// JSON Lines (standard output or a file), the grocery list, the webhook and the overlay.
+    public static let standard = SinkCatalog([
+        Kind(name: "jsonl", usage: "jsonl, jsonl:FILE") { try JSONLinesSink($0.map { .file($0) } ?? .standardOutput) },
+        Kind(name: "grocery", usage: "grocery, grocery:DB") {
+            GroceryListSink(list: try GroceryList(path: $0 ?? ActionPaths.groceryDatabase()))
+        },
+        Kind(
+            name: "webhook", usage: "webhook:URL",
+            check: { $0.flatMap(URL.init(string:)) == nil ? "webhook needs a URL: webhook:URL" : nil }
+        ) { try WebhookSink(url: URL(string: $0!)!, outboxPath: ActionPaths.webhookOutbox()) },
+        Kind(name: "overlay", usage: "overlay:DIR", check: { $0 == nil ? "overlay needs a folder: overlay:DIR" : nil }) {
+            try OverlaySink(folder: $0!)
+        },
+    ])
+
+    /// Every kind's usage, for help and messages.
+    public var usage: String { kinds.map(\.usage).joined(separator: ", ") }
+
+    /// Checks that `sink` names a known kind with a usable argument.
+    public func validate(_ sink: SinkConfiguration) throws(SceneConfigurationError) {
+        guard let kind = kinds.first(where: { $0.name == sink.kind }) else {
+            throw SceneConfigurationError("unknown sink '\(sink)' (\(usage))")
+        }
+        if let problem = kind.check(sink.argument) { throw SceneConfigurationError(problem) }
+    }
+
+    /// Opens `sink`.
+    public func open(_ sink: SinkConfiguration) throws -> any ActionSink {
+        try validate(sink)
+        return try kinds.first { $0.name == sink.kind }!.open(sink.argument)
+    }
+}
