@@ -6,6 +6,7 @@ without one group of every source, each scored by Sightline itself on the photos
     .venv-train/bin/python scripts/train/folds.py report NAME... [--sizes S]               # the tables
     .venv-train/bin/python scripts/train/folds.py cost RUN_FOLDER --sizes 416,512,608 [--rounds N]
     .venv-train/bin/python scripts/train/folds.py scene NAME [--sizes S]; ... scene-report NAME   # the scene step
+    .venv-train/bin/python scripts/train/folds.py fridge MODELS_DIR MODEL           # its fridge class on every photo
 
 `run` trains fold F1, F2, F3 in turn (train.py with --holdout, the rest of the arguments passed
 on), each into .train-runs/NAME/F<k>/, then evaluates it. Evaluation runs the release build of
@@ -293,9 +294,35 @@ def cost(run: str, sizes: list[int], rounds: int, data_dir: str) -> None:
               f"preprocess {m['preprocess']:.1f} ms, decode+NMS {m['decode']:.2f} ms")
 
 
+def fridge_everywhere(models: str, model: str, data_dir: str) -> None:
+    """The fridge class of one model on every photo there is: each data folder's photos, the
+    negatives of negatives.tsv and every sample photo, through `sightline detect --json`; per
+    source, how many reach the scene step's FRIDGE_SCORE and the extremes. For the shipped
+    model most of these photos are training photos (its held-out figures are the folds')."""
+    paths: dict[str, list[str]] = {}
+    for s in data.all_samples(data_dir) + data.negative_samples():
+        paths.setdefault(s.source, []).append(s.path)
+    photos = [line.rstrip("\n").split("\t") for line in open(os.path.join(data.REPO, "Samples", "photos.tsv"))
+              if line.strip() and not line.startswith("#")]
+    paths["samples (trained on as negatives)"] = [p for n, p, *_ in photos if n in data.SAMPLE_NEGATIVES]
+    paths["samples (never trained on)"] = [p for n, p, *_ in photos if n in NEVER_TRAINED]
+    print(f"fridge_interior of {model} (sightline detect --json), photos at >= {FRIDGE_SCORE}:")
+    for source, ps in paths.items():
+        best = {}
+        for i in range(0, len(ps), 32):
+            for line in sh([SIGHTLINE, "detect", "--models-dir", models, "--model", model, "--json", "--score", "0.05"] + ps[i:i + 32]).splitlines():
+                r = json.loads(line)
+                best[os.path.basename(r["image"])] = max([d["score"] for d in r["detections"] if d["label"] == data.FRIDGE], default=0.0)
+        n = sum(1 for v in best.values() if v >= FRIDGE_SCORE)
+        fridge = source in data.FRIDGE_SOURCES
+        extreme = sorted(best.items(), key=lambda kv: kv[1], reverse=not fridge)[:3]
+        print(f"  {source:<36} {n}/{len(best)} ({'lowest' if fridge else 'highest'}: "
+              + ", ".join(f"{k[:28]} {v:.2f}" for k, v in extreme) + ")")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=["plan", "run", "evaluate", "report", "cost", "scene", "scene-report"])
+    ap.add_argument("command", choices=["plan", "run", "evaluate", "report", "cost", "scene", "scene-report", "fridge"])
     ap.add_argument("names", nargs="+", help="run name(s) under .train-runs/")
     ap.add_argument("--data", default=os.path.join(data.REPO, "..", "shared", "data", "fridge"))
     ap.add_argument("--sizes", default="416")
@@ -316,6 +343,9 @@ def main():
     if a.command == "scene-report":
         for size in sizes:
             scene_report(a.names, size, a.floor)
+        return
+    if a.command == "fridge":  # names: MODELS_DIR MODEL
+        fridge_everywhere(a.names[0], a.names[1], a.data)
         return
     if a.command == "cost":
         cost(a.names[0], sizes, a.rounds, a.data)

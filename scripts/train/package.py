@@ -1,10 +1,11 @@
 """Installs a training run's export as Models/grocery-yolov3-tiny/: cfg, labels, the retrained
 layers (.delta: every layer after the COCO weights file's first bytes that training left
 unchanged), the manifest (sha256 and size of every file), and the delta's hash and prefix length
-in scripts/fetch-model, which rebuilds the full weights from the COCO model's.
+in scripts/fetch-model, which rebuilds the full weights from the COCO model's. The manifest's
+ONNX entries are kept for scripts/fetch-model to re-pin (Models/README.md).
 
     .venv-train/bin/python scripts/train/package.py --data DIR --validation     # writes validation.txt only
-    .venv-train/bin/python scripts/train/package.py --data DIR RUN_OUT_DIR [--score S]
+    .venv-train/bin/python scripts/train/package.py --data DIR RUN_OUT_DIR [--score S] [--floor F]
 """
 from __future__ import annotations
 
@@ -62,7 +63,15 @@ def main():
     base_cfg = os.path.join(data.REPO, "Models", "yolov3-tiny", "yolov3-tiny.cfg")
     yolo.write_cfg(export.cfg_blocks(base_cfg, classes, info["size"], a.floor), os.path.join(DEST, n + ".cfg"))
     backbone = "COCO backbone (conv 0-12) kept" if info["prefix_bytes"] > 20 else "whole network fine-tuned from COCO"
-    open(os.path.join(DEST, "manifest.json"), "w").write(export.manifest(DEST, info["size"], classes, backbone, a.score))
+    m = json.loads(export.manifest(DEST, info["size"], classes, backbone, a.score))
+    # The ONNX files generated from the Darknet ones keep their entries; their pins are stale now
+    # (scripts/fetch-model refuses them and prints the new sha256 and size to write here).
+    old = os.path.join(DEST, "manifest.json")
+    if os.path.exists(old):
+        for role, f in json.load(open(old))["files"].items():
+            if role in ("onnx", "onnxInt8"):
+                m["files"][role] = f
+    open(old, "w").write(export.format_manifest(m) + "\n")
 
     s = open(FETCH).read()
     s = re.sub(r"delta_sha=\S+", f"delta_sha={info['delta_sha256']}", s)
