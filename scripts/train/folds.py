@@ -301,7 +301,8 @@ def fridge_everywhere(models: str, model: str, data_dir: str) -> None:
     model most of these photos are training photos (its held-out figures are the folds')."""
     paths: dict[str, list[str]] = {}
     for s in data.all_samples(data_dir) + data.negative_samples():
-        paths.setdefault(s.source, []).append(s.path)
+        if s.path.lower().endswith((".jpg", ".jpeg")):  # sightline reads JPEG; a few negatives are PNG
+            paths.setdefault(s.source, []).append(s.path)
     photos = [line.rstrip("\n").split("\t") for line in open(os.path.join(data.REPO, "Samples", "photos.tsv"))
               if line.strip() and not line.startswith("#")]
     paths["samples (trained on as negatives)"] = [p for n, p, *_ in photos if n in data.SAMPLE_NEGATIVES]
