@@ -18,7 +18,10 @@ import Testing
     /// food on it: the single-item IMG_04xx shots give the model nothing it scores 0.5 or more).
     static let photos: [String: [String]] = [
         "yolov3-tiny": ["dog", "person", "fruits"].map { n in Samples.photos.first { $0.name == n }!.path },
-        "grocery-yolov3-tiny": [fridge + "/extra/cntk_grocery/images/test_10.jpg", firstValidationPhoto(in: "extra/epicureai", startingWith: "banana_salmon_tomato_potato")],
+        "grocery-yolov3-tiny": [
+            fridge + "/extra/cntk_grocery/images/test_10.jpg",
+            firstValidationPhoto(in: "extra/epicureai", startingWith: "banana_salmon_tomato_potato"),
+        ],
     ]
 
     static func firstValidationPhoto(in folder: String, startingWith prefix: String = "") -> String {
