@@ -168,10 +168,11 @@ public struct ModelSelection: Sendable, Codable, Equatable, CustomStringConverti
         self.init(name: name, labels: labels?.sorted())
     }
 
-    /// The detector set of a fridge scene: the project's grocery model for the food, and COCO's
-    /// YOLOv3-tiny for the refrigerator itself (its food labels score far lower on fridge photos,
-    /// and its bottle boxes miss where the grocery model's match; see docs/detection.md).
-    public static let fridge = [ModelSelection(name: "grocery-yolov3-tiny"), ModelSelection(name: "yolov3-tiny", labels: ["refrigerator"])]
+    /// The detector set of a fridge scene: the project's grocery model alone, one inference a
+    /// frame. It finds the food and the view itself: its `fridge_interior` class is what the
+    /// chain's scene step rests on (COCO's `refrigerator` does not fire on close fridge
+    /// interiors; see docs/detection.md).
+    public static let fridge = [ModelSelection(name: "grocery-yolov3-tiny")]
 
     /// `NAME` or `NAME:label,label`.
     public var description: String { labels.map { name + ":" + $0.joined(separator: ",") } ?? name }

@@ -19,7 +19,7 @@ struct Sightline: ParsableCommand {
         discussion: """
             Sightline looks at what the wearer sees and acts on it. Frames from a V4L2 camera or \
             recordings are decoded and preprocessed by a SIMD core, YOLO detectors find the objects \
-            (a grocery model and COCO's refrigerator), a chain of reasoning steps turns them into a \
+            (a grocery model that also sees the fridge itself), a chain of reasoning steps turns them into a \
             conclusion with its evidence (what is in the fridge, what the wearer's profile needs), \
             and sinks act on it: the grocery list, JSON Lines, a webhook, a heads-up overlay.
 

@@ -3,10 +3,10 @@ import SightlineTestSupport
 import Testing
 
 /// `sightline explain` on a real fridge photo with the default detector set (the grocery model
-/// for the food, COCO's YOLOv3-tiny for the refrigerator): the chain of thought lists the
-/// groceries actually there and reasons with them. CNTK's test_5.jpg is a held-out validation
-/// arrangement (Models/grocery-yolov3-tiny/validation.txt) with eggs, yogurt, ketchup, mushrooms,
-/// mustard, an orange, water and two acorn squashes in it.
+/// alone: the food and the view itself, its `fridge_interior` class): the chain of thought lists
+/// the groceries actually there and reasons with them. CNTK's test_5.jpg (eggs, yogurt, ketchup,
+/// mushrooms, mustard, an orange, water and two acorn squashes) is one the model trained on;
+/// its figures on arrangements it never saw come from the training's folds (TRAINING.md).
 @Suite(.needsFridgeData) struct GroceryExplainCLITests {
     let photo = TestData.fridge + "/extra/cntk_grocery/images/test_5.jpg"
     var scene: [String] {
@@ -33,10 +33,25 @@ import Testing
         let foods = facts("nutrition").filter { $0["kind"] as? String == "food" }
         #expect(foods.count == inStock.count)
         #expect((facts("scene").first?["value"] as? [String: Any])?["value"] as? Bool == true, "\(facts("scene"))")
+        // The scene rests on the fridge class: its box is the scene step's first evidence.
+        let sceneEvidence = (facts("scene").first?["evidence"] as? [String: Any])?["detections"] as? [[String: Any]] ?? []
+        #expect(sceneEvidence.first?["label"] as? String == "fridge_interior", "\(sceneEvidence)")
         #expect(r.out.contains("\"model\": \"grocery-yolov3-tiny\""))
+        #expect(!r.out.contains("\"model\": \"yolov3-tiny\""), "the default set is the grocery model alone")
         let text = try sightline(["explain", photo] + scene)
         #expect(text.out.contains(" by grocery-yolov3-tiny at "), "\(text.out)")
         #expect(text.out.contains("Decision: add"), "\(text.out)")
+    }
+
+    /// The sample photos without a fridge (Samples/photos.tsv): the scene step says it is not
+    /// food storage, and nothing is proposed.
+    @Test(arguments: ["dog", "eagle", "giraffe", "horses", "kite", "person", "messi5"])
+    func noFoodStorageWithoutAFridge(_ name: String) throws {
+        let photo = try #require(Samples.photos.first { $0.name == name }).path
+        let r = try sightline(["explain", photo] + scene)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("The frames do not show food storage"), "\(r.out)")
+        #expect(!r.out.contains("Decision: add"), "\(r.out)")
     }
 
     @Test func aModelFilterNamingAnUnknownLabelIsRefused() throws {
@@ -48,8 +63,7 @@ import Testing
 }
 
 /// The fridge scene from a clone alone: the Smart Refrigerator photo committed under
-/// Samples/fridge (held out of the grocery model's training) through the default detector set,
-/// as scripts/demo runs it, to its decision.
+/// Samples/fridge through the default detector set, as scripts/demo runs it, to its decision.
 @Suite struct CommittedFridgeCLITests {
     let photo = TestData.samples + "/train/images/DSC_5683_JPG_jpg.rf.217cc81d806a1bef85684bcf695f99ff.jpg"
     func scene(_ profile: String) -> [String] {
@@ -61,6 +75,7 @@ import Testing
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains(" by grocery-yolov3-tiny at "), "\(r.out)")
         #expect(r.out.contains("The frames show food storage"), "\(r.out)")
+        #expect(r.out.contains("fridge_interior"), "the scene rests on the fridge class: \(r.out)")
         // The meat, fish and cheese in view do not count for a vegan: something is proposed.
         #expect(r.out.contains("Decision: add"), "\(r.out)")
         let deficit = try sightline(["explain", photo] + scene("deficit"))

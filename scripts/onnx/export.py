@@ -2,7 +2,7 @@
 """Sightline's Darknet -> ONNX exporter: a YOLO network's .cfg and .weights as one ONNX file
 for ONNX Runtime, with the same outputs OpenCV's Darknet reader gives.
 
-    export.py CFG WEIGHTS OUT.onnx [--class-threshold 0.2] [--quiet]
+    export.py CFG WEIGHTS OUT.onnx [--class-threshold T] [--quiet]
 
 Everything is derived from the cfg (layers, filters, anchors, masks, class count), so a
 retrained model with other classes exports without changes here. The network:
@@ -16,8 +16,8 @@ retrained model with other classes exports without changes here. The network:
   [rows, 5 + classes], rows ordered by cell row, cell column, anchor: [cx, cy, w, h, objectness,
   class scores x objectness], coordinates relative to the input size. That is the
   `darknet-region` layout Sightline's decoder reads (decodeDarknetRegion). As in OpenCV's region
-  layer, a class score not above --class-threshold (OpenCV's 0.2) is written as 0, so both
-  runtimes give the same rows.
+  layer, a class score not above the [yolo] section's `thresh` (0.2 when absent, OpenCV's
+  default; --class-threshold overrides it) is written as 0, so both runtimes give the same rows.
 
 The file is deterministic (the same cfg, weights and pinned packages give the same bytes), so
 a model manifest pins its sha256 like a downloaded file's. Supported layers: convolutional
@@ -71,6 +71,7 @@ class Builder:
         self.cfg_path = cfg_path
         self.weights_path = weights_path
         self.class_threshold = class_threshold
+        self.used_thresholds = []
         self.nodes = []
         self.initializers = []
         self.names = set()
@@ -237,7 +238,10 @@ class Builder:
         scores = self.node("Sigmoid", [columns(5, cell, "tcls")], f"{name}_class_sigmoid")
         scores = self.node("Mul", [scores, objectness], f"{name}_class_scores")
         zero = self.const(f"{name}_zero", np.array(0, dtype=np.float32))
-        above = self.node("Greater", [scores, self.const(f"{name}_threshold", np.array(self.class_threshold, dtype=np.float32))],
+        # OpenCV's Darknet reader takes the [yolo] section's `thresh` (0.2 when absent).
+        threshold = self.class_threshold if self.class_threshold is not None else float(section[1].get("thresh", "0.2"))
+        self.used_thresholds.append(threshold)
+        above = self.node("Greater", [scores, self.const(f"{name}_threshold", np.array(threshold, dtype=np.float32))],
                           f"{name}_above")
         scores = self.node("Where", [above, scores, zero], f"{name}_scores")
         out = self.unique(name)
@@ -314,7 +318,7 @@ class Builder:
             with open(path, "rb") as f:
                 helper.set_model_props(model, {**{p.key: p.value for p in model.metadata_props}, key: hashlib.sha256(f.read()).hexdigest()})
         helper.set_model_props(model, {**{p.key: p.value for p in model.metadata_props},
-                                       "output_layout": "darknet-region", "class_threshold": repr(self.class_threshold)})
+                                       "output_layout": "darknet-region", "class_threshold": repr(self.used_thresholds[0] if len(set(self.used_thresholds)) == 1 else self.used_thresholds)})
         onnx.checker.check_model(model, full_check=True)
         return model
 
@@ -324,8 +328,9 @@ def main():
     parser.add_argument("cfg")
     parser.add_argument("weights")
     parser.add_argument("output")
-    parser.add_argument("--class-threshold", type=float, default=0.2,
-                        help="class scores not above this are written as 0 (OpenCV's region layer: 0.2)")
+    parser.add_argument("--class-threshold", type=float, default=None,
+                        help="class scores not above this are written as 0 (default: each [yolo] section's "
+                             "thresh, else 0.2, as OpenCV's region layer)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     try:

@@ -38,14 +38,17 @@ def postprocess(rows: np.ndarray, geom, src_w: int, src_h: int, score: float, io
     return out[np.argsort(-out[:, 1], kind="stable")][:300]
 
 
-def score_samples(samples, forward, classes: list[str], score: float = 0.005, iou: float = 0.45, class_map=None, cache=None) -> dict:
+def score_samples(samples, forward, classes: list[str], score: float = 0.005, iou: float = 0.45, class_map=None, cache=None,
+                  size: int = data.INPUT) -> dict:
     """`forward(chw float32 array) -> rows (N, 5+C)` in input pixels. Ground truth is in the
     evaluated class space (the taxonomy)."""
     dets, gts = [], []
     for s in samples:
-        img = cache[s.path] if cache is not None and s.path in cache else data.load_rgb(s.path)
+        if cache is not None and s.path not in cache:
+            cache[s.path] = data.load_rgb(s.path)
+        img = cache[s.path] if cache is not None else data.load_rgb(s.path)
         h, w = img.shape[:2]
-        lb, geom = data.letterbox(img)
+        lb, geom = data.letterbox(img, size)
         rows = forward(data.to_tensor_array(lb))
         dets.append(postprocess(rows, geom, w, h, score, iou, class_map))
         g = s.boxes.copy()
@@ -63,7 +66,7 @@ def opencv_forward(cfg: str, weights: str):
     def forward(chw: np.ndarray) -> np.ndarray:
         net.setInput(chw[None])
         rows = np.concatenate(net.forward(names), 0)
-        rows[:, :4] *= data.INPUT  # OpenCV gives coordinates relative to the input size
+        rows[:, :4] *= chw.shape[-1]  # OpenCV gives coordinates relative to the (square) input size
         return rows
 
     return forward
@@ -74,7 +77,7 @@ def opencv_forward(cfg: str, weights: str):
 OPENCV_CLASS_FLOOR = 0.2
 
 
-def torch_forward(model, floor: float = OPENCV_CLASS_FLOOR):
+def torch_forward(model, floor: float = OPENCV_CLASS_FLOOR, size: int = data.INPUT):
     import torch
 
     import yolo
@@ -82,7 +85,7 @@ def torch_forward(model, floor: float = OPENCV_CLASS_FLOOR):
     def forward(chw: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             outs = model(torch.from_numpy(chw[None]))
-        rows = torch.cat([yolo.decode(o, l, data.INPUT) for o, l in zip(outs, model.yolo_layers())], 1)[0].numpy()
+        rows = torch.cat([yolo.decode(o, l, size) for o, l in zip(outs, model.yolo_layers())], 1)[0].numpy()
         cls = rows[:, 5:]
         cls[cls <= floor] = 0
         return rows

@@ -1,16 +1,21 @@
 """Trains the grocery YOLOv3-tiny from the COCO YOLOv3-tiny weights and exports it for Sightline.
 
-    .venv-train/bin/python scripts/train/train.py --data DIR --epochs N --out OUTDIR
+    .venv-train/bin/python scripts/train/train.py --data DIR --minutes M --out OUTDIR [--holdout FILE]
+        [--synth P] [--size S] [--unfreeze F] [--val-every N]
 
 Transfer learning: Darknet layers below --freeze (default 13: the COCO backbone, conv 0-12) stay
-fixed and run under no_grad in eval mode; the neck and both heads (resized to 47 classes, box and
-objectness rows and the classes COCO shares initialised from the COCO head) are trained with a
-YOLOv3 loss: anchors and masks from the cfg, Darknet's box parametrisation, GIoU box loss,
-objectness target 1 (as Darknet), logistic class loss. Augmentation for tiny data: mosaic, random
-scale/translate crop, horizontal flip, HSV and exposure jitter, blur, cutout; inputs letterboxed
-to 416 with pad 128, RGB, /255, as Sightline feeds the model. Prints losses and validation
-mAP@0.5 per epoch (scored as Sightline sees the model: class scores <= 0.2 are zeroed by OpenCV);
-exports the final epoch.
+fixed and run under no_grad in eval mode; the neck and both heads (resized to the taxonomy's 48
+classes, box and objectness rows and the classes COCO shares initialised from the COCO head) are
+trained with a YOLOv3 loss: anchors and masks from the cfg, Darknet's box parametrisation, GIoU
+box loss, objectness target 1 (as Darknet), logistic class loss. With --unfreeze F the backbone
+joins after that share of the budget, at a tenth of the learning rate (its batch norms keep
+their COCO statistics). Data: every labelled photo of the data folder except those --holdout
+lists; fridge-interior photos carry the fridge class over the whole photo; the photos of
+negatives.tsv and the sample photos without a fridge are negatives. Augmentation: scene
+synthesis (synth.py) for a share --synth of the images, otherwise mosaic or a random
+scale/translate crop; then horizontal flip, HSV and exposure jitter, blur, cutout; inputs
+letterboxed to --size with pad 128, RGB, /255, as Sightline feeds the model. Exports the final
+epoch as a model folder `sightline eval --models-dir OUTDIR/models` reads.
 """
 from __future__ import annotations
 
@@ -30,11 +35,13 @@ sys.path.insert(0, os.path.dirname(__file__))
 import data  # noqa: E402
 import export  # noqa: E402
 import predict  # noqa: E402
+import synth  # noqa: E402
 import yolo  # noqa: E402
 
-S = data.INPUT
+S = data.INPUT  # the training input size (--size)
 COCO_SHARED = {"apple": 47, "banana": 46, "orange": 49, "carrot": 51, "bottle": 39}
-SOURCE_WEIGHT = {"smart_refrigerator": 0.30, "cntk_grocery": 0.25, "epicureai": 0.40, "fridgeobjects_icevision": 0.05}
+SOURCE_WEIGHT = {"smart_refrigerator": 0.30, "cntk_grocery": 0.25, "epicureai": 0.35, "fridgeobjects_icevision": 0.04,
+                 "negative": 0.06}
 CACHE_SIDE = 640  # decoded photos are kept in memory with their long side at most this
 
 
@@ -144,11 +151,21 @@ def photometric(img, rng):
     return img
 
 
-def make_batch(train, probs, n, cache, rng):
+def synthesized(synthesizer, rng):
+    """A synthesized scene (synth.py), placed like a single photo."""
+    img, b = synthesizer(rng)
+    h, w = img.shape[:2]
+    scale = S / max(h, w) * rng.uniform(0.7, 1.4)
+    return affine(img, b, S, scale, rng.uniform(-0.15, 0.15) * S, rng.uniform(-0.15, 0.15) * S, rng.random() < 0.5)
+
+
+def make_batch(train, probs, n, cache, rng, synthesizer=None, p_synth=0.0):
     imgs, targets = [], []
     for bi in range(n):
         pick = lambda: train[int(rng.choice(len(train), p=probs))]
-        if rng.random() < 0.5:
+        if synthesizer is not None and rng.random() < p_synth:
+            img, b = synthesized(synthesizer, rng)
+        elif rng.random() < 0.5:
             img, b = mosaic([pick() for _ in range(4)], cache, rng)
         else:
             img, b = single(pick(), cache, rng)
@@ -172,10 +189,11 @@ def bbox_giou(a, b):
     return iou - (hull - union) / hull
 
 
-def yolo_loss(outs, layers, targets, classes):
+def yolo_loss(outs, layers, targets, classes, wide_view=False):
     """Darknet parametrisation (xy = sigmoid + cell, wh = exp * anchor) so the trained heads
     decode exactly as OpenCV's YOLO layer does. A ground-truth box is assigned to its best anchor
-    of all six and to any other anchor whose shape IoU with it exceeds 0.25."""
+    of all six and to any other anchor whose shape IoU with it exceeds 0.25; with `wide_view`, a
+    box at least half the input on both sides also to the 8 cells around its centre."""
     dev = outs[0].device
     all_anchors = layers[0].all_anchors
     lbox = torch.zeros((), device=dev)
@@ -213,6 +231,19 @@ def yolo_loss(outs, layers, targets, classes):
                 tc = torch.zeros(len(t), classes, device=dev)
                 tc[torch.arange(len(t)), t[:, 1].long()] = 1
                 lcls = lcls + F.binary_cross_entropy_with_logits(p[:, 5:], tc, reduction="sum") / max(n, 1) / classes
+                # A box over most of the view (the fridge class) is also an object for the 8 cells
+                # around its centre (objectness and class only: their box centres cannot reach it),
+                # nine positives a photo instead of one.
+                big = (t[:, 4] >= 0.5 * S) & (t[:, 5] >= 0.5 * S)
+                if wide_view and big.any():
+                    for dj in (-1, 0, 1):
+                        for di in (-1, 0, 1):
+                            if di == 0 and dj == 0:
+                                continue
+                            ni, nj = (gi[big] + di).clamp(0, w - 1), (gj[big] + dj).clamp(0, h - 1)
+                            q = out[bi[big], al, nj, ni]
+                            tobj[bi[big], al, nj, ni] = 1.0
+                            lcls = lcls + F.binary_cross_entropy_with_logits(q[:, 5:], tc[big], reduction="sum") / max(n, 1) / classes
         lobj = lobj + F.binary_cross_entropy_with_logits(out[..., 4], tobj) * balance.get(w, 1.0)
     bs = outs[0].shape[0]
     # Gains as in the Ultralytics YOLO recipes (box 0.05, obj 1.0 scaled to 416, cls 0.5 scaled to
@@ -245,11 +276,30 @@ def init_heads(model, classes: list[str], coco_names: list[str]):
                     conv.bias.data[a * (nc + 5) + 5 + c] = old_b[a * (nc_old + 5) + 5 + j]
 
 
+def training_photos(data_dir: str, holdout: set[str]) -> tuple[list[data.Sample], list[data.Sample]]:
+    """Every labelled photo (fridge photos with the fridge box) and every negative, split into
+    those --holdout names (by file name, or `sample:NAME` for a sample photo) and the rest."""
+    samples = data.all_samples(data_dir, fridge_box=True) + data.negative_samples() + data.sample_photos(data.SAMPLE_NEGATIVES)
+    key = lambda s: s.scene if s.scene.startswith("sample:") else s.name
+    names = {key(s) for s in samples}
+    unknown = holdout - names
+    if unknown:
+        raise SystemExit(f"train: {len(unknown)} held-out names are not in the data, e.g. {sorted(unknown)[0]}")
+    train = [s for s in samples if key(s) not in holdout]
+    held = [s for s in samples if key(s) in holdout]
+    shared = {s.scene for s in train} & {s.scene for s in held}
+    if shared:
+        raise SystemExit(f"train: the hold-out list splits scene groups: {sorted(shared)[:3]}")
+    return train, held
+
+
 def main():
+    global S
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True, help="the fridge data folder (train/, extra/, classes.txt)")
     ap.add_argument("--base", default=os.path.join(data.REPO, "Models", "yolov3-tiny"), help="the COCO YOLOv3-tiny model folder")
-    ap.add_argument("--out", required=True, help="where the exported model files go")
+    ap.add_argument("--out", required=True, help="the run folder: log, export.json and models/ (the exported model)")
+    ap.add_argument("--holdout", help="a file naming the photos not to train on (validation.txt format)")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--minutes", type=float, default=0,
                     help="a training-time budget instead of a step count: the learning rate follows the share of the "
@@ -257,10 +307,21 @@ def main():
     ap.add_argument("--epoch-images", type=int, default=192)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--freeze", type=int, default=13, help="Darknet layers below this stay fixed")
+    ap.add_argument("--size", type=int, default=data.INPUT, help="training (and exported) input size, a multiple of 32")
+    ap.add_argument("--synth", type=float, default=0.0, help="share of training images that are synthesized scenes")
+    ap.add_argument("--freeze", type=int, default=13, help="Darknet layers below this stay fixed (until --unfreeze)")
+    ap.add_argument("--unfreeze", type=float, default=0.0,
+                    help="share of training after which the frozen layers train too, at --backbone-lr x the learning rate")
+    ap.add_argument("--backbone-lr", type=float, default=0.1)
+    ap.add_argument("--wide-view", action="store_true",
+                    help="a box over at least half the input (the fridge class) is an object for the 3x3 cells at its centre")
+    ap.add_argument("--val-every", type=int, default=0, help="score the held-out photos every N epochs (PyTorch; 0: never)")
     ap.add_argument("--seed", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
+    if args.size % 32:
+        raise SystemExit("train: --size must be a multiple of 32")
+    S = args.size
 
     t_start = time.time()
     random.seed(args.seed)
@@ -271,18 +332,19 @@ def main():
     rng = np.random.default_rng(args.seed)
     print(f"train: torch {torch.__version__}, numpy {np.__version__}, opencv {cv2.__version__}, seed {args.seed}, "
           f"threads {args.threads}, load average {os.getloadavg()}", flush=True)
+    print("train: " + " ".join(sys.argv[1:]), flush=True)
 
     classes, _ = data.taxonomy()
-    samples = data.all_samples(args.data)
-    train, val = data.split(samples)
-    for name, part in (("train", train), ("validation", val)):
+    holdout = data.read_name_list(args.holdout) if args.holdout else set()
+    train, val = training_photos(args.data, holdout)
+    for name, part in (("train", train), ("held out", val)):
         by = {}
         for s in part:
             by.setdefault(s.source, [0, 0, set()])
             by[s.source][0] += 1
             by[s.source][1] += len(s.boxes)
             by[s.source][2].add(s.scene)
-        print(f"train: {name}: " + ", ".join(f"{k} {v[0]} images / {v[1]} boxes / {len(v[2])} scenes" for k, v in by.items()), flush=True)
+        print(f"train: {name}: " + ", ".join(f"{k} {v[0]} images / {v[1]} boxes / {len(v[2])} groups" for k, v in by.items()), flush=True)
     counts = {}
     for s in train:
         counts[s.source] = counts.get(s.source, 0) + 1
@@ -293,13 +355,16 @@ def main():
     model, header = yolo.build(os.path.join(args.base, "yolov3-tiny.cfg"), os.path.join(args.base, "yolov3-tiny.weights"), len(classes))
     init_heads(model, classes, coco_names)
     frozen = list(range(args.freeze))
-    params = [p for i, m in enumerate(model.layers) if i >= args.freeze for p in m.parameters()]
-    for i in frozen:
-        for p in model.layers[i].parameters():
-            p.requires_grad_(False)
-    decay = [p for p in params if p.ndim > 1]
-    no_decay = [p for p in params if p.ndim <= 1]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}], lr=args.lr)
+    head_params = [p for i, m in enumerate(model.layers) if i >= args.freeze for p in m.parameters()]
+    backbone_params = [p for i in frozen for p in model.layers[i].parameters()]
+    for p in backbone_params:
+        p.requires_grad_(False)
+    groups = [{"params": [p for p in head_params if p.ndim > 1], "weight_decay": 5e-4, "scale": 1.0},
+              {"params": [p for p in head_params if p.ndim <= 1], "weight_decay": 0, "scale": 1.0}]
+    if args.unfreeze:
+        groups += [{"params": [p for p in backbone_params if p.ndim > 1], "weight_decay": 5e-4, "scale": 0.0},
+                   {"params": [p for p in backbone_params if p.ndim <= 1], "weight_decay": 0, "scale": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=args.lr)
     steps_per_epoch = args.epoch_images // args.batch
     budget = args.minutes * 60
     total = steps_per_epoch * args.epochs
@@ -309,65 +374,86 @@ def main():
     def progress(k: int) -> float:
         return spent / budget if budget else k / total
 
-    def lr_at(k: int) -> float:  # linear warm-up over the first epoch, then cosine to 5%
+    def lr_factor(k: int) -> float:  # linear warm-up over the first epoch, then cosine to 5%
         if k < warm:
             return (k + 1) / warm
         p = min(1.0, progress(k))
         return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * p))
 
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
-    length = f"{args.minutes:g} minutes of" if budget else str(args.epochs)
-    print(f"train: {len(train)} training photos, {len(val)} validation; {length} epochs x {steps_per_epoch} steps of {args.batch}; "
-          f"layers 0-{args.freeze - 1} frozen, {sum(p.numel() for p in params)} trainable parameters", flush=True)
-
+    synthesizer = None
     cache: dict = {}
-    val_cache = {s.path: data.load_rgb(s.path) for s in val}
-    fridge_val = [s for s in val if s.source in ("smart_refrigerator", "cntk_grocery")]
-    epi_val = [s for s in val if s.source == "epicureai"]
+    if args.synth > 0:
+        t0 = time.time()
+        synthesizer = synth.Synthesizer(train, lambda s: cached(s, cache), classes.index(data.FRIDGE),
+                                        os.path.join(data.REPO, ".train-runs", "cache", "synth"))
+        print(f"train: synthesis from {sum(len(v) for v in synthesizer.items.values())} items of {len(synthesizer.items)} classes, "
+              f"{len(synthesizer.fridges)} fridge / {len(synthesizer.tables)} table / {len(synthesizer.plain)} other backgrounds "
+              f"({time.time() - t0:.0f}s)", flush=True)
+    length = f"{args.minutes:g} minutes of" if budget else str(args.epochs)
+    n_head = sum(p.numel() for p in head_params)
+    print(f"train: {len(train)} training photos, {len(val)} held out; {length} epochs x {steps_per_epoch} steps of {args.batch} "
+          f"at {S}; synthesis {args.synth:g}; layers 0-{args.freeze - 1} frozen"
+          + (f" until {args.unfreeze:g} of training" if args.unfreeze else "") + f", {n_head} head parameters", flush=True)
+
+    val_cache: dict = {}
     history = []
     epoch = 0
+    k = 0
+    unfrozen = False
     while (spent < budget) if budget else (epoch < args.epochs):
         epoch += 1
         t0 = time.time()
+        if args.unfreeze and not unfrozen and progress(k) >= args.unfreeze:
+            unfrozen = True
+            for p in backbone_params:
+                p.requires_grad_(True)
+            for g in groups[2:]:
+                g["scale"] = args.backbone_lr
+            print(f"train: backbone unfrozen at epoch {epoch} (lr x {args.backbone_lr:g})", flush=True)
         model.train()
         for i in frozen:
-            model.layers[i].eval()
+            model.layers[i].eval()  # batch norms keep their statistics (COCO's) even when unfrozen
         sums = torch.zeros(3)
         for step in range(steps_per_epoch):
             ts = time.time()
-            x, targets = make_batch(train, probs, args.batch, cache, rng)
-            if args.freeze:
+            f = lr_factor(k)
+            for g in opt.param_groups:
+                g["lr"] = args.lr * f * g["scale"]
+            x, targets = make_batch(train, probs, args.batch, cache, rng, synthesizer, args.synth)
+            if args.freeze and not unfrozen:
                 with torch.no_grad():
                     outs = model(x, upto=args.freeze - 1)
                 cache_l = {i: o for i, o in enumerate(outs)}
                 outs = model(x, cache=cache_l)
             else:
                 outs = model(x)
-            loss, parts = yolo_loss(outs, model.yolo_layers(), targets, len(classes))
+            loss, parts = yolo_loss(outs, model.yolo_layers(), targets, len(classes), args.wide_view)
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 10.0)
+            torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 10.0)
             opt.step()
             spent += time.time() - ts
-            sched.step()
+            k += 1
             sums += parts
         t_train = time.time() - t0
-        model.eval()
-        fwd = predict.torch_forward(model)
-        rf = predict.score_samples(fridge_val, fwd, classes, cache=val_cache)
-        re = predict.score_samples(epi_val, fwd, classes, cache=val_cache)
         l = (sums / steps_per_epoch).tolist()
-        history.append((epoch, l, rf["map50"], rf["map"], re["map50"], time.time() - t0))
         of = f"{spent / 60:.1f}/{args.minutes:g} min" if budget else f"{epoch}/{args.epochs}"
-        print(f"epoch {epoch} ({of})  loss box {l[0]:.3f} obj {l[1]:.3f} cls {l[2]:.3f}  lr {sched.get_last_lr()[0]:.2e}  "
-              f"val fridge mAP@0.5 {rf['map50']:.3f} (0.5:0.95 {rf['map']:.3f})  val epicureai mAP@0.5 {re['map50']:.3f}  "
-              f"train {t_train:.0f}s epoch {time.time() - t0:.0f}s  load {os.getloadavg()[0]:.2f}", flush=True)
+        line = (f"epoch {epoch} ({of})  loss box {l[0]:.3f} obj {l[1]:.3f} cls {l[2]:.3f}  lr {args.lr * lr_factor(k):.2e}  "
+                f"train {t_train:.0f}s")
+        if args.val_every and val and epoch % args.val_every == 0:
+            model.eval()
+            r = predict.score_samples([s for s in val if len(s.boxes)], predict.torch_forward(model, size=S), classes, cache=val_cache, size=S)
+            line += f"  held-out mAP@0.5 {r['map50']:.3f} (0.5:0.95 {r['map']:.3f})"
+            history.append((epoch, r["map50"]))
+        print(line + f"  load {os.getloadavg()[0]:.2f}", flush=True)
 
+    model.eval()
     os.makedirs(args.out, exist_ok=True)
-    export.write(model, header, classes, os.path.join(args.base, "yolov3-tiny.cfg"), args.out, args.freeze)
-    print(f"train: exported to {args.out}; total wall time {(time.time() - t_start) / 60:.1f} min", flush=True)
-    print(predict.format_report("final fridge validation (PyTorch)", rf))
-    print(predict.format_report("final epicureai validation (PyTorch)", re))
+    info = export.write(model, header, classes, os.path.join(args.base, "yolov3-tiny.cfg"), args.out,
+                        args.freeze if not unfrozen else 0, S)
+    export.model_folder(args.out, S, info)
+    print(f"train: exported to {args.out}; {epoch} epochs, {k} steps, {k * args.batch} images; "
+          f"total wall time {(time.time() - t_start) / 60:.1f} min", flush=True)
 
 
 if __name__ == "__main__":
