@@ -57,6 +57,9 @@ let package = Package(
         .target(name: "CONNXRuntime", linkerSettings: [.linkedLibrary("dl")]),
         // C boundary: glibc's mallopt, for the live pipeline's executables (Pipeline/ProcessMemory.swift).
         .target(name: "CMallocTuning"),
+        // C boundary: one MQTT connection over Debian's libmosquitto (libmosquitto-dev), its
+        // callbacks turned into blocking calls with timeouts.
+        .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
         // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
         .target(name: "SightlineCore", swiftSettings: strict),
         // The SIMD kernels and their scalar references. Needs no Swift runtime (no classes,
@@ -94,14 +97,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Actions: the sinks events go to (JSON Lines, the GRDB grocery list, the webhook with its
-        // durable outbox, the heads-up overlay JPEGs) and the event model they share.
+        // Actions: the sinks events go to (JSON Lines, the GRDB grocery list, the webhook and the
+        // MQTT publisher with their durable outboxes, the heads-up overlay JPEGs) and the event
+        // model they share.
         .target(
             name: "Actions",
             dependencies: [
-                "SightlineCore", "Imaging",
+                "SightlineCore", "Imaging", "CMosquitto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -140,11 +145,13 @@ let package = Package(
             path: "Benchmarks/sightline-bench",
             swiftSettings: executable
         ),
-        // Shared test helpers: deterministic content, the OpenCV reference, the sample photos.
+        // Shared test helpers: deterministic content, the OpenCV reference, the sample photos, a
+        // Mosquitto broker and its clients.
         .target(
             name: "SightlineTestSupport",
             dependencies: ["Imaging", "SightlineCore", "Capture"],
             path: "Tests/SightlineTestSupport",
+            exclude: ["supervise.py"],
             swiftSettings: strict
         ),
         .testTarget(name: "CoreTests", dependencies: ["SightlineCore"], swiftSettings: strict),
@@ -177,8 +184,9 @@ let package = Package(
             dependencies: ["Imaging", "SightlineCore", "SightlineKernels", "CTurboJPEG", "SightlineTestSupport"],
             swiftSettings: strict
         ),
-        // Actions: every sink against real files, a real SQLite database and a real HTTP server
-        // on loopback (webhook_server.py); a helper process that is killed mid-stream.
+        // Actions: every sink against real files, a real SQLite database, a real HTTP server
+        // on loopback (webhook_server.py) and a real Mosquitto broker (stopped, restarted, with
+        // passwords and TLS); a helper process that is killed mid-stream.
         .testTarget(
             name: "ActionsTests",
             dependencies: [

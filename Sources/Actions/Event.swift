@@ -63,12 +63,15 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
     public var conclusion: String? { didSet { refreshID() } }
     /// A proposal for the grocery list.
     public var grocery: GroceryNeed? { didSet { refreshID() } }
+    /// What the reasoner read off the scene (food storage in view, today's protein deficit), for
+    /// sinks that keep a state (MQTT's retained topics).
+    public var readings: SceneReadings? { didSet { refreshID() } }
     /// The frame's pixels, for the overlay. Not encoded, not part of ``id`` or equality.
     public var image: Frame?
 
     public init(
         kind: Kind, frame: FrameInfo, time: Date, detections: [Detection] = [], conclusion: String? = nil,
-        grocery: GroceryNeed? = nil, image: Frame? = nil
+        grocery: GroceryNeed? = nil, readings: SceneReadings? = nil, image: Frame? = nil
     ) {
         self.id = ""
         self.kind = kind
@@ -77,12 +80,13 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         self.detections = detections
         self.conclusion = conclusion
         self.grocery = grocery
+        self.readings = readings
         self.image = image
         refreshID()
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, kind, frame, time, detections, conclusion, grocery
+        case id, kind, frame, time, detections, conclusion, grocery, readings
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +97,7 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         detections = try c.decodeIfPresent([Detection].self, forKey: .detections) ?? []
         conclusion = try c.decodeIfPresent(String.self, forKey: .conclusion)
         grocery = try c.decodeIfPresent(GroceryNeed.self, forKey: .grocery)
+        readings = try c.decodeIfPresent(SceneReadings.self, forKey: .readings)
         image = nil
         id = try c.decode(String.self, forKey: .id)
     }
@@ -106,11 +111,12 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         try c.encode(detections, forKey: .detections)
         try c.encodeIfPresent(conclusion, forKey: .conclusion)
         try c.encodeIfPresent(grocery, forKey: .grocery)
+        try c.encodeIfPresent(readings, forKey: .readings)
     }
 
     public static func == (a: SightlineEvent, b: SightlineEvent) -> Bool {
         a.id == b.id && a.kind == b.kind && a.frame == b.frame && a.time == b.time && a.detections == b.detections
-            && a.conclusion == b.conclusion && a.grocery == b.grocery
+            && a.conclusion == b.conclusion && a.grocery == b.grocery && a.readings == b.readings
     }
 
     /// The event as one line of canonical JSON (no newline): sorted keys, unescaped slashes,
@@ -203,5 +209,17 @@ public struct GroceryNeed: Sendable, Codable, Hashable {
 
     public init(item: String, quantity: Double, unit: String, reason: String, needKey: String) {
         (self.item, self.quantity, self.unit, self.reason, self.needKey) = (item, quantity, unit, reason, needKey)
+    }
+}
+
+/// What the reasoner read off the scene in one frame: the state a home dashboard shows.
+public struct SceneReadings: Sendable, Codable, Hashable {
+    /// Whether the chain judged the scene to be food storage (a fridge in view).
+    public var foodStorageInView: Bool
+    /// Today's protein deficit in grams, when the chain got as far as working it out.
+    public var proteinDeficitGrams: Double?
+
+    public init(foodStorageInView: Bool, proteinDeficitGrams: Double? = nil) {
+        (self.foodStorageInView, self.proteinDeficitGrams) = (foodStorageInView, proteinDeficitGrams)
     }
 }

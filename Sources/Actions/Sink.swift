@@ -12,8 +12,8 @@ public import Foundation
 /// calls are meant to come one at a time, in frame order.
 ///
 /// Beyond taking events, a sink declares what it offers others: the grocery list it keeps
-/// (``groceryList``, read by the pantry specialist), nil by default. A caller asks the sink,
-/// never its concrete type.
+/// (``groceryList``, read by the pantry specialist) and how many events wait in its outbox
+/// (``backlog``, for metrics), nil by default. A caller asks the sink, never its concrete type.
 public protocol ActionSink: AnyObject, Sendable {
     /// A short name for messages ("jsonl", "grocery", "webhook", "overlay").
     var name: String { get }
@@ -21,11 +21,25 @@ public protocol ActionSink: AnyObject, Sendable {
     func flush() throws
     /// The grocery list this sink keeps, for reading; nil when it keeps none.
     var groceryList: (any GroceryListReader)? { get }
+    /// Events waiting to be delivered (as of the latest attempt); nil for a sink without an outbox.
+    var backlog: Int? { get }
 }
 
 extension ActionSink {
     /// Most sinks keep no grocery list.
     public var groceryList: (any GroceryListReader)? { nil }
+    /// Most sinks deliver at once and keep no outbox.
+    public var backlog: Int? { nil }
+}
+
+/// A failure that loses nothing: the events wait in a durable outbox and go out on a later
+/// attempt (a web service or a broker that is down). A run that ends with only such failures
+/// has recorded everything; any other sink failure means an event was not recorded.
+public protocol DeferredDelivery: Error {
+    /// Events still waiting.
+    var pending: Int { get }
+    /// The outbox they wait in.
+    var outbox: String { get }
 }
 
 /// Read access to a grocery list, as a sink offers it (``ActionSink/groceryList``).
@@ -45,6 +59,9 @@ public struct SinkFailure: Error, CustomStringConvertible {
         if let eventID { return "\(sink) sink, event \(eventID): \(error)" }
         return "\(sink) sink: \(error)"
     }
+
+    /// The events are kept for a later attempt (``DeferredDelivery``): nothing was lost.
+    public var isDeferred: Bool { error is any DeferredDelivery }
 }
 
 /// What ``SinkSet`` throws: every sink that failed, after all sinks were given the event.
@@ -116,5 +133,10 @@ public enum ActionPaths {
     /// The webhook outbox: `<data directory>/outbox.sqlite`.
     public static func webhookOutbox(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         dataDirectory(environment: environment) + "/outbox.sqlite"
+    }
+
+    /// The MQTT outbox: `<data directory>/mqtt-outbox.sqlite`.
+    public static func mqttOutbox(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        dataDirectory(environment: environment) + "/mqtt-outbox.sqlite"
     }
 }

@@ -45,7 +45,7 @@ public struct DeliveryReport: Sendable, Equatable {
 }
 
 /// Why the webhook sink could not do its job.
-public enum WebhookError: Error, CustomStringConvertible {
+public enum WebhookError: DeferredDelivery, CustomStringConvertible {
     /// `flush` finished with events still in the outbox (they stay there and are sent later).
     case undelivered(pending: Int, outbox: String, url: String, lastError: String?)
 
@@ -55,6 +55,18 @@ public enum WebhookError: Error, CustomStringConvertible {
             return "\(pending) event(s) not yet delivered to \(url)"
                 + (lastError.map { " (\($0))" } ?? "")
                 + "; they wait in the outbox \(outbox) and are sent on the next attempt"
+        }
+    }
+
+    public var pending: Int {
+        switch self {
+        case let .undelivered(pending, _, _, _): return pending
+        }
+    }
+
+    public var outbox: String {
+        switch self {
+        case let .undelivered(_, outbox, _, _): return outbox
         }
     }
 }
@@ -165,6 +177,9 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         }
         return m
     }
+
+    /// Events in the outbox after the latest delivery attempt.
+    public var backlog: Int? { lastReport.pending }
 
     /// The outcome of the latest delivery attempt.
     public var lastReport: DeliveryReport {
