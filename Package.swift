@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C boundary: libjpeg-turbo's TurboJPEG 2.x API (libturbojpeg0-dev).
@@ -113,11 +117,29 @@ let package = Package(
         // The reasoner: chains of typed steps over detections, a nutrition knowledge base, wearer
         // profiles (and Apple Health exports), and an explainable, deterministic trace.
         .target(name: "Reasoning", dependencies: ["SightlineCore"], swiftSettings: strict),
-        // Wiring: frames through detection, the reasoner and the sinks, with per-stage timing.
+        // Wiring: frames through detection, the reasoner and the sinks, with per-stage timing
+        // (reported through swift-metrics' API; the executable picks the backend).
         .target(
             name: "Pipeline",
             dependencies: [
                 "SightlineCore", "Capture", "Imaging", "Detection", "Reasoning", "Actions", "CMallocTuning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // Running as a service: sightline.yaml (Yams), the Prometheus endpoint (swift-prometheus
+        // over a SwiftNIO HTTP server), journald logging, reloading on SIGHUP, health on MQTT.
+        .target(
+            name: "Service",
+            dependencies: [
+                "Actions", "Capture", "Pipeline", "Reasoning",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -126,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection", "Capture", "Pipeline", "Reasoning", "Actions",
+                "SightlineCore", "Imaging", "Detection", "Capture", "Pipeline", "Reasoning", "Actions", "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -202,6 +224,16 @@ let package = Package(
             name: "PipelineTests",
             dependencies: [
                 "Pipeline", "Capture", "Detection", "Imaging", "Reasoning", "Actions", "SightlineCore", "SightlineTestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        // sightline.yaml's errors (key and line), the metrics endpoint scraped over HTTP and parsed.
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Pipeline", "Actions", "SightlineTestSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

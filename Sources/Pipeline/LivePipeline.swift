@@ -1,5 +1,6 @@
 import Actions
 public import Capture
+import CoreMetrics
 public import Detection
 public import Foundation
 public import Imaging
@@ -86,6 +87,9 @@ public struct LiveReport: Sendable, Codable {
     public var errors: [String]
     /// Sinks that failed on an event or on the final flush.
     public var sinkFailures: [String]
+    /// How many of those failures left an event unrecorded: all but those whose events wait in
+    /// an outbox for a later attempt (``DeferredDelivery``). Non-zero fails the run.
+    public var sinkErrors: Int
 
     /// Frames per second through the whole pipeline (frames the source delivered / wall time).
     public var framesPerSecond: Double {
@@ -124,6 +128,7 @@ public struct LiveReport: Sendable, Codable {
                     gate.savedFraction * 100) + reasons.joined(separator: ", "))
         }
         if errorCount > 0 { lines.append("\(errorCount) error(s); first: \(errors.first ?? "")") }
+        if sinkErrors > 0 { lines.append("\(sinkErrors) event(s) not recorded by a sink (see the warnings)") }
         return lines.joined(separator: "\n")
     }
 }
@@ -172,6 +177,18 @@ public final class LivePipeline: @unchecked Sendable {
     private var errorList: [String] = []
     private var errorTotal = 0
     private var sinkFailureList: [String] = []
+    private var sinkErrorTotal = 0
+    private var started = Timestamp.now()
+    /// The source's own drops already counted into the capture stage.
+    private var sourceDropsCounted = 0
+    /// The gate's decisions by reason, kept here (under `lock`) so that a snapshot can read them
+    /// while the prepare stage decides.
+    private var gateCounts = Dictionary(uniqueKeysWithValues: GateReason.allCases.map { ($0, 0) })
+    /// `sightline_gate_decisions_total` by reason.
+    private let gateCounters = Dictionary(
+        uniqueKeysWithValues: GateReason.allCases.map {
+            ($0, Counter(label: "sightline_gate_decisions_total", dimensions: [("reason", $0.rawValue)]))
+        })
 
     /// - Parameters:
     ///   - scene: reasons over each analysed frame and dispatches the events.
@@ -216,6 +233,14 @@ public final class LivePipeline: @unchecked Sendable {
 
     private var shouldStop: Bool { lock.withLock { stopRequested } }
 
+    private func recordSinkFailures(_ failures: [SinkFailure]) {
+        guard !failures.isEmpty else { return }
+        lock.withLock {
+            sinkFailureList += failures.prefix(20).map(\.description)
+            sinkErrorTotal += failures.filter { !$0.isDeferred }.count
+        }
+    }
+
     private func record(_ error: any Error, _ context: String) {
         lock.withLock {
             errorTotal += 1
@@ -226,7 +251,7 @@ public final class LivePipeline: @unchecked Sendable {
     /// Runs the stages until the source ends, the frame limit is reached or ``stop()`` is
     /// called; returns once every stage has drained and the sinks are flushed.
     public func run() -> LiveReport {
-        let started = Timestamp.now()
+        lock.withLock { started = Timestamp.now() }
         let group = DispatchGroup()
         for (index, name) in ["capture", "prepare", "detect", "reason+act"].enumerated() {
             group.enter()
@@ -243,26 +268,35 @@ public final class LivePipeline: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        let failures = scene.finish()
-        lock.withLock { sinkFailureList += failures.map(\.description) }
+        recordSinkFailures(scene.finish())
+        return snapshot()
+    }
+
+    /// The figures so far (while running: a snapshot for health and metrics; after ``run()``:
+    /// its report). Also brings the capture stage's `dropped` up to what the source reports.
+    public func snapshot() -> LiveReport {
         let dropped = source.statistics.framesDropped
-        if dropped > 0 { captureMetrics.dropped(dropped) }
-        return report(wall: Timestamp.now().seconds(since: started))
+        let newDrops = lock.withLock {
+            defer { sourceDropsCounted = max(sourceDropsCounted, dropped) }
+            return dropped - sourceDropsCounted
+        }
+        captureMetrics.dropped(newDrops)
+        return report(wall: Timestamp.now().seconds(since: lock.withLock { started }))
     }
 
     private func report(wall: Double) -> LiveReport {
         var byReason: [String: Int] = [:]
-        for (r, n) in gate?.counts ?? [:] { byReason[r.rawValue] = n }
+        if gate != nil { for (r, n) in lock.withLock({ gateCounts }) { byReason[r.rawValue] = n } }
         let stages = [captureMetrics, prepareMetrics, detectMetrics, actMetrics].map { $0.report() }
         let decided = stages[1].framesIn - stages[1].failed
-        let skipped = gate?.counts[.unchanged] ?? 0
+        let skipped = gate == nil ? 0 : lock.withLock { gateCounts[.unchanged] ?? 0 }
         return lock.withLock {
             LiveReport(
                 source: source.name, handOff: options.handOff, stoppedBy: stopReason, wallSeconds: wall, stages: stages,
                 gate: GateReport(
                     enabled: gate != nil, decided: decided, analysed: decided - skipped, skipped: skipped,
                     savedFraction: decided > 0 ? Double(skipped) / Double(decided) : 0, byReason: byReason),
-                errorCount: errorTotal, errors: errorList, sinkFailures: sinkFailureList)
+                errorCount: errorTotal, errors: errorList, sinkFailures: sinkFailureList, sinkErrors: sinkErrorTotal)
         }
     }
 
@@ -302,7 +336,11 @@ public final class LivePipeline: @unchecked Sendable {
             var tensor: Tensor?
             var letterbox: Letterbox?
             do {
-                if let gate { decision = try gate.decide(frame) }
+                if let gate {
+                    decision = try gate.decide(frame)
+                    lock.withLock { gateCounts[decision.reason, default: 0] += 1 }
+                    gateCounters[decision.reason]?.increment()
+                }
                 onDecision?(frame, decision)
                 guard decision.analyse else {
                     prepareMetrics.skipped()
@@ -366,9 +404,7 @@ public final class LivePipeline: @unchecked Sendable {
                 outcome.detectSeconds = item.detectSeconds
                 let now = Timestamp.now()
                 actMetrics.passed(start: item.start, now: now)
-                if !outcome.sinkFailures.isEmpty {
-                    lock.withLock { sinkFailureList += outcome.sinkFailures.prefix(20).map(\.description) }
-                }
+                recordSinkFailures(outcome.sinkFailures)
                 onOutcome?(LiveOutcome(outcome: outcome, gate: item.gate, latency: now.seconds(since: item.start)))
             } catch {
                 actMetrics.failed()

@@ -26,13 +26,7 @@ public final class Scene {
         try configuration.validate(catalog: catalog)
         self.configuration = configuration
         let store = configuration.store
-        let root = (store.directory as NSString).deletingLastPathComponent
-        let chainPath = configuration.chain ?? store.directory + "/chains/fridge.json"
-        let knowledgePath = configuration.knowledge ?? store.directory + "/nutrition.json"
-        let reasoner = try Reasoner(
-            chain: try ChainDefinition.load(path: chainPath, name: Self.relative(chainPath, to: root)),
-            knowledge: try NutritionKnowledge.load(path: knowledgePath, name: Self.relative(knowledgePath, to: root)))
-        let wearer = try Profile.load(path: configuration.profile, name: Self.relative(configuration.profile, to: root))
+        let (reasoner, wearer) = try Self.reasoning(configuration)
         groundTruth = try configuration.groundTruth.map { try YOLOLabels(folder: $0.labels, classesFile: $0.classes) }
         let detector: (any ObjectDetector)? =
             groundTruth != nil ? nil : try given ?? Self.detectorSet(configuration.effectiveModels, store: store)
@@ -40,7 +34,29 @@ public final class Scene {
         pipeline = ScenePipeline(
             detector: detector, reasoner: reasoner, profile: wearer, today: configuration.today ?? .current(), sinks: SinkSet(sinks),
             window: configuration.window, mode: configuration.mode,
-            groceryList: configuration.mode == .contemplating ? try Self.pantryList(SinkSet(sinks)) : nil)
+            groceryList: configuration.mode == .contemplating ? try Self.pantryList(SinkSet(sinks)) : nil,
+            followsCalendar: configuration.today == nil)
+    }
+
+    /// Loads and checks the chain (with its knowledge) and the profile `configuration` names.
+    public static func reasoning(_ configuration: SceneConfiguration) throws -> (Reasoner, Profile) {
+        let store = configuration.store
+        let root = (store.directory as NSString).deletingLastPathComponent
+        let chainPath = configuration.chain ?? store.directory + "/chains/fridge.json"
+        let knowledgePath = configuration.knowledge ?? store.directory + "/nutrition.json"
+        let reasoner = try Reasoner(
+            chain: try ChainDefinition.load(path: chainPath, name: relative(chainPath, to: root)),
+            knowledge: try NutritionKnowledge.load(path: knowledgePath, name: relative(knowledgePath, to: root)))
+        return (reasoner, try Profile.load(path: configuration.profile, name: relative(configuration.profile, to: root)))
+    }
+
+    /// Reloads the profile, the chain and the knowledge from `configuration` (the files may have
+    /// changed, or the configuration names others) and hands them to the running pipeline, which
+    /// takes them from its next frame on. The detector, the sinks and the source stay as they
+    /// are. Throws (and changes nothing) when a file is missing or wrong.
+    public func reloadReasoning(from configuration: SceneConfiguration) throws {
+        let (reasoner, profile) = try Self.reasoning(configuration)
+        pipeline.replaceReasoning(reasoner: reasoner, profile: profile)
     }
 
     /// The models as one detector set.

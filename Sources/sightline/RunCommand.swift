@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Foundation
 import Pipeline
+import Service
 import SightlineCore
 
 struct RunCommand: ParsableCommand {
@@ -19,43 +20,45 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var scene: SceneOptions
     @OptionGroup var live: LiveCommandOptions
 
-    @Option(help: "The camera device.")
-    var device = "/dev/video0"
-
-    @Option(help: "Frame size, WIDTHxHEIGHT.")
-    var size = "640x480"
-
-    @Option(help: "Frame rate to ask for.")
-    var fps: Double = 15
-
+    // The camera; each given value replaces the file's `source:` one.
+    @Option(help: "The camera device (/dev/video0).")
+    var device: String?
+    @Option(help: "Frame size, WIDTHxHEIGHT (640x480).")
+    var size: String?
+    @Option(help: "Frame rate to ask for (15).")
+    var fps: Double?
     @Flag(help: "Go through libv4l2 (converts formats the camera lacks; needed for multi-planar-only cameras).")
     var libv4l2 = false
-
     @Option(help: "Stop after this many frames (default: until interrupted).")
     var frames: Int?
 
     @Flag(help: "Print only the summary.")
     var quiet = false
 
+    func configuration() throws -> ServiceConfiguration {
+        try live.service(scene: scene) {
+            ($0.device, $0.size, $0.fps) = (device ?? $0.device, size ?? $0.size, fps ?? $0.fps)
+            ($0.libv4l2, $0.frames) = ($0.libv4l2 || libv4l2, frames ?? $0.frames)
+        }
+    }
+
     func run() throws {
-        let logger = global.bootstrapLogging()
-        guard let size = FrameSize(size) else { throw ValidationError("--size must be WIDTHxHEIGHT") }
+        let service = try configuration()
+        let logger = global.bootstrapLogging(service.logging)
+        guard let size = service.source.frameSize else { throw ValidationError("--size must be WIDTHxHEIGHT") }
         let camera = V4L2Camera(
-            device: device, request: CaptureRequest(size: size, fps: fps),
-            options: .init(conversion: libv4l2), logger: logger)
-        do { print("\(device): \(try camera.start())") } catch {
+            device: service.source.device, request: CaptureRequest(size: size, fps: service.source.fps),
+            options: .init(conversion: service.source.libv4l2), logger: logger)
+        do { print("\(service.source.device): \(try camera.start())") } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let ok = try live.run(source: camera, scene: scene, handOff: .latestWins, maxFrames: frames, quiet: quiet)
-        camera.stop()
-        let stats = camera.captureStatistics
-        print(
-            String(
-                format:
-                    "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",
-                stats.framesCaptured, stats.fps, stats.framesReplaced, stats.driverDrops,
-                stats.handoffLatency(percentile: 50) * 1000, stats.handoffLatency(percentile: 99) * 1000))
-        if !ok { throw ExitCode(1) }
+        defer {
+            camera.stop()
+            print(camera.captureStatistics.summary)
+        }
+        try live.run(
+            source: camera, service: service, handOff: service.source.handOff ?? .latestWins, quiet: quiet, logger: logger,
+            reload: { [self] in try configuration() })
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Service
 
 @main
 struct Sightline: ParsableCommand {
@@ -28,13 +29,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log debugging detail to standard error.")
     var verbose = false
 
-    func bootstrapLogging() -> Logger {
-        let level: Logger.Level = verbose ? .debug : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        return Logger(label: "sightline")
+    /// swift-log to standard error, in journald's format when that is the journal.
+    func bootstrapLogging(_ settings: LoggingSettings = LoggingSettings()) -> Logger {
+        ServiceLogging.bootstrap(settings, verbose: verbose)
     }
 }
