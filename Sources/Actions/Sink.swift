@@ -23,11 +23,15 @@ public protocol ActionSink: AnyObject, Sendable {
     var groceryList: (any GroceryListReader)? { get }
     /// Events waiting to be delivered (as of the latest attempt); nil for a sink without an outbox.
     var backlog: Int? { get }
+    /// The journal this sink keeps, for reading; nil when it keeps none.
+    var journal: (any JournalStore)? { get }
 }
 
 extension ActionSink {
     /// Most sinks keep no grocery list.
     public var groceryList: (any GroceryListReader)? { nil }
+    /// Most sinks keep no journal.
+    public var journal: (any JournalStore)? { nil }
     /// Most sinks deliver at once and keep no outbox.
     public var backlog: Int? { nil }
 }
@@ -80,6 +84,7 @@ public final class SinkSet: ActionSink {
 
     /// The first grocery list a member keeps.
     public var groceryList: (any GroceryListReader)? { sinks.lazy.compactMap(\.groceryList).first }
+    public var journal: (any JournalStore)? { sinks.lazy.compactMap(\.journal).first }
 
     /// Gives `event` to every sink and returns the failures (empty when all succeeded).
     @discardableResult
@@ -128,6 +133,11 @@ public enum ActionPaths {
     /// The grocery list database: `<data directory>/grocery.sqlite`.
     public static func groceryDatabase(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         dataDirectory(environment: environment) + "/grocery.sqlite"
+    }
+
+    /// The journal of days: `<data directory>/journal.sqlite`.
+    public static func journalDatabase(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        dataDirectory(environment: environment) + "/journal.sqlite"
     }
 
     /// The webhook outbox: `<data directory>/outbox.sqlite`.

@@ -55,9 +55,8 @@ public struct CaptureStatistics: Sendable, Equatable {
         return sorted[min(max(rank, 0), sorted.count - 1)]
     }
 
-    /// One line for the end of a live run: frames, rate, what latest-wins replaced and the
-    /// driver dropped, hand-off latency.
-    public var summary: String {
+    /// One line on the camera of a live run: frames, rate, frames replaced and dropped, hand-off latency.
+    public var liveSummary: String {
         String(
             format:
                 "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",

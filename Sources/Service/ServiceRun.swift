@@ -60,12 +60,13 @@ public final class ServiceRun: @unchecked Sendable {
 
     /// Runs `source` until it ends, the frame limit, or SIGINT/SIGTERM. `reload` reads the
     /// configuration again on SIGHUP (nil: SIGHUP reloads the same files). Per-frame lines and
-    /// summaries go to `say`, warnings and errors to `warn`. Returns the exit status: 0 when
+    /// summaries go to `say` (standard output), warnings and errors to `warn` (standard error). Returns the exit status: 0 when
     /// everything went through, 1 when a frame failed or a sink lost an event, 2 when the run
     /// could not start (a model, a file, the metrics port).
     public func run(
         source: any FrameSource, handOff: HandOffPolicy, quiet: Bool = false, reload: (@Sendable () throws -> ServiceConfiguration)? = nil,
-        say: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void
+        say: @escaping @Sendable (String) -> Void = { print($0) },
+        warn: @escaping @Sendable (String) -> Void = ServiceRun.standardError
     ) -> Int32 {
         ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
         var endpoint: MetricsEndpoint?
@@ -80,7 +81,7 @@ public final class ServiceRun: @unchecked Sendable {
         }
         defer { endpoint?.stop() }
         let scene: Scene
-        do { scene = try Scene(configuration.scene, defaultSinks: [SinkConfiguration(kind: "grocery")], catalog: catalog) } catch {
+        do { scene = try Scene(configuration.scene, defaultSinks: Scene.defaultSinks, catalog: catalog) } catch {
             warn("error: \(error)")
             return 2
         }
@@ -116,6 +117,9 @@ public final class ServiceRun: @unchecked Sendable {
         return report.errorCount == 0 && report.sinkErrors == 0 ? 0 : 1
     }
 
+    /// Writes `line` and a newline to standard error.
+    @Sendable public static func standardError(_ line: String) { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+
     /// The pipeline's figures now (nil before it started).
     func snapshot() -> LiveReport? { lock.withLock { live }?.snapshot() }
 
@@ -150,7 +154,9 @@ public final class ServiceRun: @unchecked Sendable {
         do {
             let next = try reload?().scene ?? scene.configuration
             try scene.reloadReasoning(from: next)
-            logger.info("reloaded the profile \(next.profile) and the chain \(next.chain ?? "(the models folder's)") on SIGHUP")
+            logger.info(
+                "reloaded the profile \(next.profile) and the chains \(next.chains.isEmpty ? "(the models folder's)" : next.chains.joined(separator: ", ")) on SIGHUP"
+            )
             let current = scene.configuration
             var ignored: [String] = []
             if next.sinks != current.sinks { ignored.append("sinks") }

@@ -48,10 +48,7 @@ struct DetectCommand: ParsableCommand {
         let detector: OpenCVDetector
         do {
             detector = try models.makeDetector()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        } catch { throw fail(error, 2) }
         if let score { detector.scoreThreshold = score }
         if let nms { detector.nmsThreshold = nms }
         var failures = 0

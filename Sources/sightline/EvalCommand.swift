@@ -73,13 +73,12 @@ struct EvalCommand: ParsableCommand {
         do {
             detector = try models.makeDetector()
             let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
-            labelMap = taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath) ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
+            labelMap =
+                taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath)
+                ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
             datasets = try dirs.map { try YOLODataset(folder: $0) }
             selection = try only.map { try ImageSelection.load(path: $0) }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        } catch { throw fail(error, 2) }
         let threshold = score ?? detector.manifest.thresholds.score
         detector.scoreThreshold = min(apScore, threshold)
         let images: [EvaluatedImage]
@@ -87,10 +86,7 @@ struct EvalCommand: ParsableCommand {
             images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
                 if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) }
             }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        } catch { throw fail(error) }
         guard !images.isEmpty else {
             FileHandle.standardError.write(Data("error: no image left to score (\(only ?? "") lists none of the folders' images)\n".utf8))
             throw ExitCode(1)
@@ -101,7 +97,8 @@ struct EvalCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
+            print(
+                String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
         } else {
             print(report.text(model: models.model, folders: dirs, only: only))
         }

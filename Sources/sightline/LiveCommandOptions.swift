@@ -1,7 +1,6 @@
 import ArgumentParser
 import Capture
 import Foundation
-import Logging
 import Pipeline
 import Service
 import SightlineCore
@@ -14,7 +13,6 @@ struct LiveCommandOptions: ParsableArguments {
     @Option(help: "A configuration file (YAML; Samples/sightline.yaml shows every key); flags override it.")
     var config: String?
 
-    // The change gate (docs/live.md); each given value replaces the file's `gate:` one.
     @Flag(inversion: .prefixedNo, help: "Run the change gate (the default), or analyse every frame.")
     var gate: Bool?
     @Option(help: "Change gate: a thumbnail pixel has changed when it differs by more than this many grey levels (16).")
@@ -44,20 +42,8 @@ struct LiveCommandOptions: ParsableArguments {
             return try ServiceConfiguration.assemble(file: config, profile: options.profile, overrides: overrides, source: source) {
                 try options.configuration(base: $0)
             }
-        } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        } catch let error as ServiceError { throw ValidationError(error.description) }
-    }
-
-    /// Runs `source` as `service` says (ServiceRun); SIGHUP calls `reload` and reloads the chain.
-    func run(
-        source: any FrameSource, service: ServiceConfiguration, handOff: HandOffPolicy, quiet: Bool, logger: Logger,
-        reload: @escaping @Sendable () throws -> ServiceConfiguration
-    ) throws {
-        let status = ServiceRun(service, logger: logger).run(
-            source: source, handOff: handOff, quiet: quiet, reload: reload, say: { print($0) },
-            warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-        if status != 0 { throw ExitCode(status) }
+        } catch let error as ConfigurationError { throw fail(error, 2) } catch let error as ServiceError {
+            throw ValidationError(error.description)
+        }
     }
 }

@@ -27,7 +27,6 @@ struct ReplayCommand: ParsableCommand {
     @Argument(help: "Images, folders of JPEGs or MJPEG files.")
     var paths: [String]
 
-    // How recordings play; each given value replaces the file's `source:` one.
     @Option(help: "What to do with a corrupt frame: skip (the default) or stop.")
     var onCorrupt: CorruptFramePolicy?
     @Option(help: "fast (the default): every frame, as fast as the pipeline goes; realtime: spaced like the recorded timestamps.")
@@ -50,9 +49,9 @@ struct ReplayCommand: ParsableCommand {
         let pace = service.source.replayPace ?? .asFastAsPulled
         let playlist = RecordingPlaylist(paths: paths, policy: service.source.corruptFramePolicy ?? .skip, pace: pace, logger: logger)
         defer { for p in playlist.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) } }
-        try live.run(
-            source: playlist, service: service, handOff: service.source.handOff ?? (pace == .realTime ? .latestWins : .lossless),
-            quiet: quiet, logger: logger, reload: { [self] in try configuration() })
-        if playlist.failed { throw ExitCode(1) }
+        let status = ServiceRun(service, logger: logger).run(
+            source: playlist, handOff: service.source.handOff ?? (pace == .realTime ? .latestWins : .lossless), quiet: quiet,
+            reload: { [self] in try configuration() })
+        if status != 0 || playlist.failed { throw ExitCode(status != 0 ? status : 1) }
     }
 }

@@ -20,7 +20,6 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var scene: SceneOptions
     @OptionGroup var live: LiveCommandOptions
 
-    // The camera; each given value replaces the file's `source:` one.
     @Option(help: "The camera device (/dev/video0).")
     var device: String?
     @Option(help: "Frame size, WIDTHxHEIGHT (640x480).")
@@ -49,16 +48,13 @@ struct RunCommand: ParsableCommand {
         let camera = V4L2Camera(
             device: service.source.device, request: CaptureRequest(size: size, fps: service.source.fps),
             options: .init(conversion: service.source.libv4l2), logger: logger)
-        do { print("\(service.source.device): \(try camera.start())") } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        do { print("\(service.source.device): \(try camera.start())") } catch { throw fail(error) }
         defer {
             camera.stop()
-            print(camera.captureStatistics.summary)
+            print(camera.captureStatistics.liveSummary)
         }
-        try live.run(
-            source: camera, service: service, handOff: service.source.handOff ?? .latestWins, quiet: quiet, logger: logger,
-            reload: { [self] in try configuration() })
+        let status = ServiceRun(service, logger: logger).run(
+            source: camera, handOff: service.source.handOff ?? .latestWins, quiet: quiet, reload: { [self] in try configuration() })
+        if status != 0 { throw ExitCode(status) }
     }
 }

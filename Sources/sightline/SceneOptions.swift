@@ -10,8 +10,10 @@ struct SceneOptions: ParsableArguments {
     @Option(help: "The wearer's profile (JSON; see docs/reasoning.md and Samples/profiles/); required unless --config names one.")
     var profile: String?
 
-    @Option(help: "The chain of steps (default: Models/chains/fridge.json).")
-    var chain: String?
+    @Option(
+        name: .customLong("chain"),
+        help: "A chain of steps (repeatable; default: Models/chains/fridge.json, then the other chains there: the warnings).")
+    var chains: [String] = []
 
     @Option(help: "The nutrition knowledge (default: Models/nutrition.json).")
     var knowledge: String?
@@ -35,7 +37,8 @@ struct SceneOptions: ParsableArguments {
         name: .customLong("sink"),
         help: ArgumentHelp(
             "Where results go (repeatable): jsonl (stdout), jsonl:FILE, grocery, grocery:DB, webhook:URL, overlay:DIR, mqtt://HOST:PORT.",
-            discussion: "Default: the grocery list (sightline list shows it). MQTT: mqtt[s]://[USER:PASS@]HOST:PORT (docs/service.md)."))
+            discussion: "Default: the grocery list and the journal (sightline list and sightline journal show them). MQTT: docs/service.md."
+        ))
     var sinks: [String] = []
 
     @Option(help: "How many recent frames the chain reasons over (default: 5).")
@@ -73,7 +76,7 @@ struct SceneOptions: ParsableArguments {
             if !sinks.isEmpty { c.sinks = try sinks.map { try SinkConfiguration(parsing: $0, catalog: .service()) } }
             if !models.isEmpty { c.models = try models.map { try ModelSelection(parsing: $0) } }
         } catch { throw ValidationError("\(error)") }
-        (c.profile, c.chain, c.knowledge) = (profile ?? c.profile, chain ?? c.chain, knowledge ?? c.knowledge)
+        (c.profile, c.chains, c.knowledge) = (profile ?? c.profile, chains.isEmpty ? c.chains : chains, knowledge ?? c.knowledge)
         (c.today, c.modelsDirectory, c.window) = (
             today.flatMap { LocalDate($0) } ?? c.today, modelsFolder.modelsDir ?? c.modelsDirectory, window ?? c.window
         )
@@ -83,7 +86,7 @@ struct SceneOptions: ParsableArguments {
     }
 
     /// Assembles the scene; `defaultSinks` when no --sink is named.
-    func makeScene(defaultSinks: [SinkConfiguration] = [SinkConfiguration(kind: "grocery")]) throws -> Scene {
+    func makeScene(defaultSinks: [SinkConfiguration] = Scene.defaultSinks) throws -> Scene {
         try Scene(configuration(), defaultSinks: defaultSinks, catalog: .service())
     }
 }

@@ -1,6 +1,13 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Service
+
+/// Writes "error: `error`" to standard error and returns the exit code to throw.
+func fail(_ error: Any, _ code: Int32 = 1) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(code)
+}
 
 @main
 struct Sightline: ParsableCommand {
@@ -19,7 +26,7 @@ struct Sightline: ParsableCommand {
             """,
         subcommands: [
             PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,
-            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self,
+            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self, JournalCommand.self,
         ]
     )
 }
@@ -30,7 +37,5 @@ struct GlobalOptions: ParsableArguments {
     var verbose = false
 
     /// swift-log to standard error, in journald's format when that is the journal.
-    func bootstrapLogging(_ settings: LoggingSettings = LoggingSettings()) -> Logger {
-        ServiceLogging.bootstrap(settings, verbose: verbose)
-    }
+    func bootstrapLogging(_ settings: LoggingSettings = .init()) -> Logger { ServiceLogging.bootstrap(settings, verbose: verbose) }
 }

@@ -86,7 +86,8 @@ struct SplitterTests {
                 .frame(a.count + b.count..<a.count + b.count + c.count, width: 40, height: 16),
             ])
         // A naive search for FF D8 / FF D9 would cut at the thumbnail.
-        let naive = (a + b + c).indices.dropLast().filter { (a + b + c)[$0] == 0xFF && (a + b + c)[$0 + 1] == 0xD9 }
+        let all = a + b + c
+        let naive = all.indices.dropLast().filter { all[$0] == 0xFF && all[$0 + 1] == 0xD9 }
         #expect(naive.count == 5)
     }
 

@@ -25,7 +25,7 @@ import Testing
     @Test func theCommentedSampleLoads() throws {
         let c = try ConfigurationFile.load(path: repoRoot + "/Samples/sightline.yaml", catalog: catalog)
         #expect(c.scene.profile == "Samples/profiles/deficit.json")
-        #expect(c.scene.sinks?.map(\.description) == ["grocery", "mqtt://127.0.0.1:1883"])
+        #expect(c.scene.sinks?.map(\.description) == ["grocery", "journal", "mqtt://127.0.0.1:1883"])
         #expect(c.metrics?.description == "127.0.0.1:9464")
         #expect(c.mqtt.device == "kitchen-glasses" && c.mqtt.discovery && c.mqtt.keepalive == 30)
         #expect(c.gate?.changedFraction == 0.02 && c.gate?.settleFrames == 4)

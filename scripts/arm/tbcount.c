@@ -14,7 +14,11 @@
 // exact for TBs that run to completion; a TB left early by an exception would be over-counted,
 // and the kernels raise none.
 //
-// usage: tbcount < qemu.log   (prints one count per bench_region call; exit 1 on inconsistency)
+// With --all, every executed TB counts, from the first to the end of the log (one line: the
+// whole process; scripts/arm-full counts a `sightline` run this way).
+//
+// usage: tbcount [--all] < qemu.log   (prints one count per bench_region call, or the total;
+//                                      exit 1 on inconsistency)
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +39,15 @@ static Slot *lookup(const char *key) {
     return &table[i];
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    int all = argc > 1 && strcmp(argv[1], "--all") == 0;
     table = calloc(cap, sizeof *table);
     static char line[4096];
     int in_block = 0;
     unsigned block_n = 0;
     char block_pc[32] = "";
     int have_pending = 0;
-    int counting = 0;
+    int counting = all;
     unsigned long long count = 0, regions = 0, unknown = 0;
     while (fgets(line, sizeof line, stdin)) {
         if (strncmp(line, "IN:", 3) == 0) {
@@ -87,12 +92,18 @@ int main(void) {
                 continue;
             }
         }
+        if (all) { count += s->n; continue; }
         if (!counting && sl == 12 && strncmp(sym, "bench_region", 12) == 0) { counting = 1; count = 0; }
         else if (counting && sl == 9 && strncmp(sym, "bench_end", 9) == 0) {
             printf("%llu\n", count);
             counting = 0; regions++;
         }
         if (counting) count += s->n;
+    }
+    if (all) {
+        printf("%llu\n", count);
+        fprintf(stderr, "tbcount: %zu distinct TBs, %llu executions of untranslated TBs\n", used, unknown);
+        return unknown ? 1 : 0;
     }
     if (counting) { fprintf(stderr, "tbcount: log ended inside bench_region\n"); return 1; }
     fprintf(stderr, "tbcount: %llu regions, %zu distinct TBs\n", regions, used);
