@@ -290,16 +290,7 @@ public final class MQTTSink: ActionSink, @unchecked Sendable {
     /// seconds (real time) have passed. Returns the last report.
     @discardableResult
     public func drain(timeout: Double) throws(StoreError) -> DeliveryReport {
-        let deadline = Date().addingTimeInterval(timeout)
-        var report = try deliverDue()
-        while report.pending > 0 {
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else { break }
-            let wait = report.nextAttempt.map { max(0.01, $0.timeIntervalSince(clock())) } ?? 0.05
-            Thread.sleep(forTimeInterval: min(wait, remaining))
-            report = try deliverDue()
-        }
-        return report
+        try DeliveryReport.draining(timeout: timeout, clock: clock) { () throws(StoreError) in try deliverDue() }
     }
 
     /// Events waiting in the outbox, and states not yet published.
