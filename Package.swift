@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C boundary: libjpeg-turbo's TurboJPEG 2.x API (libturbojpeg0-dev).
@@ -57,6 +61,9 @@ let package = Package(
         .target(name: "CONNXRuntime", linkerSettings: [.linkedLibrary("dl")]),
         // C boundary: glibc's mallopt, for the live pipeline's executables (Pipeline/ProcessMemory.swift).
         .target(name: "CMallocTuning"),
+        // C boundary: one MQTT connection over Debian's libmosquitto (libmosquitto-dev), its
+        // callbacks turned into blocking calls with timeouts.
+        .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
         // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
         .target(name: "SightlineCore", swiftSettings: strict),
         // The SIMD kernels and their scalar references. Needs no Swift runtime (no classes,
@@ -94,25 +101,45 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Actions: the sinks events go to (JSON Lines, the GRDB grocery list, the webhook with its
-        // durable outbox, the heads-up overlay JPEGs) and the event model they share.
+        // Actions: the sinks events go to (JSON Lines, the GRDB grocery list, the webhook and the
+        // MQTT publisher with their durable outboxes, the heads-up overlay JPEGs) and the event
+        // model they share.
         .target(
             name: "Actions",
             dependencies: [
-                "SightlineCore", "Imaging",
+                "SightlineCore", "Imaging", "CMosquitto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         // The reasoner: chains of typed steps over detections, a nutrition knowledge base, wearer
         // profiles (and Apple Health exports), and an explainable, deterministic trace.
         .target(name: "Reasoning", dependencies: ["SightlineCore"], swiftSettings: strict),
-        // Wiring: frames through detection, the reasoner and the sinks, with per-stage timing.
+        // Wiring: frames through detection, the reasoner and the sinks, with per-stage timing
+        // (reported through swift-metrics' API; the executable picks the backend).
         .target(
             name: "Pipeline",
             dependencies: [
                 "SightlineCore", "Capture", "Imaging", "Detection", "Reasoning", "Actions", "CMallocTuning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // Running as a service: sightline.yaml (Yams), the Prometheus endpoint (swift-prometheus
+        // over a SwiftNIO HTTP server), journald logging, reloading on SIGHUP, health on MQTT.
+        .target(
+            name: "Service",
+            dependencies: [
+                "Actions", "Capture", "Pipeline", "Reasoning",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -121,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection", "Capture", "Pipeline", "Reasoning", "Actions",
+                "SightlineCore", "Imaging", "Detection", "Capture", "Pipeline", "Reasoning", "Actions", "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -140,11 +167,13 @@ let package = Package(
             path: "Benchmarks/sightline-bench",
             swiftSettings: executable
         ),
-        // Shared test helpers: deterministic content, the OpenCV reference, the sample photos.
+        // Shared test helpers: deterministic content, the OpenCV reference, the sample photos, a
+        // Mosquitto broker and its clients.
         .target(
             name: "SightlineTestSupport",
             dependencies: ["Imaging", "SightlineCore", "Capture"],
             path: "Tests/SightlineTestSupport",
+            exclude: ["supervise.py"],
             swiftSettings: strict
         ),
         .testTarget(name: "CoreTests", dependencies: ["SightlineCore"], swiftSettings: strict),
@@ -177,8 +206,9 @@ let package = Package(
             dependencies: ["Imaging", "SightlineCore", "SightlineKernels", "CTurboJPEG", "SightlineTestSupport"],
             swiftSettings: strict
         ),
-        // Actions: every sink against real files, a real SQLite database and a real HTTP server
-        // on loopback (webhook_server.py); a helper process that is killed mid-stream.
+        // Actions: every sink against real files, a real SQLite database, a real HTTP server
+        // on loopback (webhook_server.py) and a real Mosquitto broker (stopped, restarted, with
+        // passwords and TLS); a helper process that is killed mid-stream.
         .testTarget(
             name: "ActionsTests",
             dependencies: [
@@ -207,6 +237,16 @@ let package = Package(
             swiftSettings: executable
         ),
         .testTarget(name: "FuzzTests", dependencies: ["SightlineFuzzing"], path: "Fuzz/Tests", swiftSettings: strict),
+        // sightline.yaml's errors (key and line), the metrics endpoint scraped over HTTP and parsed.
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Pipeline", "Actions", "SightlineTestSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         // A tiny program the Actions tests run as a child process and kill mid-stream.
         .executableTarget(
             name: "ActionsTestHelper",

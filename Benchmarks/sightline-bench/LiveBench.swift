@@ -26,12 +26,7 @@ import Reasoning
 import SightlineCore
 
 /// Resident set size of this process, in MB (/proc/self/statm).
-func residentMegabytes() -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = text.split(separator: " ")
-    guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
-    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
-}
+func residentMegabytes() -> Double { Double(ProcessMemory.residentBytes()) / 1_048_576 }
 
 /// A recorded JPEG folder: the 25 fridge photos, each held for `hold` frames, at 30 fps.
 func fridgeRecording(frames: Int, hold: Int, in dir: String, photos: String) throws -> String {

@@ -113,13 +113,16 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
     public var warnings: [String]? { didSet { refreshID() } }
     /// An `intake` event's entry for the journal.
     public var intake: IntakeEntry? { didSet { refreshID() } }
+    /// What the reasoner read off the scene (food storage in view, today's protein deficit), for
+    /// sinks that keep a state (MQTT's retained topics).
+    public var readings: SceneReadings? { didSet { refreshID() } }
     /// The frame's pixels, for the overlay. Not encoded, not part of ``id`` or equality.
     public var image: Frame?
 
     public init(
         kind: Kind, frame: FrameInfo, time: Date, detections: [Detection] = [], conclusion: String? = nil,
         grocery: GroceryNeed? = nil, warning: WarningNotice? = nil, warnings: [String]? = nil, intake: IntakeEntry? = nil,
-        image: Frame? = nil
+        readings: SceneReadings? = nil, image: Frame? = nil
     ) {
         self.id = ""
         self.kind = kind
@@ -131,12 +134,13 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         self.warning = warning
         self.warnings = warnings
         self.intake = intake
+        self.readings = readings
         self.image = image
         refreshID()
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, kind, frame, time, detections, conclusion, grocery, warning, warnings, intake
+        case id, kind, frame, time, detections, conclusion, grocery, warning, warnings, intake, readings
     }
 
     public init(from decoder: any Decoder) throws {
@@ -150,6 +154,7 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         warning = try c.decodeIfPresent(WarningNotice.self, forKey: .warning)
         warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
         intake = try c.decodeIfPresent(IntakeEntry.self, forKey: .intake)
+        readings = try c.decodeIfPresent(SceneReadings.self, forKey: .readings)
         image = nil
         id = try c.decode(String.self, forKey: .id)
     }
@@ -166,12 +171,13 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         try c.encodeIfPresent(warning, forKey: .warning)
         try c.encodeIfPresent(warnings, forKey: .warnings)
         try c.encodeIfPresent(intake, forKey: .intake)
+        try c.encodeIfPresent(readings, forKey: .readings)
     }
 
     public static func == (a: SightlineEvent, b: SightlineEvent) -> Bool {
         a.id == b.id && a.kind == b.kind && a.frame == b.frame && a.time == b.time && a.detections == b.detections
             && a.conclusion == b.conclusion && a.grocery == b.grocery && a.warning == b.warning && a.warnings == b.warnings
-            && a.intake == b.intake
+            && a.intake == b.intake && a.readings == b.readings
     }
 
     /// The event as one line of canonical JSON (no newline): sorted keys, unescaped slashes,
@@ -264,5 +270,17 @@ public struct GroceryNeed: Sendable, Codable, Hashable {
 
     public init(item: String, quantity: Double, unit: String, reason: String, needKey: String) {
         (self.item, self.quantity, self.unit, self.reason, self.needKey) = (item, quantity, unit, reason, needKey)
+    }
+}
+
+/// What the reasoner read off the scene in one frame: the state a home dashboard shows.
+public struct SceneReadings: Sendable, Codable, Hashable {
+    /// Whether the chain judged the scene to be food storage (a fridge in view).
+    public var foodStorageInView: Bool
+    /// Today's protein deficit in grams, when the chain got as far as working it out.
+    public var proteinDeficitGrams: Double?
+
+    public init(foodStorageInView: Bool, proteinDeficitGrams: Double? = nil) {
+        (self.foodStorageInView, self.proteinDeficitGrams) = (foodStorageInView, proteinDeficitGrams)
     }
 }

@@ -12,8 +12,8 @@ public import Foundation
 /// calls are meant to come one at a time, in frame order.
 ///
 /// Beyond taking events, a sink declares what it offers others: the grocery list it keeps
-/// (``groceryList``, read by the pantry specialist), nil by default. A caller asks the sink,
-/// never its concrete type.
+/// (``groceryList``, read by the pantry specialist) and how many events wait in its outbox
+/// (``backlog``, for metrics), nil by default. A caller asks the sink, never its concrete type.
 public protocol ActionSink: AnyObject, Sendable {
     /// A short name for messages ("jsonl", "grocery", "webhook", "overlay").
     var name: String { get }
@@ -21,6 +21,8 @@ public protocol ActionSink: AnyObject, Sendable {
     func flush() throws
     /// The grocery list this sink keeps, for reading; nil when it keeps none.
     var groceryList: (any GroceryListReader)? { get }
+    /// Events waiting to be delivered (as of the latest attempt); nil for a sink without an outbox.
+    var backlog: Int? { get }
     /// The journal this sink keeps, for reading; nil when it keeps none.
     var journal: (any JournalStore)? { get }
 }
@@ -30,6 +32,18 @@ extension ActionSink {
     public var groceryList: (any GroceryListReader)? { nil }
     /// Most sinks keep no journal.
     public var journal: (any JournalStore)? { nil }
+    /// Most sinks deliver at once and keep no outbox.
+    public var backlog: Int? { nil }
+}
+
+/// A failure that loses nothing: the events wait in a durable outbox and go out on a later
+/// attempt (a web service or a broker that is down). A run that ends with only such failures
+/// has recorded everything; any other sink failure means an event was not recorded.
+public protocol DeferredDelivery: Error {
+    /// Events still waiting.
+    var pending: Int { get }
+    /// The outbox they wait in.
+    var outbox: String { get }
 }
 
 /// Read access to a grocery list, as a sink offers it (``ActionSink/groceryList``).
@@ -38,11 +52,6 @@ public protocol GroceryListReader: AnyObject, Sendable {
     func items() throws -> [GroceryItem]
 }
 
-/// An error that says the sink kept what it could not deliver, to deliver later (the webhook's
-/// outbox): nothing is lost, so a run may still end successfully. Any other sink error means an
-/// event did not get where it was going, and the run must end with a failure.
-public protocol KeptForLater: Error {}
-
 /// One sink's failure on one event (or on a flush).
 public struct SinkFailure: Error, CustomStringConvertible {
     public var sink: String
@@ -50,9 +59,9 @@ public struct SinkFailure: Error, CustomStringConvertible {
     public var eventID: String?
     public var error: any Error
 
-    /// True when the sink kept the events to deliver later (``KeptForLater``); false when an
+    /// True when the sink kept the events to deliver later (``DeferredDelivery``); false when an
     /// event is not where it should be (a write failed, a database stayed locked).
-    public var eventsKept: Bool { error is any KeptForLater }
+    public var eventsKept: Bool { error is any DeferredDelivery }
 
     public var description: String {
         if let eventID { return "\(sink) sink, event \(eventID): \(error)" }
@@ -137,5 +146,10 @@ public enum ActionPaths {
     /// The webhook outbox: `<data directory>/outbox.sqlite`.
     public static func webhookOutbox(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         dataDirectory(environment: environment) + "/outbox.sqlite"
+    }
+
+    /// The MQTT outbox: `<data directory>/mqtt-outbox.sqlite`.
+    public static func mqttOutbox(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        dataDirectory(environment: environment) + "/mqtt-outbox.sqlite"
     }
 }

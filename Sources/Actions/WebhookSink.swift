@@ -44,8 +44,28 @@ public struct DeliveryReport: Sendable, Equatable {
     public var nextAttempt: Date?
 }
 
+extension DeliveryReport {
+    /// Calls `deliver` until nothing is pending or `timeout` seconds (real time) have passed,
+    /// waiting out the back-off (``nextAttempt``, in `clock`'s time) between rounds; returns the
+    /// last report. The outbox sinks' `drain`.
+    static func draining(
+        timeout: Double, clock: () -> Date, deliver: () throws(StoreError) -> DeliveryReport
+    ) throws(StoreError) -> DeliveryReport {
+        let deadline = Date().addingTimeInterval(timeout)
+        var report = try deliver()
+        while report.pending > 0 {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { break }
+            let wait = report.nextAttempt.map { max(0.01, $0.timeIntervalSince(clock())) } ?? 0.05
+            Thread.sleep(forTimeInterval: min(wait, remaining))
+            report = try deliver()
+        }
+        return report
+    }
+}
+
 /// Why the webhook sink could not do its job.
-public enum WebhookError: KeptForLater, CustomStringConvertible {
+public enum WebhookError: DeferredDelivery, CustomStringConvertible {
     /// `flush` finished with events still in the outbox (they stay there and are sent later).
     case undelivered(pending: Int, outbox: String, url: String, lastError: String?)
 
@@ -55,6 +75,18 @@ public enum WebhookError: KeptForLater, CustomStringConvertible {
             return "\(pending) event(s) not yet delivered to \(url)"
                 + (lastError.map { " (\($0))" } ?? "")
                 + "; they wait in the outbox \(outbox) and are sent on the next attempt"
+        }
+    }
+
+    public var pending: Int {
+        switch self {
+        case let .undelivered(pending, _, _, _): return pending
+        }
+    }
+
+    public var outbox: String {
+        switch self {
+        case let .undelivered(_, outbox, _, _): return outbox
         }
     }
 }
@@ -189,6 +221,9 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         return m
     }
 
+    /// Events in the outbox after the latest delivery attempt.
+    public var backlog: Int? { lastReport.pending }
+
     /// The outcome of the latest delivery attempt.
     public var lastReport: DeliveryReport {
         lock.lock()
@@ -302,16 +337,7 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
     /// seconds (real time) have passed. Returns the last report.
     @discardableResult
     public func drain(timeout: Double) throws(StoreError) -> DeliveryReport {
-        let deadline = Date().addingTimeInterval(timeout)
-        var report = try deliverDue()
-        while report.pending > 0 {
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else { break }
-            let wait = report.nextAttempt.map { max(0.01, $0.timeIntervalSince(clock())) } ?? 0.05
-            Thread.sleep(forTimeInterval: min(wait, remaining))
-            report = try deliverDue()
-        }
-        return report
+        try DeliveryReport.draining(timeout: timeout, clock: clock) { () throws(StoreError) in try deliverDue() }
     }
 
     /// Events waiting in the outbox, and events moved to the dead-letter table.

@@ -1,5 +1,6 @@
 import Actions
 public import Capture
+import CoreMetrics
 public import Detection
 public import Foundation
 public import Imaging
@@ -190,6 +191,17 @@ public final class LivePipeline: @unchecked Sendable {
     private var sinkErrorTotal = 0
     private var damagedTotal = 0
     private var damagedList: [String] = []
+    private var started = Timestamp.now()
+    /// The source's own drops already counted into the capture stage.
+    private var sourceDropsCounted = 0
+    /// The gate's decisions by reason, kept here (under `lock`) so that a snapshot can read them
+    /// while the prepare stage decides.
+    private var gateCounts = Dictionary(uniqueKeysWithValues: GateReason.allCases.map { ($0, 0) })
+    /// `sightline_gate_decisions_total` by reason.
+    private let gateCounters = Dictionary(
+        uniqueKeysWithValues: GateReason.allCases.map {
+            ($0, Counter(label: "sightline_gate_decisions_total", dimensions: [("reason", $0.rawValue)]))
+        })
 
     /// - Parameters:
     ///   - scene: reasons over each analysed frame and dispatches the events.
@@ -252,7 +264,7 @@ public final class LivePipeline: @unchecked Sendable {
     /// Runs the stages until the source ends, the frame limit is reached or ``stop()`` is
     /// called; returns once every stage has drained and the sinks are flushed.
     public func run() -> LiveReport {
-        let started = Timestamp.now()
+        lock.withLock { started = Timestamp.now() }
         let group = DispatchGroup()
         for (index, name) in ["capture", "prepare", "detect", "reason+act"].enumerated() {
             group.enter()
@@ -270,17 +282,27 @@ public final class LivePipeline: @unchecked Sendable {
         }
         group.wait()
         noteSinkFailures(scene.finish())
+        return snapshot()
+    }
+
+    /// The figures so far (while running: a snapshot for health and metrics; after ``run()``:
+    /// its report). Also brings the capture stage's `dropped` up to what the source reports.
+    public func snapshot() -> LiveReport {
         let dropped = source.statistics.framesDropped
-        if dropped > 0 { captureMetrics.dropped(dropped) }
-        return report(wall: Timestamp.now().seconds(since: started))
+        let newDrops = lock.withLock {
+            defer { sourceDropsCounted = max(sourceDropsCounted, dropped) }
+            return dropped - sourceDropsCounted
+        }
+        captureMetrics.dropped(newDrops)
+        return report(wall: Timestamp.now().seconds(since: lock.withLock { started }))
     }
 
     private func report(wall: Double) -> LiveReport {
         var byReason: [String: Int] = [:]
-        for (r, n) in gate?.counts ?? [:] { byReason[r.rawValue] = n }
+        if gate != nil { for (r, n) in lock.withLock({ gateCounts }) { byReason[r.rawValue] = n } }
         let stages = [captureMetrics, prepareMetrics, detectMetrics, actMetrics].map { $0.report() }
         let decided = stages[1].framesIn - stages[1].failed
-        let skipped = gate?.counts[.unchanged] ?? 0
+        let skipped = gate == nil ? 0 : lock.withLock { gateCounts[.unchanged] ?? 0 }
         return lock.withLock {
             LiveReport(
                 source: source.name, handOff: options.handOff, stoppedBy: stopReason, wallSeconds: wall, stages: stages,
@@ -328,7 +350,11 @@ public final class LivePipeline: @unchecked Sendable {
             var tensor: Tensor?
             var letterbox: Letterbox?
             do {
-                if let gate { decision = try gate.decide(frame) }
+                if let gate {
+                    decision = try gate.decide(frame)
+                    lock.withLock { gateCounts[decision.reason, default: 0] += 1 }
+                    gateCounters[decision.reason]?.increment()
+                }
                 onDecision?(frame, decision)
                 guard decision.analyse else {
                     prepareMetrics.skipped()

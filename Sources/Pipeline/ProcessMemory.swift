@@ -1,4 +1,5 @@
 internal import CMallocTuning
+import Foundation
 
 /// How a process running the live pipeline sets up glibc's allocator. Call
 /// ``configureForLivePipeline()`` once at the start of an executable, before the detector loads
@@ -28,5 +29,14 @@ public enum ProcessMemory {
     @discardableResult
     public static func configureForLivePipeline() -> Bool {
         sl_malloc_tune(Int32(arenaLimit), Int32(mmapThreshold)) == 1
+    }
+
+    /// The resident set size of this process in bytes (`/proc/self/statm`); 0 where there is
+    /// no such file.
+    public static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * sysconf(Int32(_SC_PAGESIZE))
     }
 }

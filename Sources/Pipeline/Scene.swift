@@ -29,14 +29,7 @@ public final class Scene {
         try configuration.validate(catalog: catalog)
         self.configuration = configuration
         let store = configuration.store
-        let root = (store.directory as NSString).deletingLastPathComponent
-        let chainPaths = configuration.chains.isEmpty ? SceneConfiguration.defaultChains(in: store.directory) : configuration.chains
-        let knowledgePath = configuration.knowledge ?? store.directory + "/nutrition.json"
-        let knowledge = try NutritionKnowledge.load(path: knowledgePath, name: Self.relative(knowledgePath, to: root))
-        let reasoners = try chainPaths.map {
-            try Reasoner(chain: try ChainDefinition.load(path: $0, name: Self.relative($0, to: root)), knowledge: knowledge)
-        }
-        let wearer = try Profile.load(path: configuration.profile, name: Self.relative(configuration.profile, to: root))
+        let (reasoners, wearer) = try Self.reasoning(configuration)
         groundTruth = try configuration.groundTruth.map { try YOLOLabels(folder: $0.labels, classesFile: $0.classes) }
         var notices: [String] = []
         var detector = groundTruth != nil ? nil : given
@@ -53,6 +46,32 @@ public final class Scene {
             detector: detector, reasoners: reasoners, profile: wearer, today: configuration.today, sinks: sinks,
             window: configuration.window, mode: configuration.mode,
             groceryList: configuration.mode == .contemplating ? try Self.pantryList(sinks) : nil, journal: sinks.journal)
+    }
+
+    /// What the commands that record results use when no sink is named: the grocery list and
+    /// the journal.
+    public static let defaultSinks = [SinkConfiguration(kind: "grocery"), SinkConfiguration(kind: "journal")]
+
+    /// Loads and checks the chains (with their knowledge) and the profile `configuration` names.
+    public static func reasoning(_ configuration: SceneConfiguration) throws -> ([Reasoner], Profile) {
+        let store = configuration.store
+        let root = (store.directory as NSString).deletingLastPathComponent
+        let chainPaths = configuration.chains.isEmpty ? SceneConfiguration.defaultChains(in: store.directory) : configuration.chains
+        let knowledgePath = configuration.knowledge ?? store.directory + "/nutrition.json"
+        let knowledge = try NutritionKnowledge.load(path: knowledgePath, name: relative(knowledgePath, to: root))
+        let reasoners = try chainPaths.map {
+            try Reasoner(chain: try ChainDefinition.load(path: $0, name: relative($0, to: root)), knowledge: knowledge)
+        }
+        return (reasoners, try Profile.load(path: configuration.profile, name: relative(configuration.profile, to: root)))
+    }
+
+    /// Reloads the profile, the chains and the knowledge from `configuration` (the files may
+    /// have changed, or the configuration names others) and hands them to the running pipeline,
+    /// which takes them from its next frame on. The detector, the sinks and the source stay as
+    /// they are. Throws (and changes nothing) when a file is missing or wrong.
+    public func reloadReasoning(from configuration: SceneConfiguration) throws {
+        let (reasoners, profile) = try Self.reasoning(configuration)
+        pipeline.replaceReasoning(reasoners: reasoners, profile: profile)
     }
 
     /// Puts an Apple Health export's days (protein and energy) into the journal.

@@ -168,6 +168,20 @@ public struct ModelSelection: Sendable, Codable, Equatable, CustomStringConverti
         self.init(name: name, labels: labels?.sorted())
     }
 
+    private enum CodingKeys: String, CodingKey { case name, labels }
+
+    /// Reads `{name, labels}`, or the command line's `NAME` / `NAME:label,label` as a string.
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            do { try self.init(parsing: text) } catch {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
+            }
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), labels: try c.decodeIfPresent([String].self, forKey: .labels))
+    }
+
     /// The detector set of a fridge scene: the project's grocery model alone, one inference a
     /// frame. It finds the food and the view itself: its `fridge_interior` class is what the
     /// chain's scene step rests on (COCO's `refrigerator` does not fire on close fridge
@@ -189,11 +203,29 @@ public struct SinkConfiguration: Sendable, Codable, Equatable, CustomStringConve
         self.argument = argument
     }
 
+    private enum CodingKeys: String, CodingKey { case kind, argument }
+
+    /// Reads `{kind, argument}`, or the command line's `kind:argument` as a string (checked
+    /// against a catalog later, by ``SceneConfiguration/validate(catalog:)``).
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(text)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try c.decode(String.self, forKey: .kind), argument: try c.decodeIfPresent(String.self, forKey: .argument))
+    }
+
     /// Parses `kind` or `kind:argument` and checks it against `catalog`.
     public init(parsing text: String, catalog: SinkCatalog = .standard) throws(SceneConfigurationError) {
+        self.init(text)
+        try catalog.validate(self)
+    }
+
+    /// `kind` or `kind:argument`, unchecked.
+    init(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         self.init(kind: parts.first ?? "", argument: parts.count > 1 ? parts[1] : nil)
-        try catalog.validate(self)
     }
 
     public var description: String { argument.map { kind + ":" + $0 } ?? kind }

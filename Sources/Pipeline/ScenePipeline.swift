@@ -1,4 +1,5 @@
 public import Actions
+import CoreMetrics
 public import Detection
 public import Foundation
 public import Reasoning
@@ -39,17 +40,19 @@ public struct FrameOutcome: Sendable {
 /// profile's time zone, so a live run crosses midnight (and daylight-saving changes) into the
 /// next day. The past days the chains weigh are read from ``journal`` once a day.
 ///
-/// Not thread-safe; one pipeline per stream.
+/// Not thread-safe (one pipeline per stream), except ``replaceReasoning(reasoners:profile:)``,
+/// which any thread may call: the new chains and profile take over at the next frame (a service
+/// reloading them on SIGHUP while frames flow).
 public final class ScenePipeline {
     /// Nil when detections come from elsewhere (``process(_:detections:time:)``).
     public var detector: (any ObjectDetector)? { stage?.detector }
     /// The detector with its preprocessing stage.
     private let stage: FrameDetector?
     /// The chains, in order: the first one's decision is the grocery proposal.
-    public let reasoners: [Reasoner]
+    public private(set) var reasoners: [Reasoner]
     /// The first chain.
     public var reasoner: Reasoner { reasoners[0] }
-    public let profile: Profile
+    public private(set) var profile: Profile
     /// The wearer's day when fixed (replays, tests); nil: the local date of each event's time in
     /// the profile's time zone.
     public let today: LocalDate?
@@ -68,6 +71,12 @@ public final class ScenePipeline {
     /// The keys of the warnings in force after the last frame, and of the intake already sent.
     private var warned: Set<String> = []
     private var recorded: Set<String> = []
+    /// Chains and a profile waiting to take over (``replaceReasoning(reasoners:profile:)``).
+    private let replacementLock = NSLock()
+    private var replacement: (reasoners: [Reasoner], profile: Profile)?
+    /// `sightline_sink_failures_total` by sink name, and `sightline_sink_backlog` of each sink.
+    private let failureCounters: [String: Counter]
+    private let backlogGauges: [Gauge]
 
     public init(
         detector: (any ObjectDetector)?, reasoners: [Reasoner], profile: Profile, today: LocalDate?, sinks: SinkSet,
@@ -75,6 +84,10 @@ public final class ScenePipeline {
         journal: (any JournalStore)? = nil
     ) {
         precondition(!reasoners.isEmpty, "a scene needs at least one chain")
+        failureCounters = Dictionary(
+            sinks.sinks.map { ($0.name, Counter(label: "sightline_sink_failures_total", dimensions: [("sink", $0.name)])) }
+        ) { first, _ in first }
+        backlogGauges = sinks.sinks.map { Gauge(label: "sightline_sink_backlog", dimensions: [("sink", $0.name)]) }
         self.mode = mode
         panel = .standard(groceryList: groceryList.map(GroceryListPantry.init))
         stage = detector.map { FrameDetector($0) }
@@ -113,6 +126,13 @@ public final class ScenePipeline {
         try reasonAndAct(frame: frame, detections: detections, detectSeconds: 0, time: time, started: .now())
     }
 
+    /// Replaces the chains (with their knowledge) and the profile from the next frame on. Each
+    /// chain's window and tracker start over. Safe from any thread.
+    public func replaceReasoning(reasoners: [Reasoner], profile: Profile) {
+        precondition(!reasoners.isEmpty, "a scene needs at least one chain")
+        replacementLock.withLock { replacement = (reasoners, profile) }
+    }
+
     /// The wearer's day at `time`: ``today`` when fixed, else the local date in the profile's zone.
     public func day(at time: Date) -> LocalDate { today ?? LocalDate(time, in: profile.zone) }
 
@@ -137,6 +157,13 @@ public final class ScenePipeline {
     private func reasonAndAct(
         frame: Frame, detections: [Detection], detectSeconds: Double, time: Date, started: Timestamp
     ) throws -> FrameOutcome {
+        if let next = replacementLock.withLock({ () -> (reasoners: [Reasoner], profile: Profile)? in
+            defer { replacement = nil }
+            return replacement
+        }) {
+            (reasoners, profile) = next
+            chains = ChainSetSession(reasoners: next.reasoners, window: window)
+        }
         let observation = Observation(
             sequence: frame.sequence, timestamp: frame.timestamp, origin: frame.origin, detections: detections, width: frame.width,
             height: frame.height)
@@ -165,7 +192,7 @@ public final class ScenePipeline {
         var events = [
             SightlineEvent(
                 kind: .frameAnalysed, frame: info, time: time, detections: detections, conclusion: conclusion,
-                warnings: warnings.isEmpty ? nil : warnings.map(\.message), image: frame)
+                warnings: warnings.isEmpty ? nil : warnings.map(\.message), readings: Self.readings(of: runs.runs), image: frame)
         ]
         if let p = runs.proposal {
             let need = GroceryNeed(
@@ -189,6 +216,7 @@ public final class ScenePipeline {
         }
         var failures: [SinkFailure] = []
         for event in events { failures += sinks.dispatch(event) }
+        recordSinkMetrics(failures)
         let t3 = Timestamp.now()
         return FrameOutcome(
             frame: info, detections: detections, chains: runs, conclusion: conclusion, events: events, sinkFailures: failures,
@@ -204,7 +232,26 @@ public final class ScenePipeline {
     }
 
     /// Flushes every sink (the webhook outbox, files); returns the sinks that failed.
-    public func finish() -> [SinkFailure] { sinks.flushAll() }
+    public func finish() -> [SinkFailure] {
+        let failures = sinks.flushAll()
+        recordSinkMetrics(failures)
+        return failures
+    }
+
+    private func recordSinkMetrics(_ failures: [SinkFailure]) {
+        for failure in failures { failureCounters[failure.sink]?.increment() }
+        for (sink, gauge) in zip(sinks.sinks, backlogGauges) {
+            if let backlog = sink.backlog { gauge.record(backlog) }
+        }
+    }
+
+    /// What the chains read off the scene: the first scene step's verdict and, when a chain got
+    /// that far, today's protein deficit. Nil when no chain has a scene step.
+    public static func readings(of runs: [ReasoningRun]) -> SceneReadings? {
+        let facts = runs.flatMap(\.trace.facts)
+        guard let scene = facts.first(where: { $0.kind == .scene }), case .flag(let storage) = scene.value else { return nil }
+        return SceneReadings(foodStorageInView: storage, proteinDeficitGrams: facts.first { $0.kind == .deficit }?.gramsValue)
+    }
 
     /// The chain's last word, as one line: the action step's rationale (what to add and why),
     /// or the step that stopped the chain.

@@ -55,9 +55,11 @@ extension Scene {
     ///
     /// An executable calls ``ProcessMemory/configureForLivePipeline()`` before it assembles the
     /// scene (before the models load).
+    /// `started` is called with the pipeline just before it runs (to take snapshots of its
+    /// figures while it runs: ``LivePipeline/snapshot()``).
     public func runLive(
         source: any FrameSource, options: LiveOptions, quiet: Bool = false, say: @escaping @Sendable (String) -> Void,
-        warn: @escaping @Sendable (String) -> Void
+        warn: @escaping @Sendable (String) -> Void, started: (LivePipeline) -> Void = { _ in }
     ) -> (report: LiveReport, summary: String) {
         let progress = ProgressBox(SceneProgress(quiet: quiet))
         let live = LivePipeline(
@@ -69,6 +71,7 @@ extension Scene {
                 if let line { say(line) }
             })
         let signals = ShutdownSignals { _ in live.stop() }
+        started(live)
         let start = Timestamp.now()
         let report = live.run()
         withExtendedLifetime(signals) {}

@@ -15,17 +15,14 @@ public final class ShutdownSignals: @unchecked Sendable {
 
     public init(_ signals: [Int32] = [SIGINT, SIGTERM], stop: @escaping @Sendable (Int32) -> Void) {
         for sig in signals {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [unowned self] in
-                let first: Bool = lock.withLock {
-                    defer { received = received ?? sig }
-                    return received == nil
-                }
-                if first { stop(sig) } else { _exit(128 + sig) }
-            }
-            source.resume()
-            sources.append(source)
+            sources.append(
+                SignalListener.source(sig) { [unowned self] in
+                    let first: Bool = lock.withLock {
+                        defer { received = received ?? sig }
+                        return received == nil
+                    }
+                    if first { stop(sig) } else { _exit(128 + sig) }
+                })
         }
     }
 
@@ -33,4 +30,25 @@ public final class ShutdownSignals: @unchecked Sendable {
     public var receivedSignal: Int32? { lock.withLock { received } }
 
     deinit { for s in sources { s.cancel() } }
+}
+
+/// Calls `handler` on a dispatch queue each time `signal` arrives (a service reloads on
+/// SIGHUP). The signal's default action is turned off while the value lives.
+public final class SignalListener: @unchecked Sendable {
+    private let source: any DispatchSourceSignal
+
+    public init(_ signal: Int32, handler: @escaping @Sendable () -> Void) {
+        source = Self.source(signal, handler)
+    }
+
+    deinit { source.cancel() }
+
+    /// A started dispatch source for `sig`, which no longer reaches its default action.
+    static func source(_ sig: Int32, _ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(sig, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+        return source
+    }
 }

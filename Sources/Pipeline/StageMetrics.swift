@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import SightlineCore
 
@@ -8,6 +9,12 @@ import SightlineCore
 /// measured from the frame's capture time (for recordings, the time the source delivered
 /// it) to the moment the stage finished with it; the most recent ``capacity`` samples are
 /// kept in a ring allocated once, so recording a sample never allocates.
+///
+/// Every count and latency also goes to swift-metrics, as `sightline_stage_frames_total`
+/// (dimensions `stage`, `outcome`: in, out, dropped, skipped, failed) and the timer
+/// `sightline_stage_latency_seconds` (`stage`): whatever backend the executable bootstrapped
+/// (the Prometheus endpoint, docs/service.md) sees them while the pipeline runs; without one
+/// they cost a call that does nothing.
 final class StageMetrics: @unchecked Sendable {
     let name: String
     let capacity: Int
@@ -15,20 +22,47 @@ final class StageMetrics: @unchecked Sendable {
     private var counts = (taken: 0, passed: 0, dropped: 0, skipped: 0, failed: 0)
     private let samples: UnsafeMutableBufferPointer<Double>
     private var sampleCount = 0
+    private let exported: (taken: Counter, passed: Counter, dropped: Counter, skipped: Counter, failed: Counter)
+    private let latency: CoreMetrics.Timer
+
+    /// The metric names, for backends and documents.
+    static let framesMetric = "sightline_stage_frames_total"
+    static let latencyMetric = "sightline_stage_latency_seconds"
 
     init(name: String, capacity: Int = 8192) {
         self.name = name
         self.capacity = capacity
         samples = .allocate(capacity: capacity)
         samples.initialize(repeating: 0)
+        func counter(_ outcome: String) -> Counter {
+            Counter(label: Self.framesMetric, dimensions: [("stage", name), ("outcome", outcome)])
+        }
+        exported = (counter("in"), counter("out"), counter("dropped"), counter("skipped"), counter("failed"))
+        latency = CoreMetrics.Timer(label: Self.latencyMetric, dimensions: [("stage", name)])
     }
 
     deinit { samples.deallocate() }
 
-    func took() { lock.withLock { counts.taken += 1 } }
-    func skipped() { lock.withLock { counts.skipped += 1 } }
-    func failed() { lock.withLock { counts.failed += 1 } }
-    func dropped(_ n: Int = 1) { lock.withLock { counts.dropped += n } }
+    func took() {
+        lock.withLock { counts.taken += 1 }
+        exported.taken.increment()
+    }
+
+    func skipped() {
+        lock.withLock { counts.skipped += 1 }
+        exported.skipped.increment()
+    }
+
+    func failed() {
+        lock.withLock { counts.failed += 1 }
+        exported.failed.increment()
+    }
+
+    func dropped(_ n: Int = 1) {
+        guard n > 0 else { return }
+        lock.withLock { counts.dropped += n }
+        exported.dropped.increment(by: Int64(n))
+    }
 
     /// An item left the stage; `start` is when its frame was captured (or delivered).
     func passed(start: Timestamp, now: Timestamp = .now()) {
@@ -38,6 +72,8 @@ final class StageMetrics: @unchecked Sendable {
             samples[sampleCount % capacity] = latency
             sampleCount += 1
         }
+        exported.passed.increment()
+        self.latency.recordNanoseconds(Int64(max(0, latency) * 1e9))
     }
 
     /// The figures so far.

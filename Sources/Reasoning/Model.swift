@@ -41,6 +41,28 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.day = day
     }
 
+    private enum CodingKeys: String, CodingKey { case year, month, day }
+
+    /// Reads `{year, month, day}`, or a `YYYY-MM-DD` string (as a configuration file writes it).
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            guard let date = LocalDate(text) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a date like 2026-11-22"))
+            }
+            self = date
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let (y, m, d) = (
+            try c.decode(Int.self, forKey: .year), try c.decode(Int.self, forKey: .month), try c.decode(Int.self, forKey: .day)
+        )
+        guard let date = LocalDate(year: y, month: m, day: d) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(y)-\(m)-\(d) is not a date"))
+        }
+        self = date
+    }
+
     /// Parses `YYYY-MM-DD`.
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

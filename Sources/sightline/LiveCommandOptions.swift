@@ -2,69 +2,48 @@ import ArgumentParser
 import Capture
 import Foundation
 import Pipeline
+import Service
 import SightlineCore
 
 extension HandOffPolicy: ExpressibleByArgument {}
 
-/// What `run` and `replay` share about the live pipeline: the change gate and the statistics.
+/// What `run` and `replay` share: the configuration file, the change gate, the statistics and
+/// the metrics endpoint. Each flag given overrides the file.
 struct LiveCommandOptions: ParsableArguments {
-    @Flag(help: "Analyse every frame (no change gate).")
-    var noGate = false
+    @Option(help: "A configuration file (YAML; Samples/sightline.yaml shows every key); flags override it.")
+    var config: String?
 
-    @Option(help: "Change gate: a thumbnail pixel has changed when it differs by more than this many grey levels.")
-    var gateThreshold: UInt8 = GateSettings().pixelThreshold
-
-    @Option(help: "Change gate: the fraction of thumbnail pixels that must change to run detection.")
-    var gateFraction: Double = GateSettings().changedFraction
-
-    @Option(help: "Change gate: frames also analysed after a change, while the scene settles.")
-    var settleFrames: Int = GateSettings().settleFrames
-
-    @Option(help: "Change gate: analyse anyway after this many frames without analysis (0: never).")
-    var refreshFrames: Int = GateSettings().refreshFrames
-
-    @Option(help: "Change gate: analyse anyway after this many seconds of capture time (0: never).")
-    var refreshSeconds: Double = GateSettings().refreshSeconds
+    @Flag(inversion: .prefixedNo, help: "Run the change gate (the default), or analyse every frame.")
+    var gate: Bool?
+    @Option(help: "Change gate: a thumbnail pixel has changed when it differs by more than this many grey levels (16).")
+    var gateThreshold: UInt8?
+    @Option(help: "Change gate: the fraction of thumbnail pixels that must change to run detection (0.02).")
+    var gateFraction: Double?
+    @Option(help: "Change gate: frames also analysed after a change, while the scene settles (4).")
+    var settleFrames: Int?
+    @Option(help: "Change gate: analyse anyway after this many frames without analysis (300; 0: never).")
+    var refreshFrames: Int?
+    @Option(help: "Change gate: analyse anyway after this many seconds of capture time (10; 0: never).")
+    var refreshSeconds: Double?
 
     @Option(help: "Write the per-stage statistics (frames in/out/dropped, latency p50/p99, gate) as JSON to this file.")
     var stats: String?
 
-    func validate() throws {
-        if let p = gate?.problem { throw ValidationError(p) }
-    }
+    @Option(help: "Serve Prometheus metrics at HOST:PORT/metrics while running (port 0: any free port).")
+    var metrics: String?
 
-    var gate: GateSettings? {
-        noGate
-            ? nil
-            : GateSettings(
-                pixelThreshold: gateThreshold, changedFraction: gateFraction, settleFrames: settleFrames,
-                refreshFrames: refreshFrames, refreshSeconds: refreshSeconds)
-    }
-
-    /// Runs `source` through the live pipeline until it ends, the frame limit, or SIGINT/SIGTERM;
-    /// prints each analysed frame (unless `quiet`) and the summary, writes --stats.
-    /// Returns false when anything failed (errors are printed).
-    func run(
-        source: any FrameSource, scene options: SceneOptions, handOff: HandOffPolicy, maxFrames: Int? = nil, quiet: Bool = false,
-        onCorrupt: CorruptFramePolicy = .skip
-    ) throws -> Bool {
-        ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
-        let scene: Scene
-        do { scene = try options.makeScene() } catch { throw fail(error, 2) }
-        let live = LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames, corruptFrames: onCorrupt)
-        let (report, summary) = scene.runLive(
-            source: source, options: live, quiet: quiet, say: { print($0) }, warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-        print(summary)
-        print(report.summary)
-        let level = report.sinkErrorCount > 0 ? "error" : "warning"
-        for f in report.sinkFailures { FileHandle.standardError.write(Data("\(level): \(f)\n".utf8)) }
-        for e in report.errors { FileHandle.standardError.write(Data("error: \(e)\n".utf8)) }
-        if let stats {
-            do { try FileIO.writeAtomically(stats, Array(report.jsonText.utf8)) } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                return false
+    /// The configuration: the file (when --config names one) with the flags given on top. A bad
+    /// file (`FILE:LINE: key: problem`) or flag value is reported and exits with status 2.
+    func service(scene options: SceneOptions, source: (inout SourceSettings) -> Void) throws -> ServiceConfiguration {
+        let overrides = LiveOverrides(
+            gate: gate, gateThreshold: gateThreshold, gateFraction: gateFraction, settleFrames: settleFrames,
+            refreshFrames: refreshFrames, refreshSeconds: refreshSeconds, stats: stats, metrics: metrics)
+        do {
+            return try ServiceConfiguration.assemble(file: config, profile: options.profile, overrides: overrides, source: source) {
+                try options.configuration(base: $0)
             }
+        } catch let error as ConfigurationError { throw fail(error, 2) } catch let error as ServiceError {
+            throw ValidationError(error.description)
         }
-        return report.errorCount == 0 && report.sinkErrorCount == 0  // a lost event fails the run
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Foundation
 import Pipeline
+import Service
 import SightlineCore
 
 struct ReplayCommand: ParsableCommand {
@@ -26,25 +27,31 @@ struct ReplayCommand: ParsableCommand {
     @Argument(help: "Images, folders of JPEGs or MJPEG files.")
     var paths: [String]
 
-    @Option(help: "What to do with a corrupt frame: skip or stop.")
-    var onCorrupt: CorruptFramePolicy = .skip
-
-    @Option(help: "fast: every frame, as fast as the pipeline goes; realtime: spaced like the recorded timestamps.")
-    var pace: ReplayPace = .asFastAsPulled
-
+    @Option(help: "What to do with a corrupt frame: skip (the default) or stop.")
+    var onCorrupt: CorruptFramePolicy?
+    @Option(help: "fast (the default): every frame, as fast as the pipeline goes; realtime: spaced like the recorded timestamps.")
+    var pace: ReplayPace?
     @Option(help: "Hand-offs between stages (default: lossless for --pace fast, latest-wins for realtime).")
     var handOff: HandOffPolicy?
 
     @Flag(help: "Print only the summary.")
     var quiet = false
 
+    func configuration() throws -> ServiceConfiguration {
+        try live.service(scene: scene) {
+            ($0.pace, $0.onCorrupt, $0.handOff) = (pace?.rawValue ?? $0.pace, onCorrupt?.rawValue ?? $0.onCorrupt, handOff ?? $0.handOff)
+        }
+    }
+
     func run() throws {
-        let logger = global.bootstrapLogging()
-        let playlist = RecordingPlaylist(paths: paths, policy: onCorrupt, pace: pace, logger: logger)
-        let ok = try live.run(
-            source: playlist, scene: scene, handOff: handOff ?? (pace == .realTime ? .latestWins : .lossless), quiet: quiet,
-            onCorrupt: onCorrupt)
-        for p in playlist.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
-        if !ok || playlist.failed { throw ExitCode(1) }
+        let service = try configuration()
+        let logger = global.bootstrapLogging(service.logging)
+        let pace = service.source.replayPace ?? .asFastAsPulled
+        let playlist = RecordingPlaylist(paths: paths, policy: service.source.corruptFramePolicy ?? .skip, pace: pace, logger: logger)
+        defer { for p in playlist.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) } }
+        let status = ServiceRun(service, logger: logger).run(
+            source: playlist, handOff: service.source.handOff ?? (pace == .realTime ? .latestWins : .lossless), quiet: quiet,
+            reload: { [self] in try configuration() })
+        if status != 0 || playlist.failed { throw ExitCode(status != 0 ? status : 1) }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Foundation
 import Pipeline
+import Service
 import SightlineCore
 
 struct RunCommand: ParsableCommand {
@@ -19,18 +20,14 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var scene: SceneOptions
     @OptionGroup var live: LiveCommandOptions
 
-    @Option(help: "The camera device.")
-    var device = "/dev/video0"
-
-    @Option(help: "Frame size, WIDTHxHEIGHT.")
-    var size = "640x480"
-
-    @Option(help: "Frame rate to ask for.")
-    var fps: Double = 15
-
+    @Option(help: "The camera device (/dev/video0).")
+    var device: String?
+    @Option(help: "Frame size, WIDTHxHEIGHT (640x480).")
+    var size: String?
+    @Option(help: "Frame rate to ask for (15).")
+    var fps: Double?
     @Flag(help: "Go through libv4l2 (converts formats the camera lacks; needed for multi-planar-only cameras).")
     var libv4l2 = false
-
     @Option(help: "Stop after this many frames (default: until interrupted).")
     var frames: Int?
 
@@ -38,20 +35,32 @@ struct RunCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if case .failure(let problem) = FrameSize.parse(size) { throw ValidationError("--size \(problem)") }
-        if let p = outOfRange("--fps", fps, 0.001...1000) { throw ValidationError(p) }
+        if let size, case .failure(let problem) = FrameSize.parse(size) { throw ValidationError("--size \(problem)") }
+        if let fps, let p = outOfRange("--fps", fps, 0.001...1000) { throw ValidationError(p) }
         if let frames, let p = outOfRange("--frames", frames, 1...FrameProbe.maximumFrames) { throw ValidationError(p) }
     }
+
+    func configuration() throws -> ServiceConfiguration {
+        try live.service(scene: scene) {
+            ($0.device, $0.size, $0.fps) = (device ?? $0.device, size ?? $0.size, fps ?? $0.fps)
+            ($0.libv4l2, $0.frames) = ($0.libv4l2 || libv4l2, frames ?? $0.frames)
+        }
+    }
+
     func run() throws {
-        let logger = global.bootstrapLogging()
-        guard let size = FrameSize(size) else { throw ValidationError("--size must be WIDTHxHEIGHT") }
+        let service = try configuration()
+        let logger = global.bootstrapLogging(service.logging)
+        guard let size = service.source.frameSize else { throw ValidationError("--size must be WIDTHxHEIGHT") }
         let camera = V4L2Camera(
-            device: device, request: CaptureRequest(size: size, fps: fps),
-            options: .init(conversion: libv4l2), logger: logger)
-        do { print("\(device): \(try camera.start())") } catch { throw fail(error) }
-        let ok = try live.run(source: camera, scene: scene, handOff: .latestWins, maxFrames: frames, quiet: quiet)
-        camera.stop()
-        print(camera.captureStatistics.liveSummary)
-        if !ok { throw ExitCode(1) }
+            device: service.source.device, request: CaptureRequest(size: size, fps: service.source.fps),
+            options: .init(conversion: service.source.libv4l2), logger: logger)
+        do { print("\(service.source.device): \(try camera.start())") } catch { throw fail(error) }
+        defer {
+            camera.stop()
+            print(camera.captureStatistics.liveSummary)
+        }
+        let status = ServiceRun(service, logger: logger).run(
+            source: camera, handOff: service.source.handOff ?? .latestWins, quiet: quiet, reload: { [self] in try configuration() })
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -3,12 +3,13 @@ import Detection
 import Pipeline
 import Reasoning
 import SightlineCore
+import Service
 
 /// What the scene commands (replay, explain, run) share: who the wearer is, which chain and
 /// knowledge, which detector, and where results go.
 struct SceneOptions: ParsableArguments {
-    @Option(help: "The wearer's profile (JSON; see docs/reasoning.md and Samples/profiles/).")
-    var profile: String
+    @Option(help: "The wearer's profile (JSON; see docs/reasoning.md and Samples/profiles/); required unless --config names one.")
+    var profile: String?
 
     @Option(
         name: .customLong("chain"),
@@ -37,12 +38,13 @@ struct SceneOptions: ParsableArguments {
     @Option(
         name: .customLong("sink"),
         help: ArgumentHelp(
-            "Where results go (repeatable): jsonl (stdout), jsonl:FILE, grocery, grocery:DB, webhook:URL, overlay:DIR.",
-            discussion: "Default: the grocery list and the journal (sightline list and sightline journal show them)."))
+            "Where results go (repeatable): jsonl (stdout), jsonl:FILE, grocery, grocery:DB, webhook:URL, overlay:DIR, mqtt://HOST:PORT.",
+            discussion: "Default: the grocery list and the journal (sightline list and sightline journal show them). MQTT: docs/service.md."
+        ))
     var sinks: [String] = []
 
-    @Option(help: "How many recent frames the chain reasons over.")
-    var window = 5
+    @Option(help: "How many recent frames the chain reasons over (default: 5).")
+    var window: Int?
 
     @Option(help: "Write each frame's trace (JSON and text) into this folder.")
     var traceDir: String?
@@ -58,34 +60,37 @@ struct SceneOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "quick (the chain alone) or contemplating (specialists debate the marked decision in parallel).",
+            "quick (the default: the chain alone) or contemplating (specialists debate the marked decision in parallel).",
             discussion: "Contemplating's pantry specialist reads the grocery list of the grocery sink, else the default list."))
-    var mode: ReasoningMode = .quick
+    var mode: ReasoningMode?
 
     func validate() throws {
-        if let p = outOfRange("--window", window, 1...SceneConfiguration.maximumWindow) { throw ValidationError(p) }
+        if let window, let p = outOfRange("--window", window, 1...SceneConfiguration.maximumWindow) { throw ValidationError(p) }
         if groundTruth != nil, classes == nil { throw ValidationError("--ground-truth needs --classes") }
         if let today, LocalDate(today) == nil { throw ValidationError("--today must be a date like 2026-11-22") }
-        _ = try configuration()
+        _ = try configuration(base: SceneConfiguration(profile: ""))
     }
 
-    /// The options as a scene configuration (sinks nil when none are named).
-    func configuration() throws -> SceneConfiguration {
-        let sinks: [SinkConfiguration]
-        do { sinks = try self.sinks.map { try SinkConfiguration(parsing: $0) } } catch { throw ValidationError("\(error)") }
-        let models = try self.models.map { m in
-            do { return try ModelSelection(parsing: m) } catch { throw ValidationError("--model \(m): \(error)") }
-        }
-        return SceneConfiguration(
-            profile: profile, chains: chains, knowledge: knowledge, today: today.flatMap { LocalDate($0) }, models: models,
-            modelsDirectory: modelsFolder.modelsDir, runtime: runtime.runtime, threads: runtime.threads, sinks: sinks.isEmpty ? nil : sinks,
-            window: window, mode: mode, groundTruth: groundTruth.map { .init(labels: $0, classes: classes ?? "") }, traceDirectory: traceDir
+    /// The options given, over `base` (a file's scene), or alone (then --profile is required).
+    func configuration(base: SceneConfiguration? = nil) throws -> SceneConfiguration {
+        guard var c = base ?? profile.map({ SceneConfiguration(profile: $0) }) else { throw ValidationError("--profile is required") }
+        do {
+            if !sinks.isEmpty { c.sinks = try sinks.map { try SinkConfiguration(parsing: $0, catalog: .service()) } }
+            if !models.isEmpty { c.models = try models.map { try ModelSelection(parsing: $0) } }
+        } catch { throw ValidationError("\(error)") }
+        (c.profile, c.chains, c.knowledge) = (profile ?? c.profile, chains.isEmpty ? c.chains : chains, knowledge ?? c.knowledge)
+        (c.today, c.modelsDirectory, c.window) = (
+            today.flatMap { LocalDate($0) } ?? c.today, modelsFolder.modelsDir ?? c.modelsDirectory, window ?? c.window
         )
+        (c.mode, c.traceDirectory, c.runtime) = (mode ?? c.mode, traceDir ?? c.traceDirectory, runtime.runtime ?? c.runtime)
+        if runtime.threads != 1 { c.threads = runtime.threads }  // 1 is the flag's default: the file's stands
+        if let groundTruth { c.groundTruth = .init(labels: groundTruth, classes: classes ?? "") }
+        return c
     }
 
-    /// Assembles the scene, `defaultSinks` when no --sink is named; its notices go to standard error.
-    func makeScene(defaultSinks: [SinkConfiguration] = [.init(kind: "grocery"), .init(kind: "journal")]) throws -> Scene {
-        let scene = try Scene(configuration(), defaultSinks: defaultSinks)
+    /// Assembles the scene; `defaultSinks` when no --sink is named.
+    func makeScene(defaultSinks: [SinkConfiguration] = Scene.defaultSinks) throws -> Scene {
+        let scene = try Scene(configuration(), defaultSinks: defaultSinks, catalog: .service())
         scene.notices.forEach(warn)
         return scene
     }

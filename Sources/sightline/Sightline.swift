@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Service
 
 /// Writes "error: `error`" to standard error and returns the exit code to throw.
 func fail(_ error: Any, _ code: Int32 = 1) -> ExitCode {
@@ -38,13 +39,6 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log debugging detail to standard error.")
     var verbose = false
 
-    func bootstrapLogging() -> Logger {
-        let level: Logger.Level = verbose ? .debug : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        return Logger(label: "sightline")
-    }
+    /// swift-log to standard error, in journald's format when that is the journal.
+    func bootstrapLogging(_ settings: LoggingSettings = .init()) -> Logger { ServiceLogging.bootstrap(settings, verbose: verbose) }
 }

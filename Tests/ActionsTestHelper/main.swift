@@ -3,6 +3,7 @@
 //
 //   ActionsTestHelper grocery DB COUNT DELAY_MS
 //   ActionsTestHelper outbox OUTBOX URL COUNT DELAY_MS
+//   ActionsTestHelper mqtt OUTBOX BROKER_URL DEVICE COUNT DELAY_MS
 import Actions
 import Foundation
 import SightlineCore
@@ -14,7 +15,9 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ActionsTestHelper: \(message)\n".utf8))
     exit(2)
 }
-guard args.count >= 2 else { fail("usage: grocery DB COUNT DELAY_MS | outbox OUTBOX URL COUNT DELAY_MS") }
+guard args.count >= 2 else {
+    fail("usage: grocery DB COUNT DELAY_MS | outbox OUTBOX URL COUNT DELAY_MS | mqtt OUTBOX BROKER_URL DEVICE COUNT DELAY_MS")
+}
 let base = Date(timeIntervalSince1970: 1_714_564_800)  // 2024-05-01T12:00:00Z
 
 func event(_ i: Int) -> SightlineEvent {
@@ -45,6 +48,16 @@ do {
             try sink.handle(e)
             say("queued \(e.id)")
             usleep(useconds_t(Int(args[5])! * 1000))
+        }
+    case "mqtt" where args.count == 7:
+        let sink = try MQTTSink(
+            broker: try MQTTBroker(url: args[3]), settings: MQTTSettings(device: args[4]), outboxPath: args[2],
+            retry: RetryPolicy(initialDelay: 3600, jitter: false))
+        for i in 0..<Int(args[5])! {
+            let e = event(i)
+            try sink.handle(e)
+            say("published \(e.id) pending \(sink.backlog ?? -1)")
+            usleep(useconds_t(Int(args[6])! * 1000))
         }
     default:
         fail("bad arguments: \(args.dropFirst().joined(separator: " "))")

@@ -77,23 +77,6 @@ final class Child {
     }
 }
 
-/// A port on 127.0.0.1 that nothing listens on (bound, read, released).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    try #require(fd >= 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = 0
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    try #require(bound == 0)
-    let named = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    try #require(named == 0)
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
-
 /// Tests/ActionsTests/webhook_server.py, run with Debian's python3 on 127.0.0.1.
 final class WebhookServer {
     let port: Int
