@@ -139,7 +139,7 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
         guard (1...Self.maximumWindow).contains(window) else {
             throw SceneConfigurationError("window must be between 1 and \(Self.maximumWindow)")
         }
-        guard threads >= 1 else { throw SceneConfigurationError(\"threads must be at least 1\") }
+        guard threads >= 1 else { throw SceneConfigurationError("threads must be at least 1") }
         for sink in sinks ?? [] { try catalog.validate(sink) }
     }
 }
