@@ -22,6 +22,21 @@ extension GroceryItem {
         return lines.joined(separator: "\n")
     }
 
+    /// What `sightline list` prints for the list at `path`: the items (text or JSON), or, with
+    /// `clear`, how many were removed. A list that does not exist yet is reported, not created.
+    public static func listCommand(path: String, clear: Bool, json: Bool, wait: Double) throws -> String {
+        if !clear, !FileManager.default.fileExists(atPath: path) {
+            return json ? try Self.json(["items": [GroceryItem]()], database: path) : text([], database: path, exists: false)
+        }
+        let list = try GroceryList(path: path, busyTimeout: wait)
+        if clear {
+            let n = try list.clear()
+            return json ? try Self.json(["cleared": n], database: path) : "\(path): cleared \(n) item\(n == 1 ? "" : "s")"
+        }
+        let items = try list.items()
+        return json ? try Self.json(["items": items], database: path) : text(items, database: path, exists: true)
+    }
+
     /// `2 container`, `0.50 kg`: the quantity (whole numbers without decimals) and the unit.
     public var amount: String {
         let q = quantity

@@ -47,6 +47,17 @@ public final class OverlayRenderer {
             subsampling: .s444, origin: frame.origin)
     }
 
+    /// Writes `frame` with `detections` drawn (``renderJPEG(frame:detections:conclusion:)``) to
+    /// `path`, or, when `folder` is set, to `<base name>.annotated.jpg` in the folder `path`
+    /// (created if missing); returns the file written.
+    public func writeAnnotated(_ frame: Frame, detections: [Detection], to path: String, folder: Bool) throws -> String {
+        let out =
+            folder ? path + "/" + ((frame.origin as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg" : path
+        if folder { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        try FileIO.writeAtomically(out, try renderJPEG(frame: frame, detections: detections, conclusion: nil))
+        return out
+    }
+
     /// Draws boxes, labels and the conclusion onto an RGB canvas.
     public static func draw(on canvas: Canvas, detections: [Detection], conclusion: String?) {
         let scale = scale(width: canvas.width, height: canvas.height)

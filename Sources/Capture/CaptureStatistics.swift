@@ -55,6 +55,14 @@ public struct CaptureStatistics: Sendable, Equatable {
         return sorted[min(max(rank, 0), sorted.count - 1)]
     }
 
+    /// One line on the camera of a live run: frames, rate, frames replaced and dropped, hand-off latency.
+    public var liveSummary: String {
+        String(
+            format:
+                "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",
+            framesCaptured, fps, framesReplaced, driverDrops, handoffLatency(percentile: 50) * 1000, handoffLatency(percentile: 99) * 1000)
+    }
+
     /// The session for people: frames, drops and reconnects; latency from the driver's timestamp
     /// to `receivedLatencies` (seconds, measured by the consumer) and to the hand-off; and the
     /// capture thread's CPU time per frame.

@@ -123,9 +123,6 @@ struct CaptureCommand: ParsableCommand {
         } else if case let skipped = src.statistics.skippedFrames, !skipped.isEmpty {
             print("skipped damaged frames: " + skipped.map { "\($0.index) (\($0.detail))" }.joined(separator: "; "))
         }
-        if let failure = taken.failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
-            throw ExitCode(1)
-        }
+        if let failure = taken.failure { throw fail(failure) }
     }
 }

@@ -48,10 +48,7 @@ struct DetectCommand: ParsableCommand {
         let detector: OpenCVDetector
         do {
             detector = try models.makeDetector()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        } catch { throw fail(error, 2) }
         if let score { detector.scoreThreshold = score }
         if let nms { detector.nmsThreshold = nms }
         var failures = 0
@@ -62,13 +59,8 @@ struct DetectCommand: ParsableCommand {
                 let result = try stage.detect(frame)
                 print(json ? try result.jsonLine(image: path, model: models.model) : result.text(image: path, model: models.model))
                 if let annotate {
-                    let out =
-                        images.count == 1
-                        ? annotate
-                        : annotate + "/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".annotated.jpg"
-                    if images.count > 1 { try FileManager.default.createDirectory(atPath: annotate, withIntermediateDirectories: true) }
-                    try FileIO.writeAtomically(
-                        out, try OverlayRenderer().renderJPEG(frame: frame, detections: result.detections, conclusion: nil))
+                    let out = try OverlayRenderer().writeAnnotated(
+                        frame, detections: result.detections, to: annotate, folder: images.count > 1)
                     if !json { print("  wrote \(out)") }
                 }
             } catch {

@@ -72,14 +72,10 @@ struct EvalCommand: ParsableCommand {
         let selection: ImageSelection?
         do {
             detector = try models.makeDetector()
-            let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
-            labelMap = taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath) ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
+            labelMap = try LabelTaxonomy.load(path: taxonomy, store: store)
             datasets = try dirs.map { try YOLODataset(folder: $0) }
             selection = try only.map { try ImageSelection.load(path: $0) }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        } catch { throw fail(error, 2) }
         let threshold = score ?? detector.manifest.thresholds.score
         detector.scoreThreshold = min(apScore, threshold)
         let images: [EvaluatedImage]
@@ -87,10 +83,7 @@ struct EvalCommand: ParsableCommand {
             images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
                 if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) }
             }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        } catch { throw fail(error) }
         guard !images.isEmpty else {
             FileHandle.standardError.write(Data("error: no image left to score (\(only ?? "") lists none of the folders' images)\n".utf8))
             throw ExitCode(1)
@@ -98,19 +91,7 @@ struct EvalCommand: ParsableCommand {
         let report = DetectionMetrics.evaluate(
             images, modelLabels: Set(detector.labels.map(labelMap.canonical)), only: classes.map { Set(classList($0)) },
             scoreThreshold: threshold)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
-        } else {
-            print(report.text(model: models.model, folders: dirs, only: only))
-        }
-    }
-
-    private struct Output: Encodable {
-        var model: String
-        var folders: [String]
-        var only: String?
-        var report: EvaluationReport
+        let (model, folders) = (models.model, dirs)
+        print(json ? try report.json(model: model, folders: folders, only: only) : report.text(model: model, folders: folders, only: only))
     }
 }

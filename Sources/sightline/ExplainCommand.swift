@@ -23,19 +23,13 @@ struct ExplainCommand: ParsableCommand {
         do {
             // explain only looks: its default is no sink at all, unless some are named.
             assembled = try scene.makeScene(defaultSinks: [])
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        } catch { throw fail(error, 2) }
         do {
             let frame = try FileIO.readJPEGFrame(image)
             let outcome = try assembled.process(frame)
             try assembled.saveTrace(outcome)
             print(json ? outcome.run.trace.jsonText : outcome.run.trace.text)
             _ = assembled.pipeline.finish()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        } catch { throw fail(error) }
     }
 }

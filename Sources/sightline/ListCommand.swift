@@ -36,25 +36,8 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let path = db ?? ActionPaths.groceryDatabase()
-        do {
-            if !clear, !FileManager.default.fileExists(atPath: path) {
-                print(
-                    json
-                        ? try GroceryItem.json(["items": [GroceryItem]()], database: path)
-                        : GroceryItem.text([], database: path, exists: false))
-                return
-            }
-            let list = try GroceryList(path: path, busyTimeout: wait)
-            if clear {
-                let n = try list.clear()
-                print(json ? try GroceryItem.json(["cleared": n], database: path) : "\(path): cleared \(n) item\(n == 1 ? "" : "s")")
-                return
-            }
-            let items = try list.items()
-            print(json ? try GroceryItem.json(["items": items], database: path) : GroceryItem.text(items, database: path, exists: true))
-        } catch let error as StoreError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+        do { print(try GroceryItem.listCommand(path: path, clear: clear, json: json, wait: wait)) } catch let error as StoreError {
+            throw fail(error)
         }
     }
 }

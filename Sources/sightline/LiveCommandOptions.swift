@@ -52,10 +52,7 @@ struct LiveCommandOptions: ParsableArguments {
     ) throws -> Bool {
         ProcessMemory.configureForLivePipeline()  // before the detector loads and the stages start
         let scene: Scene
-        do { scene = try options.makeScene() } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        do { scene = try options.makeScene() } catch { throw fail(error, 2) }
         let (report, summary) = scene.runLive(
             source: source, options: LiveOptions(handOff: handOff, gate: gate, maxFrames: maxFrames), quiet: quiet,
             say: { print($0) }, warn: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })

@@ -58,9 +58,6 @@ struct RecordCommand: ParsableCommand {
         print(
             "wrote \(recorder.framesWritten) frames (\(recorder.bytesWritten) bytes) and \(recorder.sidecarPath); "
                 + "camera: \(s.framesCaptured) captured, \(s.driverDrops) dropped by the driver, \(s.framesReplaced) skipped while writing")
-        if let failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
-            throw ExitCode(1)
-        }
+        if let failure { throw fail(failure) }
     }
 }

@@ -43,19 +43,10 @@ struct RunCommand: ParsableCommand {
         let camera = V4L2Camera(
             device: device, request: CaptureRequest(size: size, fps: fps),
             options: .init(conversion: libv4l2), logger: logger)
-        do { print("\(device): \(try camera.start())") } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        do { print("\(device): \(try camera.start())") } catch { throw fail(error) }
         let ok = try live.run(source: camera, scene: scene, handOff: .latestWins, maxFrames: frames, quiet: quiet)
         camera.stop()
-        let stats = camera.captureStatistics
-        print(
-            String(
-                format:
-                    "capture: %d frames at %.1f fps, %d replaced by newer ones (latest wins), %d dropped by the driver, hand-off p50 %.1f ms p99 %.1f ms",
-                stats.framesCaptured, stats.fps, stats.framesReplaced, stats.driverDrops,
-                stats.handoffLatency(percentile: 50) * 1000, stats.handoffLatency(percentile: 99) * 1000))
+        print(camera.captureStatistics.liveSummary)
         if !ok { throw ExitCode(1) }
     }
 }

@@ -1,5 +1,12 @@
 import ArgumentParser
+import Foundation
 import Logging
+
+/// Writes "error: `error`" to standard error and returns the exit code to throw.
+func fail(_ error: Any, _ code: Int32 = 1) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(code)
+}
 
 @main
 struct Sightline: ParsableCommand {
