@@ -25,7 +25,7 @@ struct Sightline: ParsableCommand {
             """,
         subcommands: [
             PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,
-            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self,
+            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self, ModelsCommand.self,
         ]
     )
 }

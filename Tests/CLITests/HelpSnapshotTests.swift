@@ -6,7 +6,7 @@ import Testing
 /// text, rewrite them with `SIGHTLINE_UPDATE_SNAPSHOTS=1 swift test --filter HelpSnapshotTests`
 /// and review the diff.
 @Suite struct HelpSnapshotTests {
-    static let commands = ["", "prep", "detect", "devices", "capture", "record", "list", "replay", "explain", "run", "eval"]
+    static let commands = ["", "prep", "detect", "devices", "capture", "record", "list", "replay", "explain", "run", "eval", "models"]
 
     @Test(arguments: commands)
     func helpMatchesItsSnapshot(command: String) throws {
