@@ -9,7 +9,7 @@ func fail(_ error: Any, _ code: Int32 = 1) -> ExitCode {
 }
 
 @main
-struct Sightline: ParsableCommand {
+struct Sightline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sightline",
         abstract: "An edge vision pipeline for smart glasses.",
@@ -25,7 +25,7 @@ struct Sightline: ParsableCommand {
             """,
         subcommands: [
             PrepCommand.self, DetectCommand.self, DevicesCommand.self, CaptureCommand.self, RecordCommand.self, ListCommand.self,
-            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self, ModelsCommand.self,
+            ReplayCommand.self, ExplainCommand.self, RunCommand.self, EvalCommand.self, ModelsCommand.self, TeachCommand.self,
         ]
     )
 }
