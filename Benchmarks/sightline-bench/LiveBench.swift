@@ -65,7 +65,7 @@ func liveBenchmark(repoRoot: String, work: String, arguments: [String]) throws {
     // The scene as the command line assembles it, sharing one loaded model, with no sink.
     func makeScene() throws -> ScenePipeline {
         let configuration = SceneConfiguration(
-            profile: repoRoot + "/Samples/profiles/deficit.json", chain: models + "/chains/fridge.json",
+            profile: repoRoot + "/Samples/profiles/deficit.json", chains: [models + "/chains/fridge.json"],
             knowledge: models + "/nutrition.json", today: LocalDate(year: 2026, month: 11, day: 22)!, modelsDirectory: models, sinks: [])
         return try Scene(configuration, detector: detector).pipeline
     }

@@ -4,6 +4,7 @@
 //   swift run -c release sightline-bench [--quick] [--kernels]
 //   swift run -c release sightline-bench live [--frames N] [--compare N] [--memory]   (LiveBench.swift)
 //   swift run -c release sightline-bench onnx [--quick] [--rounds N] [--map]              (ONNXBench.swift)
+//   swift run -c release sightline-bench chains [--quick]   (several chains vs detection, ReasoningBench.swift)
 //   swift run -c release sightline-bench capture [--device D] [--frames N] [--copy]  (CaptureBench.swift)
 import CTurboJPEG
 import Actions
@@ -35,6 +36,10 @@ if CommandLine.arguments.dropFirst().first == "capture" {
     exit(0)
 }
 
+if CommandLine.arguments.dropFirst().first == "chains" {
+    printTable(try chainSetBenchmarks(quick: quick, repoRoot: repoRoot))
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "live" {
     try liveBenchmark(repoRoot: repoRoot, work: work, arguments: Array(CommandLine.arguments.dropFirst(2)))
     try? FileManager.default.removeItem(atPath: work)
@@ -400,6 +405,7 @@ if let detector = try? OpenCVDetector(model: "yolov3-tiny", store: ModelStore(di
 // MARK: The reasoner over a stream: quick against contemplating (ReasoningBench.swift)
 
 rows += try reasoningBenchmarks(quick: quick, repoRoot: repoRoot)
+rows += try chainSetBenchmarks(quick: quick, repoRoot: repoRoot)
 
 // MARK: Kernels, SIMD against their scalar references
 

@@ -23,6 +23,50 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         /// The reasoner proposes something for the grocery list (in ``grocery``). Whether it is
         /// actually added is the grocery list's decision (cooldown, merging).
         case groceryNeed
+        /// Something the wearer should be told now (in ``warning``): food left out too long, the
+        /// fridge open too long, a food that conflicts with the profile. Sent once, when the
+        /// warning is first raised; frames while it lasts list it in ``warnings``.
+        case warning
+        /// The wearer probably ate something (in ``intake``), for the journal.
+        case intake
+    }
+
+    /// A warning for the wearer, with the frames that show it.
+    public struct WarningNotice: Sendable, Codable, Hashable {
+        /// Stable while the situation lasts (`left-out/leftOut.joghurt.2`): a receiver keeps one
+        /// state per key.
+        public var key: String
+        /// The chain that raised it (`left-out`, `door-open`, `allergen`).
+        public var chain: String
+        /// One plain sentence.
+        public var message: String
+        /// The rule's name and text, as the trace shows it.
+        public var rule: String
+        public var ruleText: String
+        /// The food concerned, and the profile field, when there are.
+        public var subject: String?
+        public var profileField: String?
+        /// The evidence frames, oldest first.
+        public var frames: [FrameRef]
+
+        public init(
+            key: String, chain: String, message: String, rule: String, ruleText: String, subject: String? = nil,
+            profileField: String? = nil, frames: [FrameRef]
+        ) {
+            (self.key, self.chain, self.message, self.rule, self.ruleText) = (key, chain, message, rule, ruleText)
+            (self.subject, self.profileField, self.frames) = (subject, profileField, frames)
+        }
+    }
+
+    /// A frame named as evidence: its origin, sequence number and capture time.
+    public struct FrameRef: Sendable, Codable, Hashable {
+        public var origin: String
+        public var sequence: UInt64
+        public var captureTime: Timestamp
+
+        public init(origin: String, sequence: UInt64, captureTime: Timestamp) {
+            (self.origin, self.sequence, self.captureTime) = (origin, sequence, captureTime)
+        }
     }
 
     /// Where and when the frame the event is about came from.
@@ -63,12 +107,19 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
     public var conclusion: String? { didSet { refreshID() } }
     /// A proposal for the grocery list.
     public var grocery: GroceryNeed? { didSet { refreshID() } }
+    /// A `warning` event's warning.
+    public var warning: WarningNotice? { didSet { refreshID() } }
+    /// The warnings in force at this frame (their messages), for the heads-up display; nil when none.
+    public var warnings: [String]? { didSet { refreshID() } }
+    /// An `intake` event's entry for the journal.
+    public var intake: IntakeEntry? { didSet { refreshID() } }
     /// The frame's pixels, for the overlay. Not encoded, not part of ``id`` or equality.
     public var image: Frame?
 
     public init(
         kind: Kind, frame: FrameInfo, time: Date, detections: [Detection] = [], conclusion: String? = nil,
-        grocery: GroceryNeed? = nil, image: Frame? = nil
+        grocery: GroceryNeed? = nil, warning: WarningNotice? = nil, warnings: [String]? = nil, intake: IntakeEntry? = nil,
+        image: Frame? = nil
     ) {
         self.id = ""
         self.kind = kind
@@ -77,12 +128,15 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         self.detections = detections
         self.conclusion = conclusion
         self.grocery = grocery
+        self.warning = warning
+        self.warnings = warnings
+        self.intake = intake
         self.image = image
         refreshID()
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, kind, frame, time, detections, conclusion, grocery
+        case id, kind, frame, time, detections, conclusion, grocery, warning, warnings, intake
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +147,9 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         detections = try c.decodeIfPresent([Detection].self, forKey: .detections) ?? []
         conclusion = try c.decodeIfPresent(String.self, forKey: .conclusion)
         grocery = try c.decodeIfPresent(GroceryNeed.self, forKey: .grocery)
+        warning = try c.decodeIfPresent(WarningNotice.self, forKey: .warning)
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
+        intake = try c.decodeIfPresent(IntakeEntry.self, forKey: .intake)
         image = nil
         id = try c.decode(String.self, forKey: .id)
     }
@@ -106,11 +163,15 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
         try c.encode(detections, forKey: .detections)
         try c.encodeIfPresent(conclusion, forKey: .conclusion)
         try c.encodeIfPresent(grocery, forKey: .grocery)
+        try c.encodeIfPresent(warning, forKey: .warning)
+        try c.encodeIfPresent(warnings, forKey: .warnings)
+        try c.encodeIfPresent(intake, forKey: .intake)
     }
 
     public static func == (a: SightlineEvent, b: SightlineEvent) -> Bool {
         a.id == b.id && a.kind == b.kind && a.frame == b.frame && a.time == b.time && a.detections == b.detections
-            && a.conclusion == b.conclusion && a.grocery == b.grocery
+            && a.conclusion == b.conclusion && a.grocery == b.grocery && a.warning == b.warning && a.warnings == b.warnings
+            && a.intake == b.intake
     }
 
     /// The event as one line of canonical JSON (no newline): sorted keys, unescaped slashes,

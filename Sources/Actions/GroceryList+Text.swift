@@ -45,13 +45,16 @@ extension GroceryItem {
     }
 
     /// `{"database": path, KEY: VALUE}` as pretty-printed JSON with sorted keys and ISO 8601
-    /// dates: the list (`items`) or what clearing it removed (`cleared`).
-    public static func json<Value: Encodable>(_ field: [String: Value], database path: String) throws -> String {
+    /// dates: the list (`items`) or what clearing it removed (`cleared`), and any `extra` strings.
+    public static func json<Value: Encodable>(
+        _ field: [String: Value], database path: String, extra: [String: String] = [:]
+    ) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         encoder.dateEncodingStrategy = .iso8601
         var object: [String: AnyEncodable] = ["database": AnyEncodable(path)]
         for (k, v) in field { object[k] = AnyEncodable(v) }
+        for (k, v) in extra { object[k] = AnyEncodable(v) }
         return String(decoding: try encoder.encode(object), as: UTF8.self)
     }
 }

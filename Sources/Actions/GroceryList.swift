@@ -64,23 +64,7 @@ public final class GroceryList: GroceryListReader, @unchecked Sendable {
         self.path = path
         self.cooldown = cooldown
         self.busyTimeout = busyTimeout
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError(
-                    path: path, operation: "open the grocery list", reason: .cannotOpen,
-                    detail: "cannot create \(folder): \(error.localizedDescription)")
-            }
-        }
-        let queue = try Store.open(path: path, busyTimeout: busyTimeout, operation: "open the grocery list")
-        try Store.run(path: path, operation: "set up the grocery list", busyTimeout: busyTimeout) {
-            // Migrating takes the write lock; skip it when there is nothing to do, so that a
-            // reader is not held up by another program writing.
-            if try !queue.read(Self.migrator.hasCompletedMigrations) { try Self.migrator.migrate(queue) }
-        }
-        db = queue
+        db = try Store.openMigrated(path: path, busyTimeout: busyTimeout, what: "the grocery list", migrator: Self.migrator)
     }
 
     static var migrator: DatabaseMigrator {

@@ -36,12 +36,12 @@ public final class OverlayRenderer {
     ///
     /// JPEG frames are decoded at full size; raw frames (rgb24, bgr24, grey, yuyv, nv12; YUV as
     /// BT.601 limited range, as cameras send it) are converted by Imaging's ``RGBConverter``.
-    public func renderJPEG(frame: Frame, detections: [Detection], conclusion: String?) throws -> [UInt8] {
+    public func renderJPEG(frame: Frame, detections: [Detection], conclusion: String?, warnings: [String] = []) throws -> [UInt8] {
         let image = try converter.convert(frame, into: buffer, placement: .writableRGB)
         let canvas = Canvas(
             pixels: buffer.pointer.assumingMemoryBound(to: UInt8.self), width: image.width, height: image.height,
             stride: image.stride)
-        Self.draw(on: canvas, detections: detections, conclusion: conclusion)
+        Self.draw(on: canvas, detections: detections, conclusion: conclusion, warnings: warnings)
         return try encoder.encode(
             buffer.pointer, width: image.width, height: image.height, stride: image.stride, format: .rgb24, quality: quality,
             subsampling: .s444, origin: frame.origin)
@@ -58,9 +58,11 @@ public final class OverlayRenderer {
         return out
     }
 
-    /// Draws boxes, labels and the conclusion onto an RGB canvas.
-    public static func draw(on canvas: Canvas, detections: [Detection], conclusion: String?) {
+    /// Draws boxes, labels and the conclusion onto an RGB canvas; warnings first and plainly: a
+    /// red band across the top, one "! message" a line, over everything else.
+    public static func draw(on canvas: Canvas, detections: [Detection], conclusion: String?, warnings: [String] = []) {
         let scale = scale(width: canvas.width, height: canvas.height)
+        defer { drawWarnings(warnings, on: canvas, scale: scale) }
         for d in detections {
             let color = color(forClass: d.classID)
             canvas.stroke(d.box, thickness: max(2, scale), color: color)
@@ -77,6 +79,21 @@ public final class OverlayRenderer {
         canvas.fill(x: 0, y: top, width: canvas.width, height: bandHeight, color: (0, 0, 0))
         for (i, line) in lines.enumerated() {
             canvas.text(line, x: 2 * scale, y: top + 2 * scale + i * lineHeight, scale: scale, color: (255, 230, 80))
+        }
+    }
+
+    /// The colour of the warning band.
+    public static let warningColor: Canvas.Color = (200, 0, 0)
+
+    static func drawWarnings(_ warnings: [String], on canvas: Canvas, scale: Int) {
+        guard !warnings.isEmpty else { return }
+        let columns = max(1, (canvas.width - 4 * scale) / (6 * scale))
+        let lines = warnings.flatMap { wrap("! " + $0, columns: columns) }
+        let lineHeight = 10 * scale
+        let band = min(canvas.height, lines.count * lineHeight + 2 * scale)
+        canvas.fill(x: 0, y: 0, width: canvas.width, height: band, color: warningColor)
+        for (i, line) in lines.enumerated() where (i + 1) * lineHeight <= band {
+            canvas.text(line, x: 2 * scale, y: 2 * scale + i * lineHeight, scale: scale, color: (255, 255, 255))
         }
     }
 
@@ -164,7 +181,8 @@ public final class OverlaySink: ActionSink, @unchecked Sendable {
         guard let image = event.image else { return }
         lock.lock()
         defer { lock.unlock() }
-        let jpeg = try renderer.renderJPEG(frame: image, detections: event.detections, conclusion: event.conclusion)
+        let jpeg = try renderer.renderJPEG(
+            frame: image, detections: event.detections, conclusion: event.conclusion, warnings: event.warnings ?? [])
         let out = path(for: event.frame)
         try FileIO.writeAtomically(out, jpeg)
         _written.append(out)

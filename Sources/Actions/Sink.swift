@@ -21,11 +21,15 @@ public protocol ActionSink: AnyObject, Sendable {
     func flush() throws
     /// The grocery list this sink keeps, for reading; nil when it keeps none.
     var groceryList: (any GroceryListReader)? { get }
+    /// The journal this sink keeps, for reading; nil when it keeps none.
+    var journal: (any JournalStore)? { get }
 }
 
 extension ActionSink {
     /// Most sinks keep no grocery list.
     public var groceryList: (any GroceryListReader)? { nil }
+    /// Most sinks keep no journal.
+    public var journal: (any JournalStore)? { nil }
 }
 
 /// Read access to a grocery list, as a sink offers it (``ActionSink/groceryList``).
@@ -63,6 +67,7 @@ public final class SinkSet: ActionSink {
 
     /// The first grocery list a member keeps.
     public var groceryList: (any GroceryListReader)? { sinks.lazy.compactMap(\.groceryList).first }
+    public var journal: (any JournalStore)? { sinks.lazy.compactMap(\.journal).first }
 
     /// Gives `event` to every sink and returns the failures (empty when all succeeded).
     @discardableResult
@@ -111,6 +116,11 @@ public enum ActionPaths {
     /// The grocery list database: `<data directory>/grocery.sqlite`.
     public static func groceryDatabase(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         dataDirectory(environment: environment) + "/grocery.sqlite"
+    }
+
+    /// The journal of days: `<data directory>/journal.sqlite`.
+    public static func journalDatabase(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        dataDirectory(environment: environment) + "/journal.sqlite"
     }
 
     /// The webhook outbox: `<data directory>/outbox.sqlite`.

@@ -74,6 +74,28 @@ enum Store {
         }
     }
 
+    /// Opens the database at `path` (its folder created if needed) and brings it to the latest of
+    /// `migrator`'s migrations; `what` names it in errors ("the grocery list").
+    static func openMigrated(path: String, busyTimeout: Double, what: String, migrator: DatabaseMigrator) throws(StoreError)
+        -> DatabaseQueue
+    {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw StoreError(
+                    path: path, operation: "open \(what)", reason: .cannotOpen,
+                    detail: "cannot create \(folder): \(error.localizedDescription)")
+            }
+        }
+        let queue = try open(path: path, busyTimeout: busyTimeout, operation: "open \(what)")
+        try run(path: path, operation: "set up \(what)", busyTimeout: busyTimeout) {
+            // Migrating takes the write lock; skip it when there is nothing to do, so that a
+            // reader is not held up by another program writing.
+            if try !queue.read(migrator.hasCompletedMigrations) { try migrator.migrate(queue) }
+        }
+        return queue
+    }
+
     /// Runs `body`, turning SQLite's errors into ``StoreError``s that name the file.
     static func run<T>(
         path: String, operation: String, busyTimeout: Double, _ body: () throws -> T

@@ -106,3 +106,19 @@ public func evaluatedImages(
     }
     return result
 }
+
+/// What `sightline eval` scores: ``evaluatedImages(detector:datasets:taxonomy:only:progress:)``
+/// with detections kept down to `apScore` (COCO's AP needs them), then
+/// ``DetectionMetrics/evaluate(_:modelLabels:only:scoreThreshold:)`` with precision and recall
+/// at `scoreThreshold` (default: the manifest's). Nil when `only` leaves no image to score.
+public func evaluateDetector(
+    _ detector: OpenCVDetector, datasets: [YOLODataset], taxonomy: LabelTaxonomy, only: ImageSelection?, classes: Set<String>?,
+    scoreThreshold: Float?, apScore: Float, progress: (String, Int, Int) -> Void = { _, _, _ in }
+) throws -> EvaluationReport? {
+    let threshold = scoreThreshold ?? detector.manifest.thresholds.score
+    detector.scoreThreshold = min(apScore, threshold)
+    let images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: taxonomy, only: only, progress: progress)
+    guard !images.isEmpty else { return nil }
+    return DetectionMetrics.evaluate(
+        images, modelLabels: Set(detector.labels.map(taxonomy.canonical)), only: classes, scoreThreshold: threshold)
+}

@@ -1,4 +1,4 @@
-import Actions
+public import Actions
 public import Detection
 public import Foundation
 import Imaging
@@ -27,20 +27,33 @@ public final class Scene {
         self.configuration = configuration
         let store = configuration.store
         let root = (store.directory as NSString).deletingLastPathComponent
-        let chainPath = configuration.chain ?? store.directory + "/chains/fridge.json"
+        let chainPaths = configuration.chains.isEmpty ? SceneConfiguration.defaultChains(in: store.directory) : configuration.chains
         let knowledgePath = configuration.knowledge ?? store.directory + "/nutrition.json"
-        let reasoner = try Reasoner(
-            chain: try ChainDefinition.load(path: chainPath, name: Self.relative(chainPath, to: root)),
-            knowledge: try NutritionKnowledge.load(path: knowledgePath, name: Self.relative(knowledgePath, to: root)))
+        let knowledge = try NutritionKnowledge.load(path: knowledgePath, name: Self.relative(knowledgePath, to: root))
+        let reasoners = try chainPaths.map {
+            try Reasoner(chain: try ChainDefinition.load(path: $0, name: Self.relative($0, to: root)), knowledge: knowledge)
+        }
         let wearer = try Profile.load(path: configuration.profile, name: Self.relative(configuration.profile, to: root))
         groundTruth = try configuration.groundTruth.map { try YOLOLabels(folder: $0.labels, classesFile: $0.classes) }
         let detector: (any ObjectDetector)? =
             groundTruth != nil ? nil : try given ?? Self.detectorSet(configuration.effectiveModels, store: store)
-        let sinks = try (configuration.sinks ?? defaultSinks).map { try catalog.open($0) }
+        let sinks = SinkSet(try (configuration.sinks ?? defaultSinks).map { try catalog.open($0) })
+        if let journal = sinks.journal, let health = wearer.health { try Self.importHealth(health, into: journal) }
         pipeline = ScenePipeline(
-            detector: detector, reasoner: reasoner, profile: wearer, today: configuration.today ?? .current(), sinks: SinkSet(sinks),
+            detector: detector, reasoners: reasoners, profile: wearer, today: configuration.today, sinks: sinks,
             window: configuration.window, mode: configuration.mode,
-            groceryList: configuration.mode == .contemplating ? try Self.pantryList(SinkSet(sinks)) : nil)
+            groceryList: configuration.mode == .contemplating ? try Self.pantryList(sinks) : nil, journal: sinks.journal)
+    }
+
+    /// Puts an Apple Health export's days (protein and energy) into the journal.
+    public static func importHealth(_ health: AppleHealthSummary, into journal: any JournalStore) throws {
+        let days = health.protein.keys.sorted().map { d in
+            let day = health.protein[d]!
+            return JournalDay(
+                day: d.description, healthProteinGrams: day.records > 0 ? day.proteinGrams : nil,
+                healthEnergyKcal: day.energyRecords > 0 ? day.energyKcal : nil)
+        }
+        try journal.importHealth(days, file: health.file)
     }
 
     /// The models as one detector set.
@@ -83,8 +96,8 @@ public final class Scene {
             traceDir + "/"
             + OverlaySink.fileName(origin: outcome.frame.origin, sequence: outcome.frame.sequence)
             .replacingOccurrences(of: ".jpg", with: "")
-        try FileIO.writeAtomically(base + ".trace.json", Array(outcome.run.trace.jsonText.utf8))
-        try FileIO.writeAtomically(base + ".trace.txt", Array(outcome.run.trace.text.utf8))
+        try FileIO.writeAtomically(base + ".trace.json", Array(outcome.chains.jsonText.utf8))
+        try FileIO.writeAtomically(base + ".trace.txt", Array(outcome.chains.text.utf8))
     }
 
     /// `path` relative to `root` when it lies inside it (traces name files without machine paths).
@@ -96,9 +109,6 @@ public final class Scene {
 }
 
 extension LocalDate {
-    /// The local calendar date now.
-    public static func current() -> LocalDate {
-        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
-        return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
-    }
+    /// The local calendar date now, in the machine's time zone.
+    public static func current() -> LocalDate { LocalDate(Date(), in: .current) }
 }

@@ -3,7 +3,7 @@ public import Detection
 import Foundation
 public import Reasoning
 
-/// Everything a scene is made of, as plain values: the wearer's profile, the chain and its
+/// Everything a scene is made of, as plain values: the wearer's profile, the chains and their
 /// knowledge, the detector models, the sinks, the reasoning window and mode, and where traces
 /// go. The command line fills it from its options, tests and benchmarks fill it directly, and a
 /// configuration file can fill it too (it is `Codable`; optional fields take their defaults).
@@ -13,8 +13,9 @@ public import Reasoning
 public struct SceneConfiguration: Sendable, Codable, Equatable {
     /// The wearer's profile (JSON; see docs/reasoning.md and Samples/profiles/).
     public var profile: String
-    /// The chain of steps; nil: `chains/fridge.json` in the models folder.
-    public var chain: String?
+    /// The chains of steps, run in this order over every frame (the first one's decision is the
+    /// grocery proposal); empty: ``defaultChains(in:)`` of the models folder.
+    public var chains: [String]
     /// The nutrition knowledge; nil: `nutrition.json` in the models folder.
     public var knowledge: String?
     /// The wearer's local date; nil: today.
@@ -48,12 +49,12 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     }
 
     public init(
-        profile: String, chain: String? = nil, knowledge: String? = nil, today: LocalDate? = nil, models: [ModelSelection] = [],
+        profile: String, chains: [String] = [], knowledge: String? = nil, today: LocalDate? = nil, models: [ModelSelection] = [],
         modelsDirectory: String? = nil, sinks: [SinkConfiguration]? = nil, window: Int = 5, mode: ReasoningMode = .quick,
         groundTruth: GroundTruth? = nil, traceDirectory: String? = nil
     ) {
         self.profile = profile
-        self.chain = chain
+        self.chains = chains
         self.knowledge = knowledge
         self.today = today
         self.models = models
@@ -66,14 +67,17 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case profile, chain, knowledge, today, models, modelsDirectory, sinks, window, mode, groundTruth, traceDirectory
+        case profile, chain, chains, knowledge, today, models, modelsDirectory, sinks, window, mode, groundTruth, traceDirectory
     }
 
-    /// Reads a configuration in which only `profile` is required.
+    /// Reads a configuration in which only `profile` is required (`chain`, one file, is read as
+    /// `chains` with one entry).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let one = try c.decodeIfPresent(String.self, forKey: .chain)
         self.init(
-            profile: try c.decode(String.self, forKey: .profile), chain: try c.decodeIfPresent(String.self, forKey: .chain),
+            profile: try c.decode(String.self, forKey: .profile),
+            chains: try c.decodeIfPresent([String].self, forKey: .chains) ?? one.map { [$0] } ?? [],
             knowledge: try c.decodeIfPresent(String.self, forKey: .knowledge),
             today: try c.decodeIfPresent(LocalDate.self, forKey: .today),
             models: try c.decodeIfPresent([ModelSelection].self, forKey: .models) ?? [],
@@ -83,6 +87,30 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
             mode: try c.decodeIfPresent(ReasoningMode.self, forKey: .mode) ?? .quick,
             groundTruth: try c.decodeIfPresent(GroundTruth.self, forKey: .groundTruth),
             traceDirectory: try c.decodeIfPresent(String.self, forKey: .traceDirectory))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(profile, forKey: .profile)
+        try c.encode(chains, forKey: .chains)
+        try c.encodeIfPresent(knowledge, forKey: .knowledge)
+        try c.encodeIfPresent(today, forKey: .today)
+        try c.encode(models, forKey: .models)
+        try c.encodeIfPresent(modelsDirectory, forKey: .modelsDirectory)
+        try c.encodeIfPresent(sinks, forKey: .sinks)
+        try c.encode(window, forKey: .window)
+        try c.encode(mode, forKey: .mode)
+        try c.encodeIfPresent(groundTruth, forKey: .groundTruth)
+        try c.encodeIfPresent(traceDirectory, forKey: .traceDirectory)
+    }
+
+    /// The chains a scene runs when none are named: `fridge.json` of the models folder's
+    /// `chains/`, then every other chain file there (the warnings), by name.
+    public static func defaultChains(in modelsDirectory: String) -> [String] {
+        let folder = modelsDirectory + "/chains"
+        let others = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".json") && $0 != "fridge.json" }.sorted()
+        return (["fridge.json"] + others).map { folder + "/" + $0 }
     }
 
     /// The models folder as a store.
@@ -153,7 +181,7 @@ public struct SinkConfiguration: Sendable, Codable, Equatable, CustomStringConve
 }
 
 /// The kinds of sink a scene can name, and how each is opened. Open to new kinds
-/// (``adding(_:)``): a service adds its own (an MQTT publisher) beside the standard four.
+/// (``adding(_:)``): a service adds its own (an MQTT publisher) beside the standard five.
 public struct SinkCatalog: Sendable {
     /// One kind of sink.
     public struct Kind: Sendable {
@@ -186,11 +214,14 @@ public struct SinkCatalog: Sendable {
         SinkCatalog(kinds.filter { $0.name != kind.name } + [kind])
     }
 
-    /// JSON Lines (standard output or a file), the grocery list, the webhook and the overlay.
+    /// JSON Lines (standard output or a file), the grocery list, the journal, the webhook and the overlay.
     public static let standard = SinkCatalog([
         Kind(name: "jsonl", usage: "jsonl, jsonl:FILE") { try JSONLinesSink($0.map { .file($0) } ?? .standardOutput) },
         Kind(name: "grocery", usage: "grocery, grocery:DB") {
             GroceryListSink(list: try GroceryList(path: $0 ?? ActionPaths.groceryDatabase()))
+        },
+        Kind(name: "journal", usage: "journal, journal:DB") {
+            JournalSink(journal: try Journal(path: $0 ?? ActionPaths.journalDatabase()))
         },
         Kind(
             name: "webhook", usage: "webhook:URL",

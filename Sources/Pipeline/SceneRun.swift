@@ -9,6 +9,8 @@ public struct SceneProgress: Sendable {
     public var quiet: Bool
     public private(set) var frames = 0
     public private(set) var proposals = 0
+    /// Warnings raised (each once, when first in force).
+    public private(set) var warnings = 0
     private var detect: [Double] = []
     private var reason: [Double] = []
     private var act: [Double] = []
@@ -21,13 +23,16 @@ public struct SceneProgress: Sendable {
         detect.append(o.detectSeconds)
         reason.append(o.reasonSeconds)
         act.append(o.actSeconds)
-        if o.run.proposal != nil { proposals += 1 }
+        if o.chains.proposal != nil { proposals += 1 }
+        let raised = o.events.filter { $0.kind == .warning }.compactMap(\.warning?.message)
+        warnings += raised.count
         let warnings = o.sinkFailures.map { "warning: \($0)" }
         guard !quiet else { return (nil, warnings) }
         let labels = Dictionary(grouping: o.detections, by: \.label).map { "\($0.key)×\($0.value.count)" }.sorted()
         let line =
             "[\(o.frame.sequence)] \((o.frame.origin as NSString).lastPathComponent): "
             + "\(labels.isEmpty ? "nothing" : labels.joined(separator: " ")) → \(o.conclusion)"
+            + raised.map { "\n  WARNING: \($0)" }.joined()
         return (line, warnings)
     }
 
@@ -36,9 +41,9 @@ public struct SceneProgress: Sendable {
         func median(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.sorted()[v.count / 2] }
         return String(
             format:
-                "%d frames in %.2f s (%.1f fps): detect %.1f ms, reason %.3f ms, act %.2f ms per frame (medians); %d with a grocery proposal",
+                "%d frames in %.2f s (%.1f fps): detect %.1f ms, reason %.3f ms, act %.2f ms per frame (medians); %d with a grocery proposal; %d warning(s)",
             frames, wall, wall > 0 ? Double(frames) / wall : 0, median(detect) * 1000, median(reason) * 1000, median(act) * 1000,
-            proposals)
+            proposals, warnings)
     }
 }
 

@@ -17,12 +17,17 @@ public struct AppleHealthSummary: Sendable, Equatable {
 
     public struct Day: Sendable, Equatable {
         public var proteinGrams: Double
+        /// DietaryProtein records of the day.
         public var records: Int
+        /// DietaryEnergyConsumed of the day, in kcal (0 when none).
+        public var energyKcal: Double = 0
+        public var energyRecords: Int = 0
     }
 
     /// The export file, named in evidence.
     public var file: String
-    /// DietaryProtein totals by the record's local date (the date part of startDate as Apple wrote it).
+    /// DietaryProtein (and DietaryEnergyConsumed) totals by the record's local date (the date part
+    /// of startDate as Apple wrote it). A day with energy records only has `records` 0.
     public var protein: [LocalDate: Day]
     public var latestBodyMass: BodyMass?
     /// Records of all types read (for the trace).
@@ -39,6 +44,7 @@ public struct AppleHealthSummary: Sendable, Equatable {
 public enum AppleHealthImporter {
     public static let proteinType = "HKQuantityTypeIdentifierDietaryProtein"
     public static let bodyMassType = "HKQuantityTypeIdentifierBodyMass"
+    public static let energyType = "HKQuantityTypeIdentifierDietaryEnergyConsumed"
 
     /// Imports the export at `path`; `name` is how messages and evidence name it (default: `path`).
     public static func importExport(path: String, name: String? = nil) throws(ReasoningError) -> AppleHealthSummary {
@@ -126,7 +132,9 @@ private final class HealthDelegate: NSObject, XMLParserDelegate {
         guard depth == 2, name == "Record" else { return }
         records += 1
         guard let type = attributes["type"] else { return }
-        guard type == AppleHealthImporter.proteinType || type == AppleHealthImporter.bodyMassType else { return }
+        guard [AppleHealthImporter.proteinType, AppleHealthImporter.bodyMassType, AppleHealthImporter.energyType].contains(type) else {
+            return
+        }
         guard let start = attributes["startDate"], let when = AppleHealthImporter.parseDate(start) else {
             stop(
                 parser,
@@ -144,6 +152,17 @@ private final class HealthDelegate: NSObject, XMLParserDelegate {
             var day = protein[when.date] ?? .init(proteinGrams: 0, records: 0)
             day.proteinGrams += value
             day.records += 1
+            protein[when.date] = day
+        } else if type == AppleHealthImporter.energyType {
+            let kcal: Double
+            switch unit {
+            case "kcal", "Cal": kcal = value
+            case "kJ": kcal = value / 4.184
+            default: stop(parser, "DietaryEnergyConsumed record in unit \"\(unit)\"; expected kcal, Cal or kJ"); return
+            }
+            var day = protein[when.date] ?? .init(proteinGrams: 0, records: 0)
+            day.energyKcal += kcal
+            day.energyRecords += 1
             protein[when.date] = day
         } else {
             let kg: Double

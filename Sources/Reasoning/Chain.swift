@@ -65,6 +65,8 @@ public struct ChainDefinition: Sendable, Equatable {
                 tracking.putBackSeconds = try t.double("putBackSeconds", default: tracking.putBackSeconds, in: 0...86_400)
                 tracking.memorySeconds = try t.double("memorySeconds", default: tracking.memorySeconds, in: 1...604_800)
                 tracking.memoryEvents = try t.int("memoryEvents", default: tracking.memoryEvents, in: 1...100_000)
+                tracking.followStorage = try t.bool("followStorage", default: false)
+                tracking.storageMinItems = try t.int("storageMinItems", default: 0, in: 0...100)
                 _ = try t.optionalString("note")
                 try t.finish()
             } else {
@@ -153,6 +155,11 @@ public struct StepContext: Sendable {
     public internal(set) var facts: [Fact]
     /// What the tracker remembers happening over the frames (oldest first); see ``Tracker``.
     public let sequence: [SequenceEvent]
+    /// The wearer's intake on past days (the journal), for steps that weigh it.
+    public var history: IntakeHistory = .none
+    /// The storage region's track while it is in view (confirmed, not yet out of view): its
+    /// latest sightings say until when it was seen (see ``TrackerConfiguration/followStorage``).
+    public var storage: TrackEvidence?
 
     public func facts(_ kind: FactKind) -> [Fact] { facts.filter { $0.kind == kind } }
     public func fact(_ kind: FactKind) -> Fact? { facts.last { $0.kind == kind } }
@@ -165,9 +172,15 @@ public struct StepResult: Sendable {
     public var rationale: String
     /// The decision for the actions layer, if this step makes one.
     public var proposal: GroceryProposal?
+    /// What the wearer should be told now (a warning step's; the reasoner fills in the chain and key).
+    public var warnings: [Warning]
+    /// Food the frames show eaten (a consumption step's), for the journal.
+    public var consumed: [ConsumedFood] = []
 
-    public init(inputs: [String], outputs: [Fact], rationale: String, proposal: GroceryProposal? = nil) {
-        (self.inputs, self.outputs, self.rationale, self.proposal) = (inputs, outputs, rationale, proposal)
+    public init(
+        inputs: [String], outputs: [Fact], rationale: String, proposal: GroceryProposal? = nil, warnings: [Warning] = []
+    ) {
+        (self.inputs, self.outputs, self.rationale, self.proposal, self.warnings) = (inputs, outputs, rationale, proposal, warnings)
     }
 }
 
@@ -175,7 +188,13 @@ public struct StepResult: Sendable {
 public protocol ReasoningStep: Sendable {
     var id: String { get }
     var type: String { get }
+    /// Whether the step raises warnings: a chain with such a step has a `warnings` list in its trace.
+    var warns: Bool { get }
     func run(_ context: StepContext) throws(ReasoningError) -> StepResult
+}
+
+extension ReasoningStep {
+    public var warns: Bool { false }
 }
 
 /// Maps step type names (as written in chain files) to implementations, so a new scenario is a
@@ -191,7 +210,8 @@ public struct StepRegistry: Sendable {
     public var types: [String] { factories.keys.sorted() }
 
     /// The registry with the standard steps: scene, inventory, nutrition, health, inference, action,
-    /// sequence and consumption.
+    /// sequence and consumption, and the generic warning steps elapsed (time since an event) and
+    /// conflict (a food against the profile).
     public static var standard: StepRegistry {
         var r = StepRegistry()
         r.register("scene") { (p: inout StepParameters, k) throws(ReasoningError) in try SceneStep(&p, knowledge: k) }
@@ -202,6 +222,8 @@ public struct StepRegistry: Sendable {
         r.register("action") { (p: inout StepParameters, k) throws(ReasoningError) in try ActionStep(&p, knowledge: k) }
         r.register("sequence") { (p: inout StepParameters, k) throws(ReasoningError) in try SequenceStep(&p, knowledge: k) }
         r.register("consumption") { (p: inout StepParameters, k) throws(ReasoningError) in try ConsumptionStep(&p, knowledge: k) }
+        r.register("elapsed") { (p: inout StepParameters, k) throws(ReasoningError) in try ElapsedStep(&p, knowledge: k) }
+        r.register("conflict") { (p: inout StepParameters, k) throws(ReasoningError) in try ConflictStep(&p, knowledge: k) }
         return r
     }
 

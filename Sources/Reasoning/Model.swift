@@ -58,6 +58,22 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         }
     }
 
+    /// The date `daysSinceEpoch` days after 1970-01-01 (proleptic Gregorian).
+    public init(daysSinceEpoch days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        (year, month, day) = (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// The date `n` days later (earlier when negative).
+    public func adding(days n: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + n) }
+
     /// Days since 1970-01-01 (proleptic Gregorian).
     public var daysSinceEpoch: Int {
         let y = month <= 2 ? year - 1 : year
@@ -85,6 +101,12 @@ public enum FactKind: String, Sendable, Codable, CaseIterable {
     case proposal, noAction
     /// Sequence facts (see ``Tracker``) and what the frames show was consumed.
     case appeared, disappeared, takenOut, putBack, consumed
+    /// The storage region came into view, or went out of it (a tracker that follows the storage).
+    case storageInView, storageOutOfView
+    /// Something the wearer should be told now (a warning step's conclusion; see ``Warning``).
+    case warning
+    /// The wearer's intake over past days, as weighed by the inference step.
+    case history
 }
 
 /// A sequence event about one tracked item.
@@ -191,11 +213,15 @@ public struct Evidence: Sendable, Equatable {
     public var rule: RuleEvidence?
     /// The arithmetic with the numbers substituted ("84 − 40 = 44 g").
     public var arithmetic: String?
+    /// Days of the wearer's journal the fact weighed (see ``IntakeHistory``).
+    public var days: [DayEvidence] = []
 
     public init(
         detections: [DetectionEvidence] = [], knowledge: [KnowledgeEvidence] = [], profile: [ProfileEvidence] = [],
-        facts: [String] = [], tracks: [TrackEvidence] = [], rule: RuleEvidence? = nil, arithmetic: String? = nil
+        facts: [String] = [], tracks: [TrackEvidence] = [], rule: RuleEvidence? = nil, arithmetic: String? = nil,
+        days: [DayEvidence] = []
     ) {
+        self.days = days
         self.tracks = tracks
         self.detections = detections
         self.knowledge = knowledge
@@ -262,6 +288,17 @@ public struct GroceryProposal: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+/// One day of the wearer's journal as a fact weighed it.
+public struct DayEvidence: Sendable, Equatable, Encodable {
+    public var day: String
+    public var proteinGrams: Double
+    public var targetGrams: Double
+    /// Whether the day fell short of the target.
+    public var short: Bool
+    /// Where the grams came from ("glasses 11.92 g, Apple Health 40 g").
+    public var sources: String
+}
+
 /// One step of a run: what it read, what it concluded, and why.
 public struct StepTrace: Sendable, Equatable, Encodable {
     public var index: Int
@@ -286,6 +323,9 @@ public struct Trace: Sendable, Equatable {
     public var decision: GroceryProposal?
     /// In contemplating mode: the specialists' debate over the decision (nil in quick mode).
     public var contemplation: ContemplationRecord? = nil
+    /// What the wearer should be told now, for a chain with a warning step (nil for a chain
+    /// without one, so such a chain's trace has no `warnings` member).
+    public var warnings: [Warning]? = nil
 
     /// Every fact of the run, in step order.
     public var facts: [Fact] { steps.flatMap(\.outputs) }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A dietary restriction the wearer declared.
 public enum DietaryRestriction: String, Sendable, Codable, CaseIterable, Comparable {
@@ -10,6 +10,9 @@ public enum DietaryRestriction: String, Sendable, Codable, CaseIterable, Compara
     case fishAllergy = "fish-allergy"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// A diet the wearer chose (vegan, vegetarian), rather than an allergy or intolerance.
+    public var isDiet: Bool { self == .vegan || self == .vegetarian }
 
     /// Whether a food with `tags` may be eaten or proposed under this restriction.
     public func permits(_ tags: Set<DietaryTag>) -> Bool {
@@ -61,6 +64,14 @@ public struct Profile: Sendable, Equatable {
     public var bodyMassKg: Double?
     public var proteinEatenTodayGrams: Double?
     public var restrictions: Set<DietaryRestriction>
+    /// Foods the wearer is allergic to, by the knowledge base's tags (`egg`, `fish`, `dairy` …), in
+    /// the order written: a food carrying one conflicts with the profile.
+    public var allergens: [DietaryTag]
+    /// What the wearer does not tolerate (`lactose`), as tags, in the order written.
+    public var intolerances: [DietaryTag]
+    /// The wearer's time zone (IANA name, `Europe/Paris`): their days begin at their midnight.
+    /// Nil: the machine's.
+    public var timeZone: String?
     /// An imported wearable export, if any.
     public var health: AppleHealthSummary?
 
@@ -68,7 +79,7 @@ public struct Profile: Sendable, Equatable {
     public init(
         name: String, source: String = "", dailyProteinTargetGrams: Double? = nil, proteinGramsPerKg: Double? = nil,
         bodyMassKg: Double? = nil, proteinEatenTodayGrams: Double? = nil, restrictions: Set<DietaryRestriction> = [],
-        health: AppleHealthSummary? = nil
+        allergens: [DietaryTag] = [], intolerances: [DietaryTag] = [], timeZone: String? = nil, health: AppleHealthSummary? = nil
     ) throws(ReasoningError) {
         self.name = name
         self.source = source
@@ -77,6 +88,9 @@ public struct Profile: Sendable, Equatable {
         self.bodyMassKg = bodyMassKg
         self.proteinEatenTodayGrams = proteinEatenTodayGrams
         self.restrictions = restrictions
+        self.allergens = allergens
+        self.intolerances = intolerances
+        self.timeZone = timeZone
         self.health = health
         try validate()
     }
@@ -106,6 +120,14 @@ public struct Profile: Sendable, Equatable {
         if dailyProteinTargetGrams == nil, proteinGramsPerKg == nil {
             throw bad("dailyProteinTargetGrams", "is missing: give dailyProteinTargetGrams, or proteinGramsPerKg with a body mass")
         }
+        for (field, tags) in [("allergens", allergens), ("intolerances", intolerances)] {
+            for (k, t) in tags.enumerated() where !Self.conflictTags.contains(t) {
+                throw bad("\(field)[\(k)]", "\"\(t.rawValue)\" is a diet, not something to avoid (known: \(Self.conflictTagNames))")
+            }
+        }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            throw bad("timeZone", "unknown time zone \"\(timeZone)\"; give an IANA name such as Europe/Paris or America/New_York")
+        }
         if proteinGramsPerKg != nil, bodyMassKg == nil, health?.latestBodyMass == nil {
             throw bad("bodyMassKg", "is missing: proteinGramsPerKg needs bodyMassKg or an Apple Health export with a BodyMass record")
         }
@@ -125,6 +147,18 @@ public struct Profile: Sendable, Equatable {
             let eaten = try r.optionalDouble("proteinEatenTodayGrams")
             let export = try r.optionalString("appleHealthExport")
             _ = try r.optionalString("note")
+            let timeZone = try r.optionalString("timeZone")
+            var lists: [[DietaryTag]] = []
+            for field in ["allergens", "intolerances"] {
+                lists.append(
+                    try r.strings(field, default: []).enumerated().map { (k, s) throws(FieldError) -> DietaryTag in
+                        guard let t = DietaryTag(rawValue: s), Self.conflictTags.contains(t) else {
+                            throw FieldError(
+                                path: "\(field)[\(k)]", message: "unknown \(field.dropLast()) \"\(s)\" (known: \(Self.conflictTagNames))")
+                        }
+                        return t
+                    })
+            }
             var restrictions = Set<DietaryRestriction>()
             for (k, s) in try r.strings("restrictions", default: []).enumerated() {
                 guard let v = DietaryRestriction(rawValue: s) else {
@@ -138,7 +172,8 @@ public struct Profile: Sendable, Equatable {
             try r.finish()
             let p = try Profile(
                 name: name, source: file, dailyProteinTargetGrams: target, proteinGramsPerKg: perKg, bodyMassKg: mass,
-                proteinEatenTodayGrams: eaten, restrictions: restrictions, health: health)
+                proteinEatenTodayGrams: eaten, restrictions: restrictions, allergens: lists[0], intolerances: lists[1],
+                timeZone: timeZone, health: health)
             return (p, export)
         }
     }
@@ -155,6 +190,28 @@ public struct Profile: Sendable, Equatable {
         }
         return try decode(bytes, file: display, health: health).profile
     }
+
+    /// The tags a wearer can be allergic or intolerant to: every tag but the diets.
+    public static let conflictTags = DietaryTag.allCases.filter { $0 != .vegan && $0 != .vegetarian }
+    static var conflictTagNames: String { conflictTags.map(\.rawValue).joined(separator: ", ") }
+
+    /// The first allergen or intolerance of the profile that a food with `tags` carries: the
+    /// field path (`allergens[0]`), the tag and how the wearer has it ("is allergic to egg").
+    public func avoided(_ tags: Set<DietaryTag>) -> (field: String, tag: DietaryTag, phrase: String)? {
+        if let k = allergens.firstIndex(where: tags.contains) {
+            return ("allergens[\(k)]", allergens[k], "is allergic to \(allergens[k].rawValue)")
+        }
+        if let k = intolerances.firstIndex(where: tags.contains) {
+            return ("intolerances[\(k)]", intolerances[k], "does not tolerate \(intolerances[k].rawValue)")
+        }
+        return nil
+    }
+
+    /// How evidence names the profile: its file, or "profile".
+    var sourceName: String { source.isEmpty ? "profile" : source }
+
+    /// The wearer's time zone (the machine's when the profile names none).
+    public var zone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? .current }
 
     /// `relative` resolved against the folder of `file`, without touching the disk.
     static func sibling(_ file: String, _ relative: String) -> String {

@@ -30,11 +30,14 @@ public struct Reasoner: Sendable {
     /// sequence number), and the detections within a frame in any order. A fresh ``Tracker``
     /// (the chain's `tracking` settings) follows items over these observations, so the sequence
     /// steps see what happened in them; to keep tracking across calls, use a ``ReasoningSession``.
-    public func run(observations: [Observation], profile: Profile, today: LocalDate) throws(ReasoningError) -> ReasoningRun {
+    public func run(
+        observations: [Observation], profile: Profile, today: LocalDate, history: IntakeHistory = .none
+    ) throws(ReasoningError) -> ReasoningRun {
         let sorted = Self.sorted(observations)
         var tracker = Tracker(chain.tracking)
         for o in sorted { tracker.update(o) }
-        return try run(sorted: sorted, sequence: tracker.events, profile: profile, today: today)
+        return try run(
+            sorted: sorted, sequence: tracker.events, storage: tracker.storageInView, profile: profile, today: today, history: history)
     }
 
     static func sorted(_ observations: [Observation]) -> [Observation] {
@@ -44,10 +47,12 @@ public struct Reasoner: Sendable {
     }
 
     /// Runs the steps over observations already in sequence order, with the tracker's events.
-    func run(sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate) throws(ReasoningError)
-        -> ReasoningRun
-    {
-        var state = try RunState(self, sorted: sorted, sequence: sequence, profile: profile, today: today)
+    func run(
+        sorted: [Observation], sequence: [SequenceEvent], storage: TrackEvidence? = nil, profile: Profile, today: LocalDate,
+        history: IntakeHistory = .none
+    ) throws(ReasoningError) -> ReasoningRun {
+        var state = try RunState(
+            self, sorted: sorted, sequence: sequence, storage: storage, profile: profile, today: today, history: history)
         for k in steps.indices { try state.record(k, try state.attempt(k) { c throws(ReasoningError) in try steps[k].run(c) }) }
         return state.finish(sorted)
     }
@@ -56,19 +61,27 @@ public struct Reasoner: Sendable {
     /// decides a step marked `contemplate` with the specialists of `panel`, in parallel (see
     /// docs/reasoning.md); the trace then holds the debate (``Trace/contemplation``).
     public func run(
-        observations: [Observation], profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel
+        observations: [Observation], profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel,
+        history: IntakeHistory = .none
     ) async throws(ReasoningError) -> ReasoningRun {
         let sorted = Self.sorted(observations)
         var tracker = Tracker(chain.tracking)
         for o in sorted { tracker.update(o) }
-        return try await run(sorted: sorted, sequence: tracker.events, profile: profile, today: today, mode: mode, panel: panel)
+        return try await run(
+            sorted: sorted, sequence: tracker.events, storage: tracker.storageInView, profile: profile, today: today, mode: mode,
+            panel: panel, history: history)
     }
 
     func run(
-        sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel
+        sorted: [Observation], sequence: [SequenceEvent], storage: TrackEvidence? = nil, profile: Profile, today: LocalDate,
+        mode: ReasoningMode, panel: SpecialistPanel,
+        history: IntakeHistory = .none
     ) async throws(ReasoningError) -> ReasoningRun {
-        guard mode == .contemplating else { return try run(sorted: sorted, sequence: sequence, profile: profile, today: today) }
-        var state = try RunState(self, sorted: sorted, sequence: sequence, profile: profile, today: today)
+        guard mode == .contemplating else {
+            return try run(sorted: sorted, sequence: sequence, storage: storage, profile: profile, today: today, history: history)
+        }
+        var state = try RunState(
+            self, sorted: sorted, sequence: sequence, storage: storage, profile: profile, today: today, history: history)
         for k in steps.indices {
             if let action = steps[k] as? ActionStep, let settings = action.contemplate {
                 let context = state.context
@@ -89,17 +102,25 @@ public struct Reasoner: Sendable {
         var context: StepContext
         var traces: [StepTrace] = []
         var proposal: GroceryProposal?
+        var warnings: [Warning]?
+        var consumed: [ConsumedFood] = []
         var contemplation: ContemplationRecord?
         let profile: Profile
         let today: LocalDate
 
-        init(_ r: Reasoner, sorted: [Observation], sequence: [SequenceEvent], profile: Profile, today: LocalDate) throws(ReasoningError) {
+        init(
+            _ r: Reasoner, sorted: [Observation], sequence: [SequenceEvent], storage: TrackEvidence? = nil, profile: Profile,
+            today: LocalDate, history: IntakeHistory
+        ) throws(ReasoningError) {
             try profile.validate()
             reasoner = r
             self.profile = profile
             self.today = today
             context = StepContext(
                 observations: sorted, knowledge: r.knowledge, profile: profile, today: today, facts: [], sequence: sequence)
+            context.history = history
+            context.storage = storage
+            if r.steps.contains(where: \.warns) { warnings = [] }
         }
 
         /// An error of step `k`, naming the chain file and the step.
@@ -121,6 +142,13 @@ public struct Reasoner: Sendable {
                 StepTrace(
                     index: k, id: step.id, type: step.type, inputs: result.inputs, outputs: result.outputs, rationale: result.rationale))
             if let p = result.proposal { proposal = p }
+            consumed += result.consumed
+            let chain = reasoner.chain.name
+            warnings? += result.warnings.map { w in
+                var w = w
+                (w.chain, w.key) = (chain, chain + "/" + w.fact)
+                return w
+            }
         }
 
         func finish(_ sorted: [Observation]) -> ReasoningRun {
@@ -128,7 +156,8 @@ public struct Reasoner: Sendable {
             return ReasoningRun(
                 trace: Trace(
                     chain: c.name, chainFile: c.file, today: today, profileName: profile.name, profileSource: profile.source,
-                    frames: sorted.map(\.sequence), steps: traces, decision: proposal, contemplation: contemplation))
+                    frames: sorted.map(\.sequence), steps: traces, decision: proposal, contemplation: contemplation,
+                    warnings: warnings), consumed: consumed)
         }
     }
 }
@@ -156,18 +185,24 @@ public struct ReasoningSession: Sendable {
 
     /// Adds one frame (to the tracker and the window) and runs the chain over the window.
     /// A frame older than the latest one is reasoned over but does not move the tracker.
-    public mutating func observe(_ o: Observation, profile: Profile, today: LocalDate) throws(ReasoningError) -> ReasoningRun {
+    public mutating func observe(
+        _ o: Observation, profile: Profile, today: LocalDate, history: IntakeHistory = .none
+    ) throws(ReasoningError) -> ReasoningRun {
         let input = record(o)
-        return try reasoner.run(sorted: input.observations, sequence: input.sequence, profile: profile, today: today)
+        return try reasoner.run(
+            sorted: input.observations, sequence: input.sequence, storage: input.storage, profile: profile, today: today, history: history)
     }
 
     /// The same in `mode` (contemplating asks the specialists of `panel`).
     public mutating func observe(
-        _ o: Observation, profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel
+        _ o: Observation, profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel,
+        history: IntakeHistory = .none
     ) async throws(ReasoningError) -> ReasoningRun {
         let input = record(o)
         return try await reasoner.run(
-            sorted: input.observations, sequence: input.sequence, profile: profile, today: today, mode: mode, panel: panel)
+            sorted: input.observations, sequence: input.sequence, storage: input.storage, profile: profile, today: today, mode: mode,
+            panel: panel,
+            history: history)
     }
 
     /// Adds one frame to the tracker and the window, and returns what the chain reasons over
@@ -177,7 +212,7 @@ public struct ReasoningSession: Sendable {
         recent.append(o)
         recent = Reasoner.sorted(recent)
         if recent.count > window { recent.removeFirst(recent.count - window) }
-        return ReasonerInput(observations: recent, sequence: tracker.events)
+        return ReasonerInput(observations: recent, sequence: tracker.events, storage: tracker.storageInView)
     }
 }
 
@@ -186,20 +221,28 @@ public struct ReasoningSession: Sendable {
 public struct ReasonerInput: Sendable {
     public var observations: [Observation]
     public var sequence: [SequenceEvent]
+    /// The storage region while it is in view (a tracker that follows the storage).
+    public var storage: TrackEvidence?
 }
 
 extension Reasoner {
     /// Runs the chain on an input a ``ReasoningSession`` recorded.
-    public func run(_ input: ReasonerInput, profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel)
-        async throws(ReasoningError) -> ReasoningRun
-    {
-        try await run(sorted: input.observations, sequence: input.sequence, profile: profile, today: today, mode: mode, panel: panel)
+    public func run(
+        _ input: ReasonerInput, profile: Profile, today: LocalDate, mode: ReasoningMode, panel: SpecialistPanel,
+        history: IntakeHistory = .none
+    ) async throws(ReasoningError) -> ReasoningRun {
+        try await run(
+            sorted: input.observations, sequence: input.sequence, storage: input.storage, profile: profile, today: today, mode: mode,
+            panel: panel,
+            history: history)
     }
 }
 
 /// The outcome of a run: the trace and the decision in it.
 public struct ReasoningRun: Sendable, Equatable {
     public var trace: Trace
+    /// Food the frames show eaten (its facts are in the trace), for the journal.
+    public var consumed: [ConsumedFood] = []
     /// What to add to the grocery list, or nil when no action is needed.
     public var proposal: GroceryProposal? { trace.decision }
 }

@@ -42,6 +42,9 @@ struct SequenceStep: ReasoningStep {
         case .putBack:
             return
                 "a new track of a taken-out item's label, confirmed within putBackSeconds of the item's last sighting, with its centre in the storage region"
+        case .storageInView:
+            return "the storage region (a storageLabels box) seen in confirmFrames frames, misses of up to maxMissedFrames tolerated"
+        case .storageOutOfView: return "the storage region, after being in view, missing for maxMissedFrames + 1 frames"
         }
     }
 
@@ -86,6 +89,10 @@ struct SequenceStep: ReasoningStep {
             summary =
                 "\(t.label) (track \(t.trackID)) was put back at \(at(first)): the taken-out track \(e.previousTrackID!) came back"
                 + " (IoU \(canonicalNumber(e.overlapWithPrevious ?? 0)) with where it was)."
+        case .storageInView: summary = "The \(t.label) (storage, track \(t.trackID)) came into view at \(at(first))."
+        case .storageOutOfView:
+            summary =
+                "The \(t.label) (storage, track \(t.trackID)) went out of view: last seen at \(at(last)), missing at frame \(t.decidedAt)."
         }
         var arithmetic: String?
         if e.kind == .putBack, let prev = e.previousTrack?.sightings.last {
@@ -111,6 +118,8 @@ extension FactKind {
         case .disappeared: self = .disappeared
         case .takenOut: self = .takenOut
         case .putBack: self = .putBack
+        case .storageInView: self = .storageInView
+        case .storageOutOfView: self = .storageOutOfView
         }
     }
 }
@@ -193,6 +202,17 @@ struct ConsumptionStep: ReasoningStep {
                     )))
         }
         var facts = consumed
+        var eatenFoods: [ConsumedFood] = []
+        for f in consumed {
+            guard let out = c.facts.first(where: { $0.id == f.evidence.facts.first }), case .track(let v) = out.value,
+                let food = c.knowledge.food(forLabel: v.label)
+            else { continue }
+            eatenFoods.append(
+                ConsumedFood(
+                    fact: f.id, foodID: food.id, name: food.name, label: v.label, trackID: v.trackID, portions: portions,
+                    proteinGrams: f.gramsValue ?? 0, energyKcal: round2(portions * food.energyKcalPer100g * food.portionGrams / 100),
+                    time: v.time, origin: out.evidence.tracks.first?.sightings.last?.origin ?? ""))
+        }
         if !consumed.isEmpty {
             let extra = round2(consumed.reduce(0) { $0 + ($1.gramsValue ?? 0) })
             let total = round2(eaten + extra)
@@ -222,6 +242,8 @@ struct ConsumptionStep: ReasoningStep {
             ? "No food was taken out of storage."
             : parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst()
                 + (parts.last!.hasSuffix(".") ? "" : ".")
-        return StepResult(inputs: inputs, outputs: facts, rationale: rationale)
+        var result = StepResult(inputs: inputs, outputs: facts, rationale: rationale)
+        result.consumed = eatenFoods
+        return result
     }
 }

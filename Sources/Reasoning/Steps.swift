@@ -368,10 +368,61 @@ struct InferenceStep: ReasoningStep {
     let id: String
     let type = "inference"
     let maxPortions: Int
+    /// Past days of the journal weighed (0: today only).
+    let historyDays: Int
+    /// Short on at least this many of them is a pattern …
+    let minShortDays: Int
+    /// … and the grocery gap then covers this many more days at the mean shortfall.
+    let extraDays: Int
 
     init(_ p: inout StepParameters, knowledge: NutritionKnowledge) throws(ReasoningError) {
         id = p.spec.id
         maxPortions = try p.int("maxPortionsPerFood", default: 2, in: 1...100)
+        historyDays = try p.int("historyDays", default: 0, in: 0...31)
+        minShortDays = try p.int("minShortDays", default: 4, in: 1...31)
+        guard historyDays == 0 || minShortDays <= historyDays else {
+            throw p.invalid("minShortDays", "must not exceed historyDays (\(historyDays)), found \(minShortDays)")
+        }
+        extraDays = try p.int("extraDays", default: 1, in: 0...7)
+    }
+
+    /// The wearer's last `historyDays` days against today's target: the days used, and when short
+    /// on at least `minShortDays` of them, the extra grams for the grocery list.
+    func history(_ c: StepContext, target: Fact, targetGrams: Double) -> Fact? {
+        guard historyDays > 0, !c.history.isNone else { return nil }
+        let days = c.history.days(before: c.today, count: historyDays)
+        let evidence = days.map { d in
+            DayEvidence(
+                day: d.day.description, proteinGrams: d.proteinGrams, targetGrams: targetGrams, short: d.proteinGrams < targetGrams,
+                sources: d.sources)
+        }
+        let short = evidence.filter(\.short)
+        let gaps = short.map { round2(targetGrams - $0.proteinGrams) }
+        let mean = gaps.isEmpty ? 0 : round2(gaps.reduce(0, +) / Double(gaps.count))
+        let pattern = short.count >= minShortDays
+        let extra = pattern ? round2(Double(extraDays) * mean) : 0
+        let listed = evidence.map { "\($0.day) \(grams($0.proteinGrams)) g\($0.short ? " (short)" : "")" }.joined(separator: ", ")
+        let summary =
+            days.isEmpty
+            ? "No day of the last \(historyDays) is in the journal: today's deficit alone decides."
+            : "Short of the \(grams(targetGrams)) g target on \(short.count) of the \(days.count) recorded day(s) of the last \(historyDays)"
+                + (pattern
+                    ? " (≥ \(minShortDays)): the grocery gap covers \(extraDays) more day(s) at the mean shortfall, \(grams(extra)) g."
+                    : " (< \(minShortDays)): today's deficit alone decides.")
+        return Fact(
+            id: "\(id).history", kind: .history, value: .grams(extra), confidence: target.confidence, summary: summary,
+            evidence: Evidence(
+                facts: [target.id],
+                rule: RuleEvidence(
+                    name: "inference.history",
+                    text:
+                        "a day is short when its protein (glasses + Apple Health) is below today's target; short on ≥ \(minShortDays) of the last \(historyDays) days: add \(extraDays) day(s) × the mean shortfall of the short days"
+                ),
+                arithmetic: days.isEmpty
+                    ? "no recorded day: 0 g"
+                    : "\(listed); mean shortfall \(gaps.isEmpty ? "0" : "(" + gaps.map(grams).joined(separator: " + ") + ") / \(gaps.count)") = \(grams(mean)) g; "
+                        + (pattern ? "\(extraDays) × \(grams(mean)) = \(grams(extra)) g" : "\(short.count) < \(minShortDays): 0 g"),
+                days: evidence))
     }
 
     func run(_ c: StepContext) throws(ReasoningError) -> StepResult {
@@ -409,6 +460,18 @@ struct InferenceStep: ReasoningStep {
                             rule: RuleEvidence(name: "inference.restriction", text: blocking.ruleText))))
                 continue
             }
+            if let avoided = c.profile.avoided(tags) {
+                facts.append(
+                    Fact(
+                        id: "\(id).excluded.\(idPart(v.foodID))", kind: .excludedFood, value: .text(v.foodID), confidence: 1,
+                        summary: "\(v.name) does not count: the wearer \(avoided.phrase).",
+                        evidence: Evidence(
+                            profile: [ProfileEvidence(field: avoided.field, value: avoided.tag.rawValue, source: c.profile.sourceName)],
+                            facts: [food.id],
+                            rule: RuleEvidence(
+                                name: "inference.avoided", text: "no food carrying an allergen or intolerance of the profile"))))
+                continue
+            }
             let portions = min(v.count, maxPortions)
             let g = round2(Double(portions) * v.proteinPerPortionGrams)
             supply += g
@@ -439,9 +502,13 @@ struct InferenceStep: ReasoningStep {
                     facts: [needFact.id, supplyFact.id],
                     rule: RuleEvidence(name: "inference.deficit", text: "deficit = max(0, need − supply)"),
                     arithmetic: "max(0, \(grams(need)) − \(grams(supply))) = \(grams(deficit)) g")))
-        let rationale =
+        var rationale =
             "Need \(grams(need)) g (target \(grams(target)) − eaten \(grams(eaten))); the food in view supplies \(grams(supply)) g; "
             + (deficit > 0 ? "deficit \(grams(deficit)) g." : "no deficit.")
+        if let h = history(c, target: targetFact, targetGrams: target) {
+            facts.append(h)
+            rationale += " " + h.summary
+        }
         return StepResult(
             inputs: [targetFact.id, eatenFact.id] + (restrictionFact.map { [$0.id] } ?? []) + foods.map(\.id), outputs: facts,
             rationale: rationale)
@@ -510,6 +577,10 @@ struct ActionStep: ReasoningStep {
                     skipped.append("\(e.name) (\(blocking.rawValue))")
                     return false
                 }
+                if let avoided = c.profile.avoided(e.tags) {
+                    skipped.append("\(e.name) (\(avoided.field): \(avoided.tag.rawValue))")
+                    return false
+                }
                 return true
             })
         else {
@@ -518,11 +589,15 @@ struct ActionStep: ReasoningStep {
                 [deficitFact.id] + (restrictionFact.map { [$0.id] } ?? []))
         }
         let per = choice.proteinPerPortion
-        let ratio = deficit / per
+        let history = c.fact(.history).flatMap { f in (f.gramsValue ?? 0) > 0 ? f : nil }
+        let extra = history?.gramsValue ?? 0
+        let gap = round2(deficit + extra)
+        let ratio = gap / per
         let quantity = max(1, Int((ratio - 1e-9).rounded(.up)))
         let supplied = round2(Double(quantity) * per)
         var related = c.facts.filter { [.scene, .proteinTarget, .proteinEaten, .need, .supply].contains($0.kind) }.map(\.id)
         related.append(deficitFact.id)
+        if let history { related.append(history.id) }
         if let r = restrictionFact { related.append(r.id) }
         let ruleText =
             "first candidate the restrictions allow, in order: \(candidates.map(\.id).joined(separator: ", "))"
@@ -531,18 +606,22 @@ struct ActionStep: ReasoningStep {
         let fact = Fact(
             id: "\(id).proposal", kind: .proposal, value: .text(choice.id), confidence: deficitFact.confidence,
             summary:
-                "Add \(quantity) × \(choice.portionDescription) of \(choice.name) to the grocery list (\(grams(supplied)) g protein for a \(grams(deficit)) g deficit).",
+                "Add \(quantity) × \(choice.portionDescription) of \(choice.name) to the grocery list (\(grams(supplied)) g protein for a \(grams(deficit)) g deficit"
+                + (history == nil ? ")." : " and \(grams(extra)) g for the days the journal shows short)."),
             evidence: Evidence(
                 knowledge: [choice.evidence], facts: related,
                 rule: RuleEvidence(name: "action.grocery", text: ruleText),
-                arithmetic: "⌈\(grams(deficit)) / \(grams(per))⌉ = ⌈\(canonicalNumber(round2(ratio)))⌉ = \(quantity)"))
+                arithmetic: (history == nil ? "⌈\(grams(deficit))" : "⌈(\(grams(deficit)) + \(grams(extra)))")
+                    + " / \(grams(per))⌉ = ⌈\(canonicalNumber(round2(ratio)))⌉ = \(quantity)"))
         var supplyText = "0", needText = "?"
         if let f = c.fact(.supply), case .grams(let g) = f.value { supplyText = grams(g) }
         if let f = c.fact(.need), case .grams(let g) = f.value { needText = grams(g) }
         let proposal = GroceryProposal(
             item: choice.name, foodID: choice.id, quantity: quantity, unit: choice.portionDescription,
             reason:
-                "Short of \(grams(deficit)) g protein today (need \(needText) g, the food in view supplies \(supplyText) g); \(quantity) × \(choice.portionDescription) of \(choice.name) supply \(grams(supplied)) g.",
+                "Short of \(grams(deficit)) g protein today (need \(needText) g, the food in view supplies \(supplyText) g)"
+                + (history == nil ? "" : ", and often short on past days (+\(grams(extra)) g)")
+                + "; \(quantity) × \(choice.portionDescription) of \(choice.name) supply \(grams(supplied)) g.",
             factIDs: related + [fact.id], deficitGrams: deficit, day: c.today.description)
         return StepResult(inputs: inputs, outputs: [fact], rationale: fact.summary, proposal: proposal)
     }

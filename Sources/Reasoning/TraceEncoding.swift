@@ -26,7 +26,7 @@ public enum CanonicalJSON {
 // rounded to 2 decimals, times written in seconds.
 
 extension Trace: Encodable {
-    private enum Keys: String, CodingKey { case format, chain, today, profile, frames, steps, decision, contemplation }
+    private enum Keys: String, CodingKey { case format, chain, today, profile, frames, steps, decision, contemplation, warnings }
     private enum NameKeys: String, CodingKey { case name, file, source }
 
     public func encode(to encoder: any Encoder) throws {
@@ -43,6 +43,7 @@ extension Trace: Encodable {
         try c.encode(steps, forKey: .steps)
         try c.encode(decision, forKey: .decision)
         try c.encodeIfPresent(contemplation, forKey: .contemplation)
+        try c.encodeIfPresent(warnings, forKey: .warnings)
     }
 }
 
@@ -96,7 +97,7 @@ extension FactValue: Encodable {
 }
 
 extension Evidence: Encodable {
-    private enum Keys: String, CodingKey { case detections, knowledge, profile, facts, tracks, rule, arithmetic }
+    private enum Keys: String, CodingKey { case detections, knowledge, profile, facts, tracks, rule, arithmetic, days }
 
     /// Only what the fact has: empty lists and absent fields are left out.
     public func encode(to encoder: any Encoder) throws {
@@ -108,6 +109,7 @@ extension Evidence: Encodable {
         if !tracks.isEmpty { try c.encode(tracks, forKey: .tracks) }
         try c.encodeIfPresent(rule, forKey: .rule)
         try c.encodeIfPresent(arithmetic, forKey: .arithmetic)
+        if !days.isEmpty { try c.encode(days, forKey: .days) }
     }
 }
 

@@ -7,6 +7,7 @@ extension Trace {
     public var text: String {
         var out = "Chain \"\(chain)\"" + (chainFile.isEmpty ? "" : " (\(chainFile))") + " for \(profileName) on \(today)"
         out += frames.isEmpty ? ", no frames.\n" : ", \(frames.count) frame(s) (\(frames.first!)…\(frames.last!)).\n"
+        if let warnings { out += warningsText(warnings) }
         for s in steps {
             out += "\n\(s.index + 1). \(s.id) [\(s.type)]: \(s.rationale)\n"
             for f in s.outputs {
@@ -31,6 +32,10 @@ extension Trace {
                     }
                     out += "       track \(t.trackID) \(t.label): \(shown.joined(separator: "; ")); decided at frame \(t.decidedAt)\n"
                 }
+                for d in f.evidence.days {
+                    out +=
+                        "       day \(d.day): \(grams(d.proteinGrams)) g of \(grams(d.targetGrams))\(d.short ? ", short" : "") (\(d.sources))\n"
+                }
             }
         }
         if let c = contemplation { out += c.text }
@@ -41,6 +46,14 @@ extension Trace {
         }
         return out
     }
+}
+
+/// Warnings as a block a person reads first: each on its own line, or that there is none.
+func warningsText(_ warnings: [Warning]) -> String {
+    guard !warnings.isEmpty else { return "Warnings: none.\n" }
+    return warnings.map { w in
+        "WARNING: \(w.message) [\(w.key); rule \(w.rule.name); frames \(w.frames.map { String($0.frame) }.joined(separator: ", "))]\n"
+    }.joined()
 }
 
 extension ContemplationRecord {

@@ -26,6 +26,16 @@ public struct TrackerConfiguration: Sendable, Equatable {
     /// How long sequence events are remembered (seconds of capture time), and at most how many.
     public var memorySeconds: Double = 3600
     public var memoryEvents: Int = 256
+    /// Follow the storage region itself (the best `storageLabels` box of each frame) as one
+    /// item: `storageInView` when it has been seen in `confirmFrames` frames, `storageOutOfView`
+    /// when it has then been missing for K frames. Off by default (a chain that reasons about the
+    /// fridge being open turns it on).
+    public var followStorage = false
+    /// When following the storage: a frame with no storage box but at least this many tracked
+    /// items in view (score ≥ `minScore`, labels not ignored) shows the storage too, with their
+    /// union as its box: the shelves of an open fridge are its interior even when no model names
+    /// it (the scene step's food-evidence rule). 0: only storage boxes count.
+    public var storageMinItems = 0
 
     public init() {}
 }
@@ -63,6 +73,11 @@ public enum SequenceEventKind: String, Sendable, Codable, CaseIterable {
     /// A new track of a taken-out item's label was confirmed within `putBackSeconds` of the item's
     /// last sighting, with its centre in the storage region.
     case putBack
+    /// The storage region (the fridge's interior) has been in view for `confirmFrames` frames
+    /// (only when the configuration follows the storage).
+    case storageInView
+    /// The storage region, after being in view, has been missing for K frames.
+    case storageOutOfView
 }
 
 /// A fact about a sequence of frames, with the frames as evidence.
@@ -81,8 +96,8 @@ public struct SequenceEvent: Sendable, Equatable, Encodable {
     /// its first for `appeared`/`putBack`.
     public var time: Timestamp {
         switch kind {
-        case .appeared, .putBack: return track.sightings.first!.timestamp
-        case .disappeared, .takenOut: return track.sightings.last!.timestamp
+        case .appeared, .putBack, .storageInView: return track.sightings.first!.timestamp
+        case .disappeared, .takenOut, .storageOutOfView: return track.sightings.last!.timestamp
         }
     }
 }
@@ -112,6 +127,17 @@ public struct Tracker: Sendable {
         var storage: Rect?
         var frameSize: (width: Int, height: Int)
 
+        /// One more sighting: `d` in frame `o` (the box, the counts, the last three sightings).
+        mutating func see(_ d: Detection, in o: Observation) {
+            box = d.box
+            hits += 1
+            misses = 0
+            scoreSum += Double(d.score)
+            recent.append(
+                TrackSighting(frame: o.sequence, timestamp: o.timestamp, origin: o.origin, box: d.box, score: round4(Double(d.score))))
+            if recent.count > 3 { recent.removeFirst(recent.count - 3) }
+        }
+
         var predicted: Rect { Rect(x: box.x + velocity.dx, y: box.y + velocity.dy, width: box.width, height: box.height) }
 
         func evidence(decidedAt frame: UInt64, _ time: Timestamp) -> TrackEvidence {
@@ -121,6 +147,8 @@ public struct Tracker: Sendable {
     }
 
     var tracks: [Track] = []
+    /// The storage region followed as one item (``TrackerConfiguration/followStorage``).
+    var storageTrack: Track?
     var nextID = 1
     /// Taken-out items that may still be put back: the event and the last box.
     var awaitingReturn: [SequenceEvent] = []
@@ -131,6 +159,13 @@ public struct Tracker: Sendable {
 
     public init(_ configuration: TrackerConfiguration = TrackerConfiguration()) {
         self.configuration = configuration
+    }
+
+    /// The storage region's track while it is in view (confirmed; missed frames within the
+    /// tolerance included), decided at the latest frame; nil otherwise.
+    public var storageInView: TrackEvidence? {
+        guard let t = storageTrack, t.confirmed, let last = lastFrame else { return nil }
+        return t.evidence(decidedAt: last.sequence, last.timestamp)
     }
 
     /// Tracks currently alive (confirmed or tentative), for tests and overlays: id, label, box.
@@ -147,11 +182,12 @@ public struct Tracker: Sendable {
         lastFrame = (o.sequence, o.timestamp)
         let c = configuration
         var storage: Rect?
+        var storageDetection: Detection?
         var best: Float = -1
         var byLabel: [String: [Detection]] = [:]
         for d in canonical(o.detections) where Double(d.score) >= c.minScore {
             if c.storageLabels.contains(d.label) {
-                if d.score > best { best = d.score; storage = d.box }
+                if d.score > best { best = d.score; storage = d.box; storageDetection = d }
             } else if !c.ignoreLabels.contains(d.label) {
                 byLabel[d.label, default: []].append(d)
             }
@@ -182,16 +218,9 @@ public struct Tracker: Sendable {
                 matched.insert(pair.t)
                 usedDetections.insert(pair.d)
                 let d = dets[pair.d]
-                let sighting = TrackSighting(
-                    frame: o.sequence, timestamp: o.timestamp, origin: o.origin, box: d.box, score: round4(Double(d.score)))
                 var tr = tracks[pair.t]
                 tr.velocity = (d.box.x - tr.box.x, d.box.y - tr.box.y)
-                tr.box = d.box
-                tr.hits += 1
-                tr.misses = 0
-                tr.scoreSum += Double(d.score)
-                tr.recent.append(sighting)
-                if tr.recent.count > 3 { tr.recent.removeFirst(tr.recent.count - 3) }
+                tr.see(d, in: o)
                 tr.storage = storage
                 tr.frameSize = (o.width, o.height)
                 tracks[pair.t] = tr
@@ -225,8 +254,51 @@ public struct Tracker: Sendable {
             tracks[k].confirmed = true
             decided.append(confirmed(tracks[k], at: o, storage: storage))
         }
+        if c.followStorage, let e = followStorage(storageDetection ?? itemsAsStorage(byLabel), at: o) { decided.append(e) }
         remember(decided, now: o.timestamp)
         return decided
+    }
+
+    /// The items in view as the storage region (``TrackerConfiguration/storageMinItems``): a
+    /// detection labelled "shelves (N items)" over their union, scored by their mean score.
+    func itemsAsStorage(_ byLabel: [String: [Detection]]) -> Detection? {
+        let items = byLabel.keys.sorted().flatMap { byLabel[$0]! }
+        guard configuration.storageMinItems > 0, items.count >= configuration.storageMinItems else { return nil }
+        var (x0, y0, x1, y1) = (
+            Float.greatestFiniteMagnitude, Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude
+        )
+        for d in items { (x0, y0, x1, y1) = (min(x0, d.box.x), min(y0, d.box.y), max(x1, d.box.maxX), max(y1, d.box.maxY)) }
+        let mean = items.reduce(Float(0)) { $0 + $1.score } / Float(items.count)
+        return Detection(label: "shelves", classID: -1, score: mean, box: Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
+    }
+
+    /// Advances the storage region's track: seen (or started) when the frame has a storage box,
+    /// missed otherwise; returns `storageInView` on its confirmation and `storageOutOfView` when a
+    /// confirmed one has been missing for K frames. One storage region at a time.
+    mutating func followStorage(_ d: Detection?, at o: Observation) -> SequenceEvent? {
+        let c = configuration
+        if let d {
+            let s = TrackSighting(frame: o.sequence, timestamp: o.timestamp, origin: o.origin, box: d.box, score: round4(Double(d.score)))
+            if var tr = storageTrack {
+                tr.see(d, in: o)
+                storageTrack = tr
+            } else {
+                storageTrack = Track(
+                    id: nextID, label: d.label, box: d.box, first: s, recent: [s], scoreSum: Double(d.score), frameSize: (o.width, o.height)
+                )
+                nextID += 1
+            }
+            guard var tr = storageTrack, !tr.confirmed, tr.hits >= c.confirmFrames else { return nil }
+            tr.confirmed = true
+            storageTrack = tr
+            return SequenceEvent(kind: .storageInView, track: tr.evidence(decidedAt: o.sequence, o.timestamp), meanScore: meanScore(tr))
+        }
+        guard var tr = storageTrack else { return nil }
+        tr.misses += 1
+        guard tr.confirmed else { storageTrack = nil; return nil }
+        guard tr.misses > c.maxMissedFrames else { storageTrack = tr; return nil }
+        storageTrack = nil
+        return SequenceEvent(kind: .storageOutOfView, track: tr.evidence(decidedAt: o.sequence, o.timestamp), meanScore: meanScore(tr))
     }
 
     func meanScore(_ t: Track) -> Double { round4(t.scoreSum / Double(t.hits)) }

@@ -10,12 +10,11 @@ struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Find objects in images with a detector model from Models/.",
         discussion: """
-            Each image is decoded and preprocessed by Sightline's imaging core, run through the \
-            model by OpenCV's DNN module, and decoded (boxes, class-wise non-maximum suppression) \
-            by Sightline. Boxes are in the image's own pixels.
+            Each image is decoded and preprocessed by Sightline's imaging core, run through the model by OpenCV's DNN module, \
+            and decoded (boxes, class-wise non-maximum suppression) by Sightline. Boxes are in the image's own pixels.
 
-            Models are read from SIGHTLINE_MODELS, or the nearest Models/ folder; install the \
-            default one with scripts/fetch-model.
+            Models are read from SIGHTLINE_MODELS, or the nearest Models/ folder; install the default one with \
+            scripts/fetch-model.
             """
     )
 

@@ -28,7 +28,7 @@ struct ExplainCommand: ParsableCommand {
             let frame = try FileIO.readJPEGFrame(image)
             let outcome = try assembled.process(frame)
             try assembled.saveTrace(outcome)
-            print(json ? outcome.run.trace.jsonText : outcome.run.trace.text)
+            print(json ? outcome.chains.jsonText : outcome.chains.text)
             _ = assembled.pipeline.finish()
         } catch { throw fail(error) }
     }

@@ -9,8 +9,10 @@ struct SceneOptions: ParsableArguments {
     @Option(help: "The wearer's profile (JSON; see docs/reasoning.md and Samples/profiles/).")
     var profile: String
 
-    @Option(help: "The chain of steps (default: Models/chains/fridge.json).")
-    var chain: String?
+    @Option(
+        name: .customLong("chain"),
+        help: "A chain of steps (repeatable; default: Models/chains/fridge.json, then the other chains there: the warnings).")
+    var chains: [String] = []
 
     @Option(help: "The nutrition knowledge (default: Models/nutrition.json).")
     var knowledge: String?
@@ -23,8 +25,8 @@ struct SceneOptions: ParsableArguments {
         help: ArgumentHelp(
             "A detector model, NAME or NAME:label,label to keep only those labels (repeatable).",
             discussion: """
-                Several models run on each frame as one detector set (one preprocessing, detections \
-                merged, each naming its model in the evidence). Default: \(ModelSelection.fridge.map(\.description).joined(separator: " --model ")).
+                Several models run on each frame as one detector set (one preprocessing, detections merged, each naming its \
+                model in the evidence). Default: \(ModelSelection.fridge.map(\.description).joined(separator: " --model ")).
                 """))
     var models: [String] = []
 
@@ -34,7 +36,7 @@ struct SceneOptions: ParsableArguments {
         name: .customLong("sink"),
         help: ArgumentHelp(
             "Where results go (repeatable): jsonl (stdout), jsonl:FILE, grocery, grocery:DB, webhook:URL, overlay:DIR.",
-            discussion: "Default: the grocery list (sightline list shows it)."))
+            discussion: "Default: the grocery list and the journal (sightline list and sightline journal show them)."))
     var sinks: [String] = []
 
     @Option(help: "How many recent frames the chain reasons over.")
@@ -73,13 +75,13 @@ struct SceneOptions: ParsableArguments {
             do { return try ModelSelection(parsing: m) } catch { throw ValidationError("--model \(m): \(error)") }
         }
         return SceneConfiguration(
-            profile: profile, chain: chain, knowledge: knowledge, today: today.flatMap { LocalDate($0) }, models: models,
+            profile: profile, chains: chains, knowledge: knowledge, today: today.flatMap { LocalDate($0) }, models: models,
             modelsDirectory: modelsFolder.modelsDir, sinks: sinks.isEmpty ? nil : sinks, window: window, mode: mode,
             groundTruth: groundTruth.map { .init(labels: $0, classes: classes ?? "") }, traceDirectory: traceDir)
     }
 
     /// Assembles the scene; `defaultSinks` when no --sink is named.
-    func makeScene(defaultSinks: [SinkConfiguration] = [SinkConfiguration(kind: "grocery")]) throws -> Scene {
+    func makeScene(defaultSinks: [SinkConfiguration] = [.init(kind: "grocery"), .init(kind: "journal")]) throws -> Scene {
         try Scene(configuration(), defaultSinks: defaultSinks)
     }
 }

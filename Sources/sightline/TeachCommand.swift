@@ -14,11 +14,10 @@ struct TeachServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Label recorded frames in the browser, starting from the model's boxes; save a YOLO folder.",
         discussion: """
-            Serves a web page showing each JPEG of the photos folder with the model's detections as \
-            proposals, to move, resize, relabel or delete, and new boxes to draw (mouse or finger); \
-            new classes can be added. A photo is saved without boxes only when you say "nothing \
-            here". Saving makes the folder one `sightline eval` reads (images/, labels/, \
-            classes.txt), each file written whole or not at all. See docs/teach.md.
+            Serves a web page showing each JPEG of the photos folder with the model's detections as proposals, to move, resize, \
+            relabel or delete, and new boxes to draw (mouse or finger); new classes can be added. A photo is saved without boxes \
+            only when you say "nothing here". Saving makes the folder one `sightline eval` reads (images/, labels/, classes.txt), \
+            each file written whole or not at all. See docs/teach.md.
             """)
 
     @OptionGroup var global: GlobalOptions

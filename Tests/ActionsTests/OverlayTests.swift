@@ -63,6 +63,25 @@ import Testing
         #expect(close(pixel(img, 450, height - 40), Self.background, within: 8))
     }
 
+    /// Warnings come first and plainly: a red band across the top, over the boxes, with white text.
+    @Test func warningsAreDrawnFirstOnARedBand() throws {
+        let frame = try greyJPEGFrame(width: 600, height: 400)
+        let detection = Detection(label: "cheese", classID: 7, score: 0.9, box: Rect(x: 0, y: 0, width: 200, height: 100))
+        let plain = try decode(try OverlayRenderer().renderJPEG(frame: frame, detections: [detection], conclusion: "add yogurt"))
+        let warned = try decode(
+            try OverlayRenderer().renderJPEG(
+                frame: frame, detections: [detection], conclusion: "add yogurt",
+                warnings: ["Chicken has been out of the fridge for 2 h: put it back or throw it away.", "The fridge is open."]))
+        // Scale 1: 10 px a line; two lines of text plus 2 px.
+        #expect(close(pixel(warned, 598, 1), OverlayRenderer.warningColor) && !close(pixel(plain, 598, 1), OverlayRenderer.warningColor))
+        #expect(close(pixel(warned, 598, 20), OverlayRenderer.warningColor))
+        #expect(close(pixel(warned, 598, 40), Self.background))  // below the band, the frame
+        let white = (0..<22).flatMap { y in (0..<600).map { x in pixel(warned, x, y) } }.filter { $0.0 > 200 && $0.1 > 200 && $0.2 > 200 }
+        #expect(white.count > 100, "the band has text")
+        // The conclusion band at the bottom is still there.
+        #expect(close(pixel(warned, 598, 399), (0, 0, 0)))
+    }
+
     @Test func rawFramesAreConvertedFirst() throws {
         let w = 64, h = 48
         let rgb = photoLike(width: w, height: h, seed: 3)

@@ -16,7 +16,11 @@ import Testing
     @Test func listsTheGroceriesThereAndReasonsWithThem() throws {
         let r = try sightline(["explain", photo, "--json"] + scene)
         #expect(r.status == 0, "\(r.err)")
-        let trace = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        // The default chains (the fridge chain, then the warnings) make one sightline-traces/1 trace.
+        let traces = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(traces["format"] as? String == "sightline-traces/1")
+        let trace = try #require((traces["chains"] as? [[String: Any]])?.first)
+        #expect((trace["chain"] as? [String: Any])?["name"] as? String == "fridge-protein")
         let steps = try #require(trace["steps"] as? [[String: Any]])
         func facts(_ step: String) -> [[String: Any]] {
             (steps.first { $0["id"] as? String == step }?["outputs"] as? [[String: Any]]) ?? []

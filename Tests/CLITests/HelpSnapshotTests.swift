@@ -8,6 +8,7 @@ import Testing
 @Suite struct HelpSnapshotTests {
     static let commands = [
         "", "prep", "detect", "devices", "capture", "record", "list", "replay", "explain", "run", "eval", "models", "teach", "teach serve",
+        "journal",
     ]
 
     @Test(arguments: commands)
