@@ -66,8 +66,9 @@ final class TeachServerProcess: @unchecked Sendable {  // its transcript behind 
         return (printed, complaints)
     }
 
-    /// Waits for the line with the address (the model loads first: allow for a loaded machine).
-    func waitUntilListening(seconds: Double = 180) async throws -> URL {
+    /// Waits for the line with the address. The model loads first: in the whole suite, with
+    /// every other suite running beside it on 2 cores, that took 3 minutes once.
+    func waitUntilListening(seconds: Double = 600) async throws -> URL {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let match = transcript.out.firstMatch(of: /at (http:\/\/127\.0\.0\.1:\d+\/)/) {
