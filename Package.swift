@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C boundary: libjpeg-turbo's TurboJPEG 2.x API (libturbojpeg0-dev).
@@ -144,11 +146,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Teaching Sightline the wearer's own fridge: the labelling web app (Hummingbird on
+        // 127.0.0.1, its page embedded in the binary) and the YOLO folder it saves.
+        .target(
+            name: "Teach",
+            dependencies: [
+                "SightlineCore", "Imaging", "Detection",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Web/teach.html"), .embedInCode("Web/teach.css"), .embedInCode("Web/teach.js")],
+            swiftSettings: strict
+        ),
         // The thin command-line tool.
         .executableTarget(
             name: "sightline",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection", "Capture", "Pipeline", "Reasoning", "Actions", "Service",
+                "SightlineCore", "Imaging", "Detection", "Capture", "Pipeline", "Reasoning", "Actions", "Service", "Teach",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,6 +258,17 @@ let package = Package(
                 "Service", "Pipeline", "Actions", "SightlineTestSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        // Teach: the labelled folder it saves and the bad input it refuses, against real photos;
+        // the page in a real headless browser (Debian's chromium and chromium-driver) driven
+        // through WebDriver with real clicks and drags, on a laptop and a phone-sized screen.
+        .testTarget(
+            name: "TeachTests",
+            dependencies: [
+                "Teach", "Detection", "Imaging", "SightlineCore", "SightlineTestSupport", "sightline",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,19 @@
 import Foundation
 
 extension EvaluationReport {
+    /// The report as pretty-printed JSON with sorted keys: `model`, `folders`, `only` and `report`.
+    public func json(model: String, folders: [String], only: String?) throws -> String {
+        struct Output: Encodable {
+            var model: String
+            var folders: [String]
+            var only: String?
+            var report: EvaluationReport
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(Output(model: model, folders: folders, only: only, report: self)), as: UTF8.self)
+    }
+
     /// The report for people: the model, images and folders, mAP, then one line per class
     /// (ground truth, AP@.5, AP@.5:.95, precision and recall at the threshold), then the classes
     /// not scored and the labels detected with no ground truth.

@@ -21,6 +21,13 @@ public struct LabelTaxonomy: Sendable, Equatable {
     /// The label `name` stands for.
     public func canonical(_ name: String) -> String { aliases[name] ?? name }
 
+    /// The taxonomy in `path`; without a path, the models folder's `grocery-taxonomy.json` when
+    /// there is one, else ``identity``.
+    public static func load(path: String?, store: ModelStore) throws(DetectionError) -> LabelTaxonomy {
+        let file = path ?? store.directory + "/grocery-taxonomy.json"
+        return path == nil && !FileManager.default.fileExists(atPath: file) ? .identity : try load(path: file)
+    }
+
     /// Reads a taxonomy file. Unknown fields, an alias to a label the classes do not have, or a
     /// class listed twice are errors naming the file.
     public static func load(path: String) throws(DetectionError) -> LabelTaxonomy {

@@ -106,3 +106,17 @@ public func evaluatedImages(
     }
     return result
 }
+
+/// What `sightline eval` scores: ``evaluatedImages(detector:datasets:taxonomy:only:progress:)``
+/// (a detector that keeps boxes down to the AP floor: COCO's AP needs them), then
+/// ``DetectionMetrics/evaluate(_:modelLabels:only:scoreThreshold:)`` with precision and recall
+/// at `scoreThreshold`. Nil when `only` leaves no image to score.
+public func evaluateDetector(
+    _ detector: any ObjectDetector, datasets: [YOLODataset], taxonomy: LabelTaxonomy, only: ImageSelection?, classes: Set<String>?,
+    scoreThreshold: Float, progress: (String, Int, Int) -> Void = { _, _, _ in }
+) throws -> EvaluationReport? {
+    let images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: taxonomy, only: only, progress: progress)
+    guard !images.isEmpty else { return nil }
+    return DetectionMetrics.evaluate(
+        images, modelLabels: Set(detector.labels.map(taxonomy.canonical)), only: classes, scoreThreshold: scoreThreshold)
+}

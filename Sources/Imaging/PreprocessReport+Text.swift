@@ -1,4 +1,5 @@
 import Foundation
+public import SightlineCore
 
 extension PreprocessReport {
     /// Repeated runs on one frame for people: source, decode or conversion, fit, tensor,
@@ -34,5 +35,31 @@ extension PreprocessReport {
             "  \(label)  decode \(ms(median { $0.decodeSeconds })), convert \(ms(median { $0.convertSeconds })), "
                 + "resize+pack \(ms(median { $0.resizePackSeconds })), total \(ms(median { $0.totalSeconds }))")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Preprocessor {
+    /// What `sightline prep` does with one input: reads `path` (a JPEG, or with `raw` a raw
+    /// frame of `rawSize` pixels), preprocesses it `repetitions` times into `tensor`, and, with
+    /// `out`, writes the tensor (`.npy` for NumPy, else raw float32) whole. Returns the report
+    /// for people.
+    public func prepCommand(
+        path: String, raw: PixelFormat?, rawSize: (width: Int, height: Int), repetitions: Int, out: String?, into tensor: Tensor
+    ) throws -> String {
+        let frame: Frame
+        if let raw {
+            frame = try FileIO.readRawFrame(path, format: raw, width: rawSize.width, height: rawSize.height)
+        } else {
+            frame = try FileIO.readJPEGFrame(path)
+        }
+        var reports: [PreprocessReport] = []
+        for _ in 0..<max(1, repetitions) { reports.append(try run(frame, into: tensor)) }
+        var text = PreprocessReport.text(reports, input: input)
+        if let out {
+            let bytes = out.hasSuffix(".npy") ? tensor.npyBytes() : tensor.elements.withMemoryRebound(to: UInt8.self) { Array($0) }
+            try FileIO.writeAtomically(out, bytes)
+            text += "\n  wrote      \(out) (\(bytes.count) bytes)"
+        }
+        return text
     }
 }

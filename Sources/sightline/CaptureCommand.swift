@@ -62,18 +62,15 @@ struct CaptureCommand: ParsableCommand {
         commandName: "capture",
         abstract: "Capture frames from a V4L2 camera (or replay a recording) and report timing.",
         discussion: """
-            Negotiates a format with the camera (MJPEG first, then YUYV, NV12, RGB24, GREY; the \
-            size and rate closest to what is asked), streams from mmap buffers on a dedicated \
-            thread, and prints one line per frame: sequence number, format, size, bytes, the \
-            driver's timestamp (CLOCK_MONOTONIC) and the latency from that timestamp to the moment \
-            this command received the frame. The summary gives the frame rate, frames the driver \
-            dropped (gaps in its sequence numbers), frames replaced before they were taken (the \
-            consumer was slower; the newest frame wins), latency percentiles, and the capture \
-            thread's CPU time per frame (`sightline-bench capture` sets it against a system call \
-            and a frame copy).
+            Negotiates a format with the camera (MJPEG first, then YUYV, NV12, RGB24, GREY; the size and rate closest to what is \
+            asked), streams from mmap buffers on a dedicated thread, and prints one line per frame: sequence number, format, \
+            size, bytes, the driver's timestamp (CLOCK_MONOTONIC) and the latency from that timestamp to the moment this command \
+            received the frame. The summary gives the frame rate, frames the driver dropped (gaps in its sequence numbers), \
+            frames replaced before they were taken (the consumer was slower; the newest frame wins), latency percentiles, and \
+            the capture thread's CPU time per frame (`sightline-bench capture` sets it against a system call and a frame copy).
 
-            With --input, frames come from a recording instead: a directory of JPEGs, an MJPEG \
-            file or one JPEG (see `sightline record`).
+            With --input, frames come from a recording instead: a directory of JPEGs, an MJPEG file or one JPEG (see `sightline \
+            record`).
             """
     )
 

@@ -10,12 +10,12 @@ struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Find objects in images with a detector model from Models/.",
         discussion: """
-            Each image is decoded and preprocessed by Sightline's imaging core, run through the \
-            model by ONNX Runtime or OpenCV's DNN module (--runtime), and decoded (boxes, \
-            class-wise non-maximum suppression) by Sightline. Boxes are in the image's own pixels.
+            Each image is decoded and preprocessed by Sightline's imaging core, run through the model by ONNX Runtime or \
+            OpenCV's DNN module (--runtime), and decoded (boxes, class-wise non-maximum suppression) by Sightline. Boxes are in \
+            the image's own pixels.
 
-            Models are read from SIGHTLINE_MODELS, or the nearest Models/ folder; install the \
-            default one with scripts/fetch-model.
+            Models are read from SIGHTLINE_MODELS, or the nearest Models/ folder; install the default one with \
+            scripts/fetch-model.
             """
     )
 

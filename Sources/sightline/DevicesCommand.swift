@@ -7,11 +7,10 @@ struct DevicesCommand: ParsableCommand {
         commandName: "devices",
         abstract: "List V4L2 cameras with their formats, sizes and frame rates.",
         discussion: """
-            Opens each /dev/video* node (or the ones given), asks it what it is \
-            (VIDIOC_QUERYCAP) and lists the pixel formats it offers (VIDIOC_ENUM_FMT), with the \
-            frame sizes (VIDIOC_ENUM_FRAMESIZES) and frame rates (VIDIOC_ENUM_FRAMEINTERVALS) of \
-            each. Formats Sightline reads directly are marked with their Sightline name; nodes that \
-            are not capture devices are listed with the reason.
+            Opens each /dev/video* node (or the ones given), asks it what it is (VIDIOC_QUERYCAP) and lists the pixel formats it \
+            offers (VIDIOC_ENUM_FMT), with the frame sizes (VIDIOC_ENUM_FRAMESIZES) and frame rates (VIDIOC_ENUM_FRAMEINTERVALS) \
+            of each. Formats Sightline reads directly are marked with their Sightline name; nodes that are not capture devices \
+            are listed with the reason.
             """
     )
 

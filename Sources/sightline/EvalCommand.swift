@@ -8,24 +8,20 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score a detector model on labelled photos: mAP@0.5, mAP@0.5:0.95, per-class AP, precision, recall.",
         discussion: """
-            Each DIR is a YOLO-format folder: images/*.jpg, labels/<name>.txt (class cx cy w h, \
-            normalised) and classes.txt (in DIR or its parent). Every image goes through the same \
-            path as `sightline detect` (Sightline's decode and preprocessing, the model, \
-            Sightline's decoding and NMS). Class names of the folders and of the model are mapped \
-            through the taxonomy's aliases (egg → eggs, water → bottle; other names map to \
-            themselves).
+            Each DIR is a YOLO-format folder: images/*.jpg, labels/<name>.txt (class cx cy w h, normalised) and classes.txt (in \
+            DIR or its parent). Every image goes through the same path as `sightline detect` (Sightline's decode and \
+            preprocessing, the model, Sightline's decoding and NMS). Class names of the folders and of the model are mapped \
+            through the taxonomy's aliases (egg → eggs, water → bottle; other names map to themselves).
 
-            The computation is COCO's (pycocotools' COCOeval for boxes): per image and class, \
-            detections by falling score are matched greedily to the unmatched ground-truth box \
-            with the highest IoU; AP is the mean of the interpolated precision envelope at 101 \
-            recall points, at IoU 0.50 and averaged over 0.50:0.05:0.95. Detections are taken down \
-            to --ap-score for AP, as COCO evaluation does; precision and recall are given at the \
-            model's own score threshold (--score) and IoU 0.5.
+            The computation is COCO's (pycocotools' COCOeval for boxes): per image and class, detections by falling score are \
+            matched greedily to the unmatched ground-truth box with the highest IoU; AP is the mean of the interpolated \
+            precision envelope at 101 recall points, at IoU 0.50 and averaged over 0.50:0.05:0.95. Detections are taken down to \
+            --ap-score for AP, as COCO evaluation does; precision and recall are given at the model's own score threshold \
+            (--score) and IoU 0.5.
 
-            The means are over the classes that have ground truth and that the model can name. \
-            Ground-truth classes the model has no label for are listed apart (it cannot find \
-            them); --classes restricts everything to a set of labels (e.g. the classes two models \
-            share).
+            The means are over the classes that have ground truth and that the model can name. Ground-truth classes the model \
+            has no label for are listed apart (it cannot find them); --classes restricts everything to a set of labels (e.g. the \
+            classes two models share).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -72,38 +68,20 @@ struct EvalCommand: ParsableCommand {
         let selection: ImageSelection?
         do {
             threshold = try score ?? store.manifest(models.model).thresholds.score
-            let taxonomyPath = taxonomy ?? store.directory + "/grocery-taxonomy.json"
-            labelMap =
-                taxonomy == nil && !FileManager.default.fileExists(atPath: taxonomyPath)
-                ? .identity : try LabelTaxonomy.load(path: taxonomyPath)
+            labelMap = try LabelTaxonomy.load(path: taxonomy, store: store)
             datasets = try dirs.map { try YOLODataset(folder: $0) }
             selection = try only.map { try ImageSelection.load(path: $0) }
         } catch { throw fail(error, 2) }
         let detector = try models.makeDetector(score: min(apScore, threshold))
-        let images: [EvaluatedImage]
+        let found: EvaluationReport?
         do {
-            images = try evaluatedImages(detector: detector, datasets: datasets, taxonomy: labelMap, only: selection) { path, k, n in
-                if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) }
-            }
+            found = try evaluateDetector(
+                detector, datasets: datasets, taxonomy: labelMap, only: selection, classes: classes.map { Set(classList($0)) },
+                scoreThreshold: threshold
+            ) { path, k, n in if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) } }
         } catch { throw fail(error) }
-        guard !images.isEmpty else { throw fail("no image left to score (\(only ?? "") lists none of the folders' images)") }
-        let report = DetectionMetrics.evaluate(
-            images, modelLabels: Set(detector.labels.map(labelMap.canonical)), only: classes.map { Set(classList($0)) },
-            scoreThreshold: threshold)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(
-                String(decoding: try encoder.encode(Output(model: models.model, folders: dirs, only: only, report: report)), as: UTF8.self))
-        } else {
-            print(report.text(model: models.model, folders: dirs, only: only))
-        }
-    }
-
-    private struct Output: Encodable {
-        var model: String
-        var folders: [String]
-        var only: String?
-        var report: EvaluationReport
+        guard let report = found else { throw fail("no image left to score (\(only ?? "") lists none of the folders' images)") }
+        let (model, folders) = (models.model, dirs)
+        print(json ? try report.json(model: model, folders: folders, only: only) : report.text(model: model, folders: folders, only: only))
     }
 }

@@ -7,14 +7,12 @@ struct ListCommand: ParsableCommand {
         commandName: "list",
         abstract: "Show (or empty) the grocery list Sightline keeps.",
         discussion: """
-            The list is a SQLite database that the grocery sink adds to: one line per item and \
-            unit, with the quantity, the reasons and when it was first and last added. The same \
-            need seen again within its cooldown adds nothing; a new need for an item already on \
-            the list adds to its quantity.
+            The list is a SQLite database that the grocery sink adds to: one line per item and unit, with the quantity, the \
+            reasons and when it was first and last added. The same need seen again within its cooldown adds nothing; a new need \
+            for an item already on the list adds to its quantity.
 
-            The database is $SIGHTLINE_DATA/grocery.sqlite, else \
-            $XDG_DATA_HOME/sightline/grocery.sqlite, else ~/.local/share/sightline/grocery.sqlite; \
-            --db names another. Inspect it with: sqlite3 FILE 'SELECT * FROM item'.
+            The database is $SIGHTLINE_DATA/grocery.sqlite, else $XDG_DATA_HOME/sightline/grocery.sqlite, else \
+            ~/.local/share/sightline/grocery.sqlite; --db names another. Inspect it with: sqlite3 FILE 'SELECT * FROM item'.
             """
     )
 
@@ -35,8 +33,9 @@ struct ListCommand: ParsableCommand {
     }
 
     func run() throws {
-        do { print(try GroceryItem.listCommand(path: db ?? ActionPaths.groceryDatabase(), clear: clear, json: json, wait: wait)) } catch let
-            error as StoreError
-        { throw fail(error) }
+        let path = db ?? ActionPaths.groceryDatabase()
+        do { print(try GroceryItem.listCommand(path: path, clear: clear, json: json, wait: wait)) } catch let error as StoreError {
+            throw fail(error)
+        }
     }
 }

@@ -17,9 +17,9 @@ struct PrepCommand: ParsableCommand {
         commandName: "prep",
         abstract: "Decode and preprocess images into a detector's input tensor, and say how.",
         discussion: """
-            For each image, prints the source size and kind, the DCT scale the JPEG was decoded at \
-            (the smallest that still covers what the model sees), where the picture lands in the \
-            model input, the tensor's shape and the time each stage took.
+            For each image, prints the source size and kind, the DCT scale the JPEG was decoded at (the smallest that still \
+            covers what the model sees), where the picture lands in the model input, the tensor's shape and the time each stage \
+            took.
 
             Raw frames (as a V4L2 camera gives them) are read with --raw FORMAT --raw-size WxH.
             """
@@ -81,27 +81,15 @@ struct PrepCommand: ParsableCommand {
         pre.jpegPath = jpegPath
         let tensor = Tensor()
         var failures = 0
+        let rawSize = rawSize.flatMap { FrameSize($0) }.map { ($0.width, $0.height) } ?? (0, 0)
         for path in images {
             do {
-                let frame = try loadFrame(path)
-                var reports: [PreprocessReport] = []
-                for _ in 0..<repetitions { reports.append(try pre.run(frame, into: tensor)) }
-                print(PreprocessReport.text(reports, input: input))
-                if let out {
-                    let bytes = out.hasSuffix(".npy") ? tensor.npyBytes() : tensor.elements.withMemoryRebound(to: UInt8.self) { Array($0) }
-                    try FileIO.writeAtomically(out, bytes)
-                    print("  wrote      \(out) (\(bytes.count) bytes)")
-                }
+                print(try pre.prepCommand(path: path, raw: raw, rawSize: rawSize, repetitions: repetitions, out: out, into: tensor))
             } catch {
                 failures += 1
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                _ = fail(error)
             }
         }
         if failures > 0 { throw ExitCode(1) }
-    }
-
-    private func loadFrame(_ path: String) throws -> Frame {
-        guard let raw, let size = rawSize.flatMap(FrameSize.init) else { return try FileIO.readJPEGFrame(path) }
-        return try FileIO.readRawFrame(path, format: raw, width: size.width, height: size.height)
     }
 }

@@ -9,15 +9,14 @@ struct RecordCommand: ParsableCommand {
         commandName: "record",
         abstract: "Record frames from a V4L2 camera so they can be replayed.",
         discussion: """
-            Writes what the camera gives: MJPEG frames byte for byte; raw frames (YUYV, NV12 as \
-            limited-range BT.601; GREY; RGB24/BGR24) converted to RGB by Sightline's kernels and \
-            encoded to JPEG with libjpeg-turbo. OUT is a new directory (frame-000000.jpg … plus \
-            frames.tsv) or, with --container mjpeg or a name ending in .mjpeg, one file of \
-            concatenated JPEGs plus OUT.tsv. The .tsv sidecar holds each frame's capture timestamp \
-            and sequence number. Replay with `sightline capture --input OUT`.
+            Writes what the camera gives: MJPEG frames byte for byte; raw frames (YUYV, NV12 as limited-range BT.601; GREY; \
+            RGB24/BGR24) converted to RGB by Sightline's kernels and encoded to JPEG with libjpeg-turbo. OUT is a new directory \
+            (frame-000000.jpg … plus frames.tsv) or, with --container mjpeg or a name ending in .mjpeg, one file of concatenated \
+            JPEGs plus OUT.tsv. The .tsv sidecar holds each frame's capture timestamp and sequence number. Replay with \
+            `sightline capture --input OUT`.
 
-            Like a live consumer, recording takes the newest frame: when writing is slower than the \
-            camera, frames are skipped and the gaps show in the sidecar's sequence numbers.
+            Like a live consumer, recording takes the newest frame: when writing is slower than the camera, frames are skipped \
+            and the gaps show in the sidecar's sequence numbers.
             """
     )
 

@@ -10,14 +10,12 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Run the whole job over recorded frames: detect, reason, act.",
         discussion: """
-            Each PATH is an image, a folder of JPEGs (in name order, with an optional frames.tsv \
-            timestamp sidecar) or an MJPEG stream. The frames go through the live pipeline \
-            (docs/live.md): the change gate, detection, the chain of steps over the most recent \
-            analysed frames, and the sinks. --pace fast (the default) replays every frame as fast \
-            as the pipeline goes, nothing dropped; --pace realtime spaces frames like their \
-            timestamps and hands them on latest-wins, as from a camera. A corrupt frame is \
-            reported with its index and skipped or stops the run (--on-corrupt). Ctrl-C stops \
-            cleanly: in-flight frames finish and the sinks are flushed.
+            Each PATH is an image, a folder of JPEGs (in name order, with an optional frames.tsv timestamp sidecar) or an MJPEG \
+            stream. The frames go through the live pipeline (docs/live.md): the change gate, detection, the chain of steps over \
+            the most recent analysed frames, and the sinks. --pace fast (the default) replays every frame as fast as the \
+            pipeline goes, nothing dropped; --pace realtime spaces frames like their timestamps and hands them on latest-wins, \
+            as from a camera. A corrupt frame is reported with its index and skipped or stops the run (--on-corrupt). Ctrl-C \
+            stops cleanly: in-flight frames finish and the sinks are flushed.
             """)
 
     @OptionGroup var global: GlobalOptions

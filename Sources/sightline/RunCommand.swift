@@ -10,10 +10,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the whole job live on a V4L2 camera: capture, detect, reason, act.",
         discussion: """
-            Capture, the change gate and preprocessing, detection, and reasoning with the sinks run \
-            as concurrent stages; a slow stage gets the newest frame, never a backlog, and the \
-            frames it missed are counted (docs/live.md). Stops after --frames frames, or on \
-            Ctrl-C or SIGTERM; in-flight frames finish and the sinks are flushed either way.
+            Capture, the change gate and preprocessing, detection, and reasoning with the sinks run as concurrent stages; a slow \
+            stage gets the newest frame, never a backlog, and the frames it missed are counted (docs/live.md). Stops after \
+            --frames frames, or on Ctrl-C or SIGTERM; in-flight frames finish and the sinks are flushed either way.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -27,8 +27,8 @@ struct SceneOptions: ParsableArguments {
         help: ArgumentHelp(
             "A detector model, NAME or NAME:label,label to keep only those labels (repeatable).",
             discussion: """
-                Several models run on each frame as one detector set (one preprocessing, detections \
-                merged, each naming its model in the evidence). Default: \(ModelSelection.fridge.map(\.description).joined(separator: " --model ")).
+                Several models run on each frame as one detector set (one preprocessing, detections merged, each naming its \
+                model in the evidence). Default: \(ModelSelection.fridge.map(\.description).joined(separator: " --model ")).
                 """))
     var models: [String] = []
 

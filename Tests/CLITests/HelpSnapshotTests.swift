@@ -6,14 +6,17 @@ import Testing
 /// text, rewrite them with `SIGHTLINE_UPDATE_SNAPSHOTS=1 swift test --filter HelpSnapshotTests`
 /// and review the diff.
 @Suite struct HelpSnapshotTests {
-    static let commands = ["", "prep", "detect", "devices", "capture", "record", "list", "replay", "explain", "run", "eval", "journal"]
+    static let commands = [
+        "", "prep", "detect", "devices", "capture", "record", "list", "replay", "explain", "run", "eval", "models", "teach", "teach serve",
+        "journal",
+    ]
 
     @Test(arguments: commands)
     func helpMatchesItsSnapshot(command: String) throws {
-        let args = (command.isEmpty ? [] : [command]) + ["--help"]
+        let args = command.split(separator: " ").map(String.init) + ["--help"]
         let r = try sightline(args, environment: ["COLUMNS": "100"])
         #expect(r.status == 0, "\(r.err)")
-        let file = repoRoot + "/Tests/CLITests/Snapshots/help-\(command.isEmpty ? "sightline" : command).txt"
+        let file = repoRoot + "/Tests/CLITests/Snapshots/help-\(command.isEmpty ? "sightline" : command.replacing(" ", with: "-")).txt"
         if ProcessInfo.processInfo.environment["SIGHTLINE_UPDATE_SNAPSHOTS"] == "1" {
             try r.out.write(toFile: file, atomically: true, encoding: .utf8)
             return
