@@ -60,3 +60,17 @@ public enum FrameProbe {
         return result
     }
 }
+
+extension FrameProbe.Result {
+    /// The lines `sightline capture` ends with: the summary, then the camera's statistics (with
+    /// `camera`), or the damaged frames a recording skipped.
+    public func report(source: any FrameSource, camera: V4L2Camera?) -> [String] {
+        var lines = [summary]
+        if let camera {
+            lines += camera.captureStatistics.report(receivedLatencies: latencies, delivery: camera.options.delivery)
+        } else if case let skipped = source.statistics.skippedFrames, !skipped.isEmpty {
+            lines.append("skipped damaged frames: " + skipped.map { "\($0.index) (\($0.detail))" }.joined(separator: "; "))
+        }
+        return lines
+    }
+}

@@ -16,6 +16,11 @@ public final class FrameRecorder {
         case directory
         /// One file of concatenated JPEGs, `OUT`, and `OUT.tsv`.
         case mjpeg
+
+        /// The container a path asks for: `.mjpeg` for a name ending in .mjpeg or .mjpg, else a folder.
+        public init(forPath path: String) {
+            self = path.lowercased().hasSuffix(".mjpeg") || path.lowercased().hasSuffix(".mjpg") ? .mjpeg : .directory
+        }
     }
 
     public let path: String
@@ -147,5 +152,13 @@ public final class FrameRecorder {
         data = nil
         sidecar = nil
         if let failure { throw .file(failure) }
+    }
+}
+
+extension FrameRecorder {
+    /// What `sightline record` says at the end: what was written, and what the camera captured and dropped.
+    public func summary(camera s: CaptureStatistics) -> String {
+        "wrote \(framesWritten) frames (\(bytesWritten) bytes) and \(sidecarPath); "
+            + "camera: \(s.framesCaptured) captured, \(s.driverDrops) dropped by the driver, \(s.framesReplaced) skipped while writing"
     }
 }

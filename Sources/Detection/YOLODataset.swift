@@ -120,3 +120,10 @@ public func evaluateDetector(
     return DetectionMetrics.evaluate(
         images, modelLabels: Set(detector.labels.map(taxonomy.canonical)), only: classes, scoreThreshold: scoreThreshold)
 }
+
+extension ImageSelection {
+    /// The labels of a comma-separated list (`--classes`), trimmed, empty entries dropped.
+    public static func labels(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

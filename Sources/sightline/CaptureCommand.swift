@@ -114,12 +114,7 @@ struct CaptureCommand: ParsableCommand {
         let taken = FrameProbe.take(
             frames, from: src, workMilliseconds: workMs, say: quiet ? nil : { print($0) })
         camera?.stop()
-        print(taken.summary)
-        if let cam = camera {
-            for line in cam.captureStatistics.report(receivedLatencies: taken.latencies, delivery: cam.options.delivery) { print(line) }
-        } else if case let skipped = src.statistics.skippedFrames, !skipped.isEmpty {
-            print("skipped damaged frames: " + skipped.map { "\($0.index) (\($0.detail))" }.joined(separator: "; "))
-        }
+        taken.report(source: src, camera: camera).forEach { print($0) }
         if let failure = taken.failure { throw fail(failure) }
     }
 }

@@ -52,11 +52,7 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         if let score, !(0...1).contains(score) { throw ValidationError("--score must lie in [0, 1]") }
         guard (0...1).contains(apScore) else { throw ValidationError("--ap-score must lie in [0, 1]") }
-        if let classes, classList(classes).isEmpty { throw ValidationError("--classes needs at least one label") }
-    }
-
-    private func classList(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let classes, ImageSelection.labels(classes).isEmpty { throw ValidationError("--classes needs at least one label") }
     }
 
     func run() throws {
@@ -76,7 +72,7 @@ struct EvalCommand: ParsableCommand {
         let found: EvaluationReport?
         do {
             found = try evaluateDetector(
-                detector, datasets: datasets, taxonomy: labelMap, only: selection, classes: classes.map { Set(classList($0)) },
+                detector, datasets: datasets, taxonomy: labelMap, only: selection, classes: classes.map { Set(ImageSelection.labels($0)) },
                 scoreThreshold: threshold
             ) { path, k, n in if !json, global.verbose { FileHandle.standardError.write(Data("[\(k)/\(n)] \(path)\n".utf8)) } }
         } catch { throw fail(error) }

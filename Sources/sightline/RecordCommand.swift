@@ -42,7 +42,7 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.bootstrapLogging()
-        let kind = container ?? (out.lowercased().hasSuffix(".mjpeg") || out.lowercased().hasSuffix(".mjpg") ? .mjpeg : .directory)
+        let kind = container ?? FrameRecorder.Container(forPath: out)
         let cam = try source.camera(logger: logger)
         let format = try cam.start()
         defer { cam.stop() }
@@ -53,10 +53,7 @@ struct RecordCommand: ParsableCommand {
         // Keep what was recorded, even after an error.
         try recorder.finish()
         cam.stop()
-        let s = cam.captureStatistics
-        print(
-            "wrote \(recorder.framesWritten) frames (\(recorder.bytesWritten) bytes) and \(recorder.sidecarPath); "
-                + "camera: \(s.framesCaptured) captured, \(s.driverDrops) dropped by the driver, \(s.framesReplaced) skipped while writing")
+        print(recorder.summary(camera: cam.captureStatistics))
         if let failure { throw fail(failure) }
     }
 }
