@@ -18,6 +18,10 @@ public struct LabelTaxonomy: Sendable, Equatable {
     /// No classes, no aliases: every name maps to itself.
     public static let identity = LabelTaxonomy(classes: [], aliases: [:])
 
+    /// The grocery model's class for the view itself (a box over the inside of a fridge), not a
+    /// food: the fridge scene's first step rests on it; food labelling leaves it out.
+    public static let viewClass = "fridge_interior"
+
     /// The label `name` stands for.
     public func canonical(_ name: String) -> String { aliases[name] ?? name }
 

@@ -3,7 +3,7 @@ internal import Dispatch
 internal import SightlineCore
 
 /// The current model's detections on a photo, offered to the wearer as boxes to accept, fix or
-/// delete. The model runs on a thread of its own (inference blocks for a tenth of a second or
+/// delete (food only: not the view class, ``LabelTaxonomy/viewClass``). The model runs on a thread of its own (inference blocks for a tenth of a second or
 /// more, which must not hold up the server's cooperative threads), one photo at a time, and each
 /// photo's proposals are kept once made.
 public final class ProposalSource: @unchecked Sendable {
@@ -20,7 +20,7 @@ public final class ProposalSource: @unchecked Sendable {
     /// Proposals from `detector`, their labels mapped through `taxonomy` (`egg` → `eggs`).
     public init(detector: sending any ObjectDetector, taxonomy: LabelTaxonomy) {
         modelName = detector.manifest.name
-        labels = detector.labels.map(taxonomy.canonical)
+        labels = detector.labels.map(taxonomy.canonical).filter { $0 != LabelTaxonomy.viewClass }
         stage = FrameDetector(detector)
         self.taxonomy = taxonomy
     }
@@ -43,8 +43,10 @@ public final class ProposalSource: @unchecked Sendable {
         let result: Result<[Proposal], DetectionError>
         do {
             let detections = try stage.detect(try FileIO.readJPEGFrame(photo.path)).detections
+            // The view class's box covers most of a fridge photo: not food, and in the way of drawing.
             result = .success(
-                detections.map { Proposal(box: LabelledBox(label: taxonomy.canonical($0.label), box: $0.box), score: $0.score) })
+                detections.filter { taxonomy.canonical($0.label) != LabelTaxonomy.viewClass }
+                    .map { Proposal(box: LabelledBox(label: taxonomy.canonical($0.label), box: $0.box), score: $0.score) })
         } catch {
             result = .failure(.dataset(path: photo.path, detail: "the model could not run on it: \(error)"))
         }

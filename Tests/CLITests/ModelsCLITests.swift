@@ -35,19 +35,19 @@ import Testing
     @Test func listsTheInstalledModels() throws {
         let listing = try list(repoRoot + "/Models")
         #expect(listing.models.map(\.name) == ["grocery-yolov3-tiny", "yolov3-tiny"])
-        let expectedClasses = ["grocery-yolov3-tiny": 47, "yolov3-tiny": 80]
+        let expectedClasses = ["grocery-yolov3-tiny": 48, "yolov3-tiny": 80]
         for m in listing.models {
             #expect(m.ready && m.problem == nil, "\(m.name): \(m)")
             #expect(m.classes == expectedClasses[m.name], "\(m.name): \(m.classes ?? -1) classes")
-            #expect(m.input == "416x416 letterbox" && m.runtime == "opencv-darknet")
+            #expect(m.input == "416x416 letterbox" && m.runtime == "onnxruntime")
             #expect(m.runnableWith == ["opencv-darknet", "onnxruntime", "onnxruntime-int8"], "\(m.name): \(m.runnableWith)")
             #expect(m.files.map(\.role) == ["config", "weights", "labels", "onnx", "onnxInt8"])
             #expect(m.files.allSatisfy { $0.status == "verified" })
         }
         let text = try sightline(["models", "--models-dir", repoRoot + "/Models"])
         #expect(text.status == 0)
-        #expect(text.out.contains("grocery-yolov3-tiny  47"), "\(text.out)")
-        #expect(text.out.contains("opencv-darknet*, onnxruntime, onnxruntime-int8"), "\(text.out)")
+        #expect(text.out.contains("grocery-yolov3-tiny  48"), "\(text.out)")
+        #expect(text.out.contains("opencv-darknet, onnxruntime*, onnxruntime-int8"), "\(text.out)")
     }
 
     /// A truncated weights file is damaged, a missing ONNX file missing (each named with the
