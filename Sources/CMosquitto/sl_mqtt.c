@@ -71,7 +71,8 @@ static void end_locked(struct sl_mqtt *c, int result, const char *message) {
     c->state = ENDED;
     c->result = result;
     if (c->logged[0] && result == SL_MQTT_UNREACHABLE)
-        snprintf(c->message, sizeof c->message, "%s (%s)", message, c->logged);
+        /* Bounded so the two parts always fit: 250 + " (" + 255 + ")" < 512. */
+        snprintf(c->message, sizeof c->message, "%.250s (%.255s)", message, c->logged);
     else
         snprintf(c->message, sizeof c->message, "%s", message);
     pthread_cond_broadcast(&c->changed);
