@@ -151,7 +151,7 @@ let package = Package(
         .target(
             name: "Teach",
             dependencies: [
-                "SightlineCore", "Imaging", "Detection",
+                "SightlineCore", "Imaging", "Detection", "Reasoning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

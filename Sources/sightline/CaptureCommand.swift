@@ -11,30 +11,18 @@ extension FrameRecorder.Container: ExpressibleByArgument {}
 
 /// What to capture from, shared by `capture` and `record`.
 struct SourceOptions: ParsableArguments {
-    @Option(help: "The V4L2 camera.")
-    var device = "/dev/video0"
-
+    @Option(help: "The V4L2 camera.") var device = "/dev/video0"
     @Option(help: "Pixel format: mjpeg, yuyv, nv12, rgb24, bgr24 or grey (default: the best offered, MJPEG first).")
     var format: PixelFormat?
 
-    @Option(help: "Frame size WIDTHxHEIGHT (the driver may choose another; it is reported).")
-    var size = "640x480"
-
-    @Option(help: "Frames per second to ask for (default: the fastest offered at the size).")
-    var fps: Double?
-
-    @Option(help: "mmap buffers to ask the driver for.")
-    var buffers = 4
-
-    @Flag(help: "Go through libv4l2 (converts formats the camera lacks; needed for multi-planar-only cameras).")
-    var libv4l2 = false
-
+    @Option(help: "Frame size WIDTHxHEIGHT (the driver may choose another; it is reported).") var size = "640x480"
+    @Option(help: "Frames per second to ask for (default: the fastest offered at the size).") var fps: Double?
+    @Option(help: "mmap buffers to ask the driver for.") var buffers = 4
+    @Flag(help: "Go through libv4l2 (converts formats the camera lacks; needed for multi-planar-only cameras).") var libv4l2 = false
     @Option(help: "How frames reach the consumer: zero-copy (borrow the driver's buffer) or copy.")
     var delivery: V4L2Camera.Delivery = .zeroCopy
 
-    @Flag(help: "Reopen the camera with back-off when it goes away (ENODEV/EIO) instead of failing.")
-    var reconnect = false
-
+    @Flag(help: "Reopen the camera with back-off when it goes away (ENODEV/EIO) instead of failing.") var reconnect = false
     @Option(
         name: .customLong("set-control"),
         help: ArgumentHelp("Set a device control first, e.g. 'Timestamp Source=1' (repeatable).", valueName: "NAME=VALUE"))
@@ -77,20 +65,11 @@ struct CaptureCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var source: SourceOptions
 
-    @Option(help: "How many frames to take.")
-    var frames = 100
-
-    @Option(help: "Replay a recording (directory, .mjpeg file or .jpg) instead of a camera.")
-    var input: String?
-
-    @Option(help: "What a recording does with a damaged frame: skip (report and go on) or stop.")
-    var onCorrupt: CorruptFramePolicy = .stop
-
-    @Option(help: "Simulate a slow consumer: milliseconds of work per frame.")
-    var workMs: Double = 0
-
-    @Flag(name: .shortAndLong, help: "Only print the summary.")
-    var quiet = false
+    @Option(help: "How many frames to take.") var frames = 100
+    @Option(help: "Replay a recording (directory, .mjpeg file or .jpg) instead of a camera.") var input: String?
+    @Option(help: "What a recording does with a damaged frame: skip (report and go on) or stop.") var onCorrupt: CorruptFramePolicy = .stop
+    @Option(help: "Simulate a slow consumer: milliseconds of work per frame.") var workMs: Double = 0
+    @Flag(name: .shortAndLong, help: "Only print the summary.") var quiet = false
 
     func validate() throws {
         if let p = outOfRange("--frames", frames, 1...FrameProbe.maximumFrames) { throw ValidationError(p) }

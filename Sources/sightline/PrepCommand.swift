@@ -30,36 +30,18 @@ struct PrepCommand: ParsableCommand {
     @Argument(help: "JPEG files (or raw frames with --raw).")
     var images: [String]
 
-    @Option(help: "Square model input size in pixels.")
-    var size: Int = 416
-
-    @Option(help: "How the frame fits the input: letterbox (keep aspect, pad) or stretch.")
-    var fit: ModelInput.Fit = .letterbox
-
-    @Option(help: "Channel order of the tensor: rgb or bgr.")
-    var order: ModelInput.ChannelOrder = .rgb
-
-    @Option(help: "Resampling: bilinear or area.")
-    var interpolation: ModelInput.Interpolation = .bilinear
-
-    @Option(help: "Pixel kernels: simd or scalar (default: SIGHTLINE_SIMD, else simd).")
-    var kernels: KernelChoice?
-
+    @Option(help: "Square model input size in pixels.") var size: Int = 416
+    @Option(help: "How the frame fits the input: letterbox (keep aspect, pad) or stretch.") var fit: ModelInput.Fit = .letterbox
+    @Option(help: "Channel order of the tensor: rgb or bgr.") var order: ModelInput.ChannelOrder = .rgb
+    @Option(help: "Resampling: bilinear or area.") var interpolation: ModelInput.Interpolation = .bilinear
+    @Option(help: "Pixel kernels: simd or scalar (default: SIGHTLINE_SIMD, else simd).") var kernels: KernelChoice?
     @Option(help: "JPEG DCT scaling: fastest (smallest covering 1/8, 1/4, 1/2 or 1), smallest, or off.")
     var dctScaling: DCTScaling = .fastest
 
-    @Option(help: "JPEG decode path: auto (YUV planes for YCbCr JPEGs), yuv-planes, or rgb.")
-    var jpegPath: JPEGDecodePath = .auto
-
-    @Option(help: "Read the inputs as raw frames of this format: yuyv, nv12, grey, rgb24 or bgr24.")
-    var raw: PixelFormat?
-
-    @Option(help: "Size of raw frames, WIDTHxHEIGHT.")
-    var rawSize: String?
-
-    @Option(help: "Write the tensor to this file (.npy for NumPy, otherwise raw float32). One image only.")
-    var out: String?
-
+    @Option(help: "JPEG decode path: auto (YUV planes for YCbCr JPEGs), yuv-planes, or rgb.") var jpegPath: JPEGDecodePath = .auto
+    @Option(help: "Read the inputs as raw frames of this format: yuyv, nv12, grey, rgb24 or bgr24.") var raw: PixelFormat?
+    @Option(help: "Size of raw frames, WIDTHxHEIGHT.") var rawSize: String?
+    @Option(help: "Write the tensor to this file (.npy for NumPy, otherwise raw float32). One image only.") var out: String?
     @Option(name: .customLong("repeat"), help: "Preprocess each image this many times and report the median time per stage.")
     var repetitions: Int = 1
 

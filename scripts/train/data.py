@@ -21,7 +21,7 @@ PAD = 128
 # The class that says "this view is the inside of a fridge": one box over the whole photo of every
 # fridge-interior photo (it is the last class of the taxonomy, so 0-46 keep their meaning).
 FRIDGE = "fridge_interior"
-FRIDGE_SOURCES = ("smart_refrigerator", "cntk_grocery")
+FRIDGE_SOURCES = ("smart_refrigerator", "cntk_grocery", "teach")  # teach: the wearer's own (teach.py)
 # Photos without a fridge and without groceries (`negative` source): real photos from Debian
 # packages that scripts/setup installs, listed with their sha256 in scripts/train/negatives.tsv.
 NEGATIVES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "negatives.tsv")
