@@ -36,10 +36,11 @@ public struct ModelStore: Sendable {
         return ModelStore(directory: FileManager.default.currentDirectoryPath + "/Models")
     }
 
-    /// Names of the models that have a manifest here.
+    /// Names of the models that have a manifest here (hidden folders, such as the staging folder
+    /// of a `teach train` under way, are not models).
     public func available() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: directory + "/" + $0 + "/manifest.json") }.sorted()
+        return names.filter { !$0.hasPrefix(".") && FileManager.default.fileExists(atPath: directory + "/" + $0 + "/manifest.json") }.sorted()
     }
 
     public func manifestPath(_ name: String) -> String { directory + "/" + name + "/manifest.json" }

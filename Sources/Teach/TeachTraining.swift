@@ -23,6 +23,8 @@ public enum TeachError: Error, Sendable, Equatable, CustomStringConvertible {
     case trainerMissing(path: String)
     /// The trainer stopped with an error; `detail` is its last words.
     case trainingFailed(status: Int32, detail: String)
+    /// `--replay` is not training data in the layout scripts/train reads.
+    case badReplay(path: String)
     /// The trainer wrote a model that does not load.
     case badExport(path: String, detail: String)
 
@@ -48,6 +50,8 @@ public enum TeachError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the training environment is not installed (\(path) is missing): run scripts/train/setup once; teach train installs nothing"
         case let .trainingFailed(status, detail):
             return "training failed (exit \(status)): \(detail)"
+        case let .badReplay(path):
+            return "\(path): not the base's training data (--replay needs classes.txt, train/images/ and train/labels/ there)"
         case let .badExport(path, detail):
             return "the trained model does not load (\(path)): \(detail)"
         }
@@ -100,6 +104,9 @@ public struct TaughtModel: Sendable {
 public enum TeachTraining {
     /// Loading and export take about a minute on a 2-core machine; less than this leaves no training.
     public static let minimumMinutes = 2.0
+    /// Replayed when `--replay` is not given: the labelled slice of the base's training data that
+    /// ships with Sightline (3 photos), so some of what the base knew is always rehearsed.
+    public static let bundledReplay = "Samples/fridge"
 
     /// A checked request, ready to run.
     public struct Plan: Sendable {
@@ -134,6 +141,15 @@ public enum TeachTraining {
         let (photos, boxes, skipped) = try labelled(request.photos)
         if let other = request.evaluate { _ = try labelled(other) }
         let root = trainerRoot(store: store)
+        var request = request
+        let isData = { (dir: String) in
+            ["/classes.txt", "/train/images", "/train/labels"].allSatisfy { FileManager.default.fileExists(atPath: dir + $0) }
+        }
+        if let replay = request.replay {
+            guard isData(replay) else { throw TeachError.badReplay(path: replay) }
+        } else if isData(root + "/" + bundledReplay) {
+            request.replay = root + "/" + bundledReplay
+        }
         let python = root + "/.venv-train/bin/python", script = root + "/scripts/train/teach.py"
         for path in [script, python] where !FileManager.default.fileExists(atPath: path) {
             throw TeachError.trainerMissing(path: path)

@@ -45,7 +45,7 @@ struct TeachTrainCommand: ParsableCommand {
     @Option(help: "The new model's name (Models/NAME/).") var name: String
     @Option(help: "Time budget for the whole run, in minutes.") var minutes = 10.0
     @Flag(help: "Replace a model of that name.") var force = false
-    @Option(help: "The base's training data, replayed so nothing it knew is forgotten (train.py's layout).") var replay: String?
+    @Option(help: "The base's training data, replayed so nothing it knew is forgotten (train.py's layout; default: the slice in Samples/fridge).") var replay: String?
     @Option(help: "A labelled folder of other photos: before/after figures in the log.") var evaluate: String?
     @OptionGroup var modelsFolder: ModelsFolderOption
 

@@ -7,7 +7,7 @@ import Testing
 /// and review the diff.
 @Suite struct HelpSnapshotTests {
     static let commands = [
-        "", "prep", "detect", "devices", "capture", "record", "list", "replay", "explain", "run", "eval", "models", "teach", "teach serve",
+        "", "prep", "detect", "devices", "capture", "record", "list", "replay", "explain", "run", "eval", "models", "teach", "teach serve", "teach train",
         "journal",
     ]
 

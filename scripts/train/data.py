@@ -155,6 +155,8 @@ def all_samples(data: str, fridge_box: bool = False) -> list[Sample]:
     s = read_folder(f"{data}/train/images", f"{data}/train/labels", f"{data}/classes.txt", "smart_refrigerator", smart_scene)
     for name, fn in (("epicureai", epicure_scene), ("cntk_grocery", cntk_scene), ("fridgeobjects_icevision", icevision_scene)):
         d = f"{data}/extra/{name}"
+        if not os.path.isdir(f"{d}/images"):  # a slice of the data (Samples/fridge) has no extras
+            continue
         s += read_folder(f"{d}/images", f"{d}/labels", f"{d}/classes.txt", name, fn)
     return [with_fridge_box(x) for x in s] if fridge_box else s
 
