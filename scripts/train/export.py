@@ -152,14 +152,14 @@ def model_folder(run: str, size: int, info: dict, name: str = NAME, floor: float
     return folder
 
 
-def check(model_dir: str, images: list[str], tol: float = 1e-3) -> float:
+def check(model_dir: str, images: list[str], tol: float = 1e-3, name: str = NAME) -> float:
     """Loads the export with OpenCV DNN and PyTorch, runs both on each image (Sightline's input),
     and returns the largest difference in any output value (boxes in input-relative units)."""
     import cv2
     import torch
 
-    cfg = os.path.join(model_dir, NAME + ".cfg")
-    weights = os.path.join(model_dir, NAME + ".weights")
+    cfg = os.path.join(model_dir, name + ".cfg")
+    weights = os.path.join(model_dir, name + ".weights")
     net = cv2.dnn.readNetFromDarknet(cfg, weights)
     model, _ = yolo.build(cfg, weights)
     model.eval()

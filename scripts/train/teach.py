@@ -28,7 +28,6 @@ import argparse
 import json
 import math
 import os
-import random
 import sys
 import tempfile
 import time
@@ -167,12 +166,7 @@ def main() -> int:
         log.append(line)
         say(line)
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    cv2.setNumThreads(1)
-    rng = np.random.default_rng(args.seed)
+    rng = train.seeded(args.seed, args.threads)
 
     m = read_manifest(args.base)
     cfg = os.path.join(args.base, m["files"]["config"]["path"])
@@ -320,7 +314,7 @@ def main() -> int:
         f.write("\n".join(classes) + "\n")
     # OpenCV (Sightline's runtime for this model) loads the export and agrees with PyTorch.
     check_photos = [s.path for s in labelled[:2]]
-    worst = check_export(args.out, name, size, check_photos)
+    worst = export.check(args.out, check_photos, name=name)
     note(f"teach: OpenCV {cv2.__version__} loads the export; largest difference from PyTorch on {len(check_photos)} photos {worst:.1e}")
 
     after = None
@@ -333,33 +327,6 @@ def main() -> int:
     write_log(args.out, name, m, log, before, after, len(held), elapsed)
     say("progress 1.0000")
     return 0
-
-
-def check_export(out: str, name: str, size: int, photos: list[str]) -> float:
-    cfg, weights = os.path.join(out, name + ".cfg"), os.path.join(out, name + ".weights")
-    net = cv2.dnn.readNetFromDarknet(cfg, weights)
-    model, _ = yolo.build(cfg, weights)
-    model.eval()
-    floor = class_floor(cfg)
-    worst = 0.0
-    for path in photos:
-        lb, _ = data.letterbox(data.load_rgb(path), size)
-        x = data.to_tensor_array(lb)[None]
-        net.setInput(x)
-        cv_rows = net.forward(net.getUnconnectedOutLayersNames())
-        with torch.no_grad():
-            outs = model(torch.from_numpy(x))
-        for o, layer, c in zip(outs, model.yolo_layers(), cv_rows):
-            t = yolo.decode(o, layer, size)[0]
-            _, a, h, w, n = o.shape
-            t = t.view(a, h, w, n).permute(1, 2, 0, 3).reshape(-1, n).numpy()
-            t[:, :4] /= size
-            cls = t[:, 5:]
-            cls[cls <= floor] = 0
-            worst = max(worst, float(np.abs(t - c).max()))
-    if worst > 1e-3:
-        raise RuntimeError(f"OpenCV and PyTorch disagree on the export by {worst} (> 1e-3)")
-    return worst
 
 
 def write_manifest(out: str, name: str, base: dict, classes: list[str], new: list[str], photos: int, size: int) -> None:

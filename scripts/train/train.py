@@ -293,6 +293,17 @@ def training_photos(data_dir: str, holdout: set[str]) -> tuple[list[data.Sample]
     return train, held
 
 
+def seeded(seed: int, threads: int) -> np.random.Generator:
+    """Seeds every generator a run draws from, sets PyTorch's threads (OpenCV's to one: the
+    loaders run beside it) and returns the run's own generator."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    cv2.setNumThreads(1)
+    return np.random.default_rng(seed)
+
+
 def main():
     global S
     ap = argparse.ArgumentParser()
@@ -324,12 +335,7 @@ def main():
     S = args.size
 
     t_start = time.time()
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    cv2.setNumThreads(1)
-    rng = np.random.default_rng(args.seed)
+    rng = seeded(args.seed, args.threads)
     print(f"train: torch {torch.__version__}, numpy {np.__version__}, opencv {cv2.__version__}, seed {args.seed}, "
           f"threads {args.threads}, load average {os.getloadavg()}", flush=True)
     print("train: " + " ".join(sys.argv[1:]), flush=True)
