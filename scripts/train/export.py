@@ -152,6 +152,11 @@ def model_folder(run: str, size: int, info: dict, name: str = NAME, floor: float
     return folder
 
 
+def class_floor(cfg: str) -> float:
+    """The class-score floor OpenCV's YOLO layer applies: the first `[yolo]` block's `thresh`."""
+    return float(next((b.get("thresh", CLASS_FLOOR) for b in yolo.parse_cfg(cfg) if b["type"] == "yolo"), CLASS_FLOOR))
+
+
 def check(model_dir: str, images: list[str], tol: float = 1e-3, name: str = NAME) -> float:
     """Loads the export with OpenCV DNN and PyTorch, runs both on each image (Sightline's input),
     and returns the largest difference in any output value (boxes in input-relative units)."""
@@ -165,6 +170,7 @@ def check(model_dir: str, images: list[str], tol: float = 1e-3, name: str = NAME
     model.eval()
     worst = 0.0
     size = int(yolo.parse_cfg(cfg)[0]["width"])
+    floor = class_floor(cfg)
     for path in images:
         lb, _ = data.letterbox(data.load_rgb(path), size)
         x = data.to_tensor_array(lb)[None]
@@ -178,7 +184,6 @@ def check(model_dir: str, images: list[str], tol: float = 1e-3, name: str = NAME
             t = t.view(a, h, w, n).permute(1, 2, 0, 3).reshape(-1, n).numpy()  # OpenCV: cell-major
             t[:, :4] /= size
             cls = t[:, 5:]
-            floor = float([b for b in yolo.parse_cfg(cfg) if b["type"] == "yolo"][0].get("thresh", CLASS_FLOOR))
             cls[cls <= floor] = 0  # as OpenCV's YOLO layer does
             worst = max(worst, float(np.abs(t - c).max()))
     print(f"export: OpenCV {cv2.__version__} loads {weights}; largest difference from PyTorch over {len(images)} images: {worst:.2e}")

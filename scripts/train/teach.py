@@ -129,10 +129,6 @@ def init_heads(model, base_classes: int) -> None:
             conv.bias.data[a * n_new:a * n_new + n_old] = old_b[a * n_old:(a + 1) * n_old]
 
 
-def class_floor(cfg: str) -> float:
-    return float(next((b.get("thresh", export.CLASS_FLOOR) for b in yolo.parse_cfg(cfg) if b["type"] == "yolo"), export.CLASS_FLOOR))
-
-
 def figures(model, samples, classes, size, floor) -> dict:
     model.eval()
     return predict.score_samples([s for s in samples if len(s.boxes)], predict.torch_forward(model, floor, size), classes, size=size)
@@ -218,7 +214,7 @@ def main() -> int:
 
     model, header = yolo.build(cfg, weights, len(classes))
     init_heads(model, len(base_classes))
-    floor = class_floor(cfg)
+    floor = export.class_floor(cfg)
 
     held: list[data.Sample] = []
     before = None
