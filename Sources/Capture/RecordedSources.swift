@@ -200,18 +200,12 @@ public final class JPEGDirectorySource: RecordedSource, FrameSource, @unchecked 
         directory: String, fps: Double = 25, sidecar: String? = nil, policy: CorruptFramePolicy = .stop,
         pace: ReplayPace = .asFastAsPulled, logger: Logger? = nil
     ) throws(CaptureError) {
-        guard let dir = opendir(directory) else {
-            throw .file(FileError(path: directory, operation: "open directory", errno: errno))
-        }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        var names: [String]
+        do { names = try FileIO.names(in: directory) } catch { throw .file(error) }
+        names.removeAll { name in
             let lower = name.lowercased()
-            if !name.hasPrefix("."), lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") { names.append(name) }
+            return name.hasPrefix(".") || !(lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg"))
         }
-        closedir(dir)
         names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         guard !names.isEmpty else { throw .noFrames(origin: directory) }
         let sidecarPath = sidecar ?? directory + "/" + Sidecar.fileNameInDirectory

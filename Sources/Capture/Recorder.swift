@@ -69,13 +69,8 @@ public final class FrameRecorder {
     }
 
     private static func isEmptyDirectory(_ path: String) -> Bool {
-        guard let d = opendir(path) else { return false }
-        defer { closedir(d) }
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { return false }
-        }
-        return true
+        guard let names = try? FileIO.names(in: path) else { return false }
+        return names.isEmpty
     }
 
     /// The file name frame `i` gets in a directory recording.

@@ -281,15 +281,10 @@ public enum V4L2Devices {
 
     /// The `/dev/video*` nodes present, in numeric order.
     public static func nodes(in directory: String = "/dev") -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var found: [(Int, String)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name.hasPrefix("video"), let n = Int(name.dropFirst(5)) else { continue }
-            found.append((n, directory + "/" + name))
+        guard let names = try? FileIO.names(in: directory) else { return [] }
+        let found = names.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("video"), let n = Int(name.dropFirst(5)) else { return nil }
+            return (n, directory + "/" + name)
         }
         return found.sorted { $0.0 < $1.0 }.map(\.1)
     }

@@ -166,6 +166,27 @@ import Testing
         #expect(throws: FileError.self) { try FileIO.read(dir, into: ImageBuffer()) }
     }
 
+    /// A directory's names, of every length up to the system's limit, read back exactly: each
+    /// one in place up to its NUL. Copying `d_name` out whole read past the last (short) entry of
+    /// readdir's buffer: a heap-buffer-overflow under AddressSanitizer (`scripts/sanitize
+    /// address`), found replaying a recorded folder.
+    @Test func directoryNamesOfEveryLength() throws {
+        let folder = dir + "/names"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var expected: [String] = []
+        for length in 1...255 {
+            let name = String(repeating: "n", count: length - 1) + String(length % 10)
+            guard name != "." && name != ".." else { continue }
+            try Data().write(to: URL(fileURLWithPath: folder + "/" + name))
+            expected.append(name)
+        }
+        #expect(try FileIO.names(in: folder).sorted() == expected.sorted())
+        #expect(try FileIO.names(in: dir + "/names").count == 255)
+        #expect(throws: FileError(path: dir + "/absent", operation: "open directory", errno: ENOENT)) {
+            try FileIO.names(in: dir + "/absent")
+        }
+    }
+
     /// A full disk is a write error naming the file, the write and the errno; appending keeps
     /// what was there; a descriptor reads back exactly what it wrote.
     @Test func descriptorWritesReadsAndReportsAFullDisk() throws {

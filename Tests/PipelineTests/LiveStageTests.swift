@@ -102,7 +102,7 @@ import Testing
     /// A replay paced like a 30 fps camera into the real detector (YOLOv3-tiny, slower than
     /// 33 ms a frame here): the detect stage drops frames instead of queueing them, every frame
     /// is accounted for, and the results still arrive in capture order.
-    @Test func slowDetectorDropsInsteadOfQueueing() throws {
+    @Test(.needsRealTime) func slowDetectorDropsInsteadOfQueueing() throws {
         let a = (TestData.fridgeFile("train/images/" + photoA + ".jpg"), TestData.fridgeFile("train/labels/" + photoA + ".txt"))
         let b = (TestData.fridgeFile("train/images/" + photoB + ".jpg"), TestData.fridgeFile("train/labels/" + photoB + ".txt"))
         let rec = try Recording(photos: (0..<60).map { $0 % 2 == 0 ? a : b }, fps: 30)

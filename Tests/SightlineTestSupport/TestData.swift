@@ -36,3 +36,22 @@ extension Trait where Self == ConditionTrait {
     /// skipped, and the skip says why.
     public static var needsFridgeData: Self { .enabled(if: TestData.fridgeAvailable, Comment(rawValue: TestData.fridgeMissing)) }
 }
+
+/// Whether the tests run under instruction emulation (`scripts/arm-full` sets
+/// `SIGHTLINE_EMULATED=qemu-user` for the aarch64 suite): time there is tens of times a board's,
+/// so a test that bounds a duration measures the emulator, not Sightline.
+public enum Emulation {
+    /// The emulator's name, or nil on real hardware.
+    public static let name: String? = ProcessInfo.processInfo.environment["SIGHTLINE_EMULATED"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Why a timing test was skipped.
+    public static var skipped: String {
+        "bounds a duration, and this run is under \(name ?? "emulation") (set by scripts/arm-full): emulated time says nothing about a board's; the test runs on x86_64 in scripts/test"
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs a test that bounds wall-clock time only on real hardware; under emulation it is
+    /// skipped, and the skip says why.
+    public static var needsRealTime: Self { .disabled(if: Emulation.name != nil, Comment(rawValue: Emulation.skipped)) }
+}
