@@ -163,10 +163,20 @@ int sl_ort_open(const char *library, char *err, size_t err_len) {
         OrtMemoryInfo *memory = NULL;
         OrtStatus *status = candidate->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "sightline", &new_env);
         if (status == NULL) status = candidate->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &memory);
+        // The environment's CPU arena, which sessions with an arena use (session.use_env_allocators):
+        // it extends by what is requested. The default (a session's own arena, extended to the next
+        // power of two) kept about 11 MB more resident on the grocery network at the same speed.
+        OrtArenaCfg *arena = NULL;
+        const char *keys[] = {"arena_extend_strategy"};
+        const size_t values[] = {1};  // kSameAsRequested
+        if (status == NULL) status = candidate->CreateArenaCfgV2(keys, values, 1, &arena);
+        if (status == NULL) status = candidate->CreateAndRegisterAllocator(new_env, memory, arena);
+        if (arena) candidate->ReleaseArenaCfg(arena);
         if (status != NULL) {
             write_error(err, err_len, "%s: creating the ONNX Runtime environment failed: %s", name,
                         candidate->GetErrorMessage(status));
             candidate->ReleaseStatus(status);
+            if (memory) candidate->ReleaseMemoryInfo(memory);
             if (new_env) candidate->ReleaseEnv(new_env);
             result = SL_ORT_UNAVAILABLE;
         } else {
@@ -305,6 +315,8 @@ static sl_ort_session *create(const char *path, const void *bytes, size_t length
     if (st == NULL) st = api->SetSessionExecutionMode(options, ORT_SEQUENTIAL);
     if (st == NULL) st = api->SetSessionGraphOptimizationLevel(options, (GraphOptimizationLevel)o->optimization_level);
     if (st == NULL) st = o->memory_arena ? api->EnableCpuMemArena(options) : api->DisableCpuMemArena(options);
+    if (st == NULL && o->memory_arena) st = api->AddSessionConfigEntry(options, "session.use_env_allocators", "1");
+    if (st == NULL && o->memory_arena) st = api->DisableMemPattern(options);
     if (st == NULL)
         st = api->AddSessionConfigEntry(options, "session.intra_op.allow_spinning", o->allow_spinning ? "1" : "0");
     if (st) {

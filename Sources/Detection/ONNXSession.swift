@@ -52,7 +52,9 @@ public final class ONNXSession {
         /// Threads of one inference; 0 lets ONNX Runtime choose (one per core).
         public var threads: Int
         public var optimization: Optimization
-        /// ONNX Runtime's CPU memory arena: buffers reused from run to run.
+        /// ONNX Runtime's CPU memory arena: buffers reused from run to run. It is the
+        /// environment's one arena, shared by the process's sessions and grown by what a run
+        /// asks for, with ONNX Runtime's memory pattern off (docs/detection.md, "Memory").
         public var memoryArena: Bool
         /// Idle worker threads spin waiting for the next run (faster back to back, burns CPU
         /// that other stages of a live pipeline could use).

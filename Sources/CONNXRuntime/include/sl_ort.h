@@ -58,7 +58,10 @@ typedef struct sl_ort_options {
     int intra_op_threads;
     /// One of SL_ORT_OPTIMIZE_*.
     int optimization_level;
-    /// 1: the CPU memory arena (buffers reused across runs); 0: plain allocations.
+    /// 1: the CPU memory arena (buffers reused across runs): the environment's one arena, shared
+    /// by every session, which grows by what a run asks for (not to the next power of two), with
+    /// ONNX Runtime's memory pattern off (its whole-run block would stay resident on top);
+    /// 0: plain allocations.
     int memory_arena;
     /// 1: idle intra-op threads spin for the next job (faster back-to-back runs, burns CPU);
     /// 0: they sleep at once.
