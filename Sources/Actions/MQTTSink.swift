@@ -27,7 +27,7 @@ public import Logging
 /// (``MQTTError/refused(broker:reason:)``); one that cannot be reached is not (the events wait).
 /// `flush` throws ``MQTTUndelivered`` while events wait. Calls block for at most
 /// ``MQTTSettings/timeout`` per step: run the sink off Swift's cooperative pool.
-public final class MQTTSink: ActionSink, @unchecked Sendable {
+public final class MQTTSink: OutboxSink, @unchecked Sendable {
     public let broker: MQTTBroker
     public let settings: MQTTSettings
     public let topics: MQTTTopics
@@ -67,13 +67,7 @@ public final class MQTTSink: ActionSink, @unchecked Sendable {
         clientID = settings.clientID ?? "sightline-\(topics.device)-\(getpid())"
         let path = outboxPath ?? settings.outbox ?? ActionPaths.mqttOutbox()
         self.outboxPath = path
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let queue = try Store.open(path: path, busyTimeout: busyTimeout, operation: "open the MQTT outbox")
-        try Store.run(path: path, operation: "set up the MQTT outbox", busyTimeout: busyTimeout) {
-            if try !queue.read(Self.migrator.hasCompletedMigrations) { try Self.migrator.migrate(queue) }
-        }
-        db = queue
+        db = try Store.openMigrated(path: path, busyTimeout: busyTimeout, what: "the MQTT outbox", migrator: Self.migrator)
         lock.lock()
         do { try connectLocked() } catch {
             if case .refused = error {
@@ -277,20 +271,11 @@ public final class MQTTSink: ActionSink, @unchecked Sendable {
         }
     }
 
-    /// Delivers what is due; throws ``MQTTUndelivered`` when events remain (they stay in the
-    /// outbox).
-    public func flush() throws {
-        let report = try deliverDue()
-        if report.pending > 0 {
-            throw MQTTUndelivered(pending: report.pending, outbox: outboxPath, broker: broker.description, lastError: report.lastError)
-        }
-    }
+    public var deliveryClock: @Sendable () -> Date { clock }
 
-    /// Keeps delivering, waiting out the back-off, until the outbox is empty or `timeout`
-    /// seconds (real time) have passed. Returns the last report.
-    @discardableResult
-    public func drain(timeout: Double) throws(StoreError) -> DeliveryReport {
-        try DeliveryReport.draining(timeout: timeout, clock: clock) { () throws(StoreError) in try deliverDue() }
+    /// ``MQTTUndelivered``: events remain (they stay in the outbox).
+    public func undelivered(_ report: DeliveryReport) -> any DeferredDelivery {
+        MQTTUndelivered(pending: report.pending, outbox: outboxPath, broker: broker.description, lastError: report.lastError)
     }
 
     /// Events waiting in the outbox, and states not yet published.

@@ -46,6 +46,33 @@ public protocol DeferredDelivery: Error {
     var outbox: String { get }
 }
 
+/// A sink whose events wait in a durable outbox until a server takes them (the webhook's and
+/// MQTT's): `flush` and `drain` are the same for every such sink, written once here.
+public protocol OutboxSink: ActionSink {
+    /// Tries to deliver what is due now; what is left stays in the outbox.
+    func deliverDue() throws(StoreError) -> DeliveryReport
+    /// The time the back-off is measured in (injectable for tests).
+    var deliveryClock: @Sendable () -> Date { get }
+    /// The error `flush` throws when `report` leaves events waiting.
+    func undelivered(_ report: DeliveryReport) -> any DeferredDelivery
+}
+
+extension OutboxSink {
+    /// Delivers what is due; throws ``undelivered(_:)``'s error when events remain (they stay
+    /// in the outbox).
+    public func flush() throws {
+        let report = try deliverDue()
+        if report.pending > 0 { throw undelivered(report) }
+    }
+
+    /// Keeps delivering, waiting out the back-off, until the outbox is empty or `timeout`
+    /// seconds (real time) have passed. Returns the last report.
+    @discardableResult
+    public func drain(timeout: Double) throws(StoreError) -> DeliveryReport {
+        try DeliveryReport.draining(timeout: timeout, clock: deliveryClock) { () throws(StoreError) in try deliverDue() }
+    }
+}
+
 /// Read access to a grocery list, as a sink offers it (``ActionSink/groceryList``).
 public protocol GroceryListReader: AnyObject, Sendable {
     /// The items on the list, oldest first.

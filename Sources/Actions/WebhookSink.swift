@@ -107,7 +107,7 @@ public enum WebhookError: DeferredDelivery, CustomStringConvertible {
 ///
 /// Requests are synchronous (the calling thread waits, at most ``requestTimeout`` per request);
 /// run the sink off Swift's cooperative pool.
-public final class WebhookSink: ActionSink, @unchecked Sendable {
+public final class WebhookSink: OutboxSink, @unchecked Sendable {
     public let url: URL
     public let outboxPath: String
     public let retry: RetryPolicy
@@ -141,14 +141,7 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         self.kinds = kinds
         self.busyTimeout = busyTimeout
         self.clock = clock
-        let folder = (outboxPath as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let queue = try Store.open(path: outboxPath, busyTimeout: busyTimeout, operation: "open the webhook outbox")
-        try Store.run(path: outboxPath, operation: "set up the webhook outbox", busyTimeout: busyTimeout) {
-            // Migrating takes the write lock; skip it when there is nothing to do, so that a
-            // reader is not held up by another program writing.
-            if try !queue.read(Self.migrator.hasCompletedMigrations) { try Self.migrator.migrate(queue) }
-        }
+        let queue = try Store.openMigrated(path: outboxPath, busyTimeout: busyTimeout, what: "the webhook outbox", migrator: Self.migrator)
         db = queue
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = requestTimeout
@@ -323,21 +316,12 @@ public final class WebhookSink: ActionSink, @unchecked Sendable {
         return report
     }
 
-    /// Delivers what is due; throws ``WebhookError/undelivered(pending:outbox:url:lastError:)``
-    /// when events remain (they stay in the outbox).
-    public func flush() throws {
-        let report = try deliverDue()
-        if report.pending > 0 {
-            throw WebhookError.undelivered(
-                pending: report.pending, outbox: outboxPath, url: url.absoluteString, lastError: report.lastError)
-        }
-    }
+    public var deliveryClock: @Sendable () -> Date { clock }
 
-    /// Keeps delivering, waiting out the back-off, until the outbox is empty or `timeout`
-    /// seconds (real time) have passed. Returns the last report.
-    @discardableResult
-    public func drain(timeout: Double) throws(StoreError) -> DeliveryReport {
-        try DeliveryReport.draining(timeout: timeout, clock: clock) { () throws(StoreError) in try deliverDue() }
+    /// ``WebhookError/undelivered(pending:outbox:url:lastError:)``: events remain (they stay in
+    /// the outbox).
+    public func undelivered(_ report: DeliveryReport) -> any DeferredDelivery {
+        WebhookError.undelivered(pending: report.pending, outbox: outboxPath, url: url.absoluteString, lastError: report.lastError)
     }
 
     /// Events waiting in the outbox, and events moved to the dead-letter table.
