@@ -176,12 +176,10 @@ import Testing
         var expected: [String] = []
         for length in 1...255 {
             let name = String(repeating: "n", count: length - 1) + String(length % 10)
-            guard name != "." && name != ".." else { continue }
             try Data().write(to: URL(fileURLWithPath: folder + "/" + name))
             expected.append(name)
         }
         #expect(try FileIO.names(in: folder).sorted() == expected.sorted())
-        #expect(try FileIO.names(in: dir + "/names").count == 255)
         #expect(throws: FileError(path: dir + "/absent", operation: "open directory", errno: ENOENT)) {
             try FileIO.names(in: dir + "/absent")
         }
