@@ -24,6 +24,10 @@ let package = Package(
         .library(name: "Capture", targets: ["Capture"]),
         .library(name: "Reasoning", targets: ["Reasoning"]),
         .library(name: "Actions", targets: ["Actions"]),
+        // The bridge to OpenCV DNN as its own shared library, libSightlineOpenCVDNN.so, which
+        // COpenCVLoader opens on first use. `swift build` and `swift build --build-tests` build it
+        // beside the executables; `--product sightline` alone does not (scripts build both).
+        .library(name: "SightlineOpenCVDNN", type: .dynamic, targets: ["CDetectorRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,12 +55,16 @@ let package = Package(
             providers: [.apt(["libv4l-dev"])]
         ),
         // C boundary: OpenCV's DNN runtime (libopencv-dnn-dev 4.6) behind a plain C API. Debian
-        // ships no opencv4.pc without libopencv-dev, so the libraries are named directly.
+        // ships no opencv4.pc without libopencv-dev, so the libraries are named directly. No target
+        // depends on it: it is the SightlineOpenCVDNN shared library, opened by COpenCVLoader.
         .target(
             name: "CDetectorRuntime",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
             linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
         ),
+        // C boundary: opens the OpenCV bridge (libSightlineOpenCVDNN.so) with dlopen on first use,
+        // so a process whose models run on ONNX Runtime never maps OpenCV.
+        .target(name: "COpenCVLoader", linkerSettings: [.linkedLibrary("dl")]),
         // C boundary: ONNX Runtime's C API behind fixed plain-C signatures. The library is opened
         // with dlopen at run time (scripts/setup-onnxruntime installs it and the header), so a
         // build or a machine without it still runs OpenCV's runtime.
@@ -98,7 +106,7 @@ let package = Package(
         .target(
             name: "Detection",
             dependencies: [
-                "SightlineCore", "Imaging", "CDetectorRuntime", "CONNXRuntime",
+                "SightlineCore", "Imaging", "COpenCVLoader", "CONNXRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -1,8 +1,11 @@
-internal import CDetectorRuntime
+internal import COpenCVLoader
 public import Foundation
 public import SightlineCore
 
 /// A network loaded into OpenCV's DNN module (CPU), run on tensors Sightline prepared itself.
+///
+/// OpenCV is opened with the first network (COpenCVLoader): loading one fails with
+/// ``DetectionError/runtime(model:detail:)`` saying how to build the bridge when it is missing.
 ///
 /// Not thread-safe: one network per thread (OpenCV parallelises inside a forward pass; see
 /// ``threads``).
@@ -29,6 +32,7 @@ public final class DNNNetwork {
         darknetConfig config: Data, weights: inout Data, configPath: String, weightsPath: String, model: String,
         foldBatchNorm: Bool = true
     ) throws(DetectionError) {
+        try Self.openRuntime(model: model)
         var err = [CChar](repeating: 0, count: 1024)
         var cfg = [UInt8](config)
         var count = weights.count
@@ -43,7 +47,7 @@ public final class DNNNetwork {
             foldedLayers = 0
         }
         let loaded = weights.withUnsafeBytes { w in
-            sl_dnn_load_darknet_buffers(cfg, cfg.count, w.baseAddress, count, &err, err.count)
+            sl_opencv_load_darknet_buffers(cfg, cfg.count, w.baseAddress, count, &err, err.count)
         }
         guard let h = loaded else {
             throw .runtime(model: model, detail: "OpenCV could not load \(configPath) with \(weightsPath): " + message(err))
@@ -54,8 +58,9 @@ public final class DNNNetwork {
 
     /// Loads a fixed-shape ONNX file.
     public init(onnx path: String, model: String) throws(DetectionError) {
+        try Self.openRuntime(model: model)
         var err = [CChar](repeating: 0, count: 1024)
-        guard let h = sl_dnn_load_onnx(path, &err, err.count) else {
+        guard let h = sl_opencv_load_onnx(path, &err, err.count) else {
             throw .runtime(model: model, detail: "OpenCV could not load \(path): " + message(err))
         }
         handle = h
@@ -63,13 +68,19 @@ public final class DNNNetwork {
         foldedLayers = 0
     }
 
-    deinit { sl_dnn_free(handle) }
+    deinit { sl_opencv_free(handle) }
+
+    /// Opens OpenCV (the first time): an error names the bridge library and how to build it.
+    private static func openRuntime(model: String) throws(DetectionError) {
+        var err = [CChar](repeating: 0, count: 2048)
+        guard sl_opencv_open(&err, err.count) == 0 else { throw .runtime(model: model, detail: message(err)) }
+    }
 
     /// OpenCV's worker-thread count, for the whole process; set values are clamped to
     /// 1...``maximumThreads``.
     public static var threads: Int {
-        get { Int(sl_dnn_get_threads()) }
-        set { sl_dnn_set_threads(Int32(min(max(newValue, 1), maximumThreads))) }
+        get { Int(sl_opencv_get_threads()) }
+        set { sl_opencv_set_threads(Int32(min(max(newValue, 1), maximumThreads))) }
     }
 
     /// The most worker threads OpenCV is given. Far above the cores of any device Sightline
@@ -83,16 +94,16 @@ public final class DNNNetwork {
         }
         var err = [CChar](repeating: 0, count: 1024)
         let s = tensor.shape.map { Int32($0) }
-        let count = sl_dnn_forward(handle, tensor.pointer, s[0], s[1], s[2], s[3], &err, err.count)
+        let count = sl_opencv_forward(handle, tensor.pointer, s[0], s[1], s[2], s[3], &err, err.count)
         guard count >= 0 else { throw .runtime(model: model, detail: "forward pass failed: " + message(err)) }
         var outputs: [Output] = []
         for i in 0..<count {
             var dims = [Int32](repeating: 0, count: 8)
-            let rank = Int(sl_dnn_output_shape(handle, i, &dims, 8))
+            let rank = Int(sl_opencv_output_shape(handle, i, &dims, 8))
             let shape = dims.prefix(rank).map(Int.init)
             let n = shape.reduce(1, *)
-            let data = UnsafeBufferPointer(start: sl_dnn_output_data(handle, i), count: n)
-            let name = sl_dnn_output_name(handle, i).map { String(cString: $0) } ?? "output\(i)"
+            let data = UnsafeBufferPointer(start: sl_opencv_output_data(handle, i), count: n)
+            let name = sl_opencv_output_name(handle, i).map { String(cString: $0) } ?? "output\(i)"
             outputs.append(Output(name: name, shape: shape, data: data))
         }
         return outputs

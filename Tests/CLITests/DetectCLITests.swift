@@ -95,6 +95,40 @@ import Testing
         #expect(asked.out.isEmpty)
     }
 
+    /// Without the OpenCV bridge (SIGHTLINE_OPENCV_BRIDGE naming a missing file), `--runtime
+    /// opencv` is an error naming the file and saying how to build it, and a model on ONNX Runtime
+    /// runs as before: it never needed OpenCV.
+    @Test func withoutTheOpenCVBridgeItSaysHowToBuildIt() throws {
+        let missing = ["SIGHTLINE_OPENCV_BRIDGE": "/nonexistent/libSightlineOpenCVDNN.so"]
+        let photo = "/usr/share/darknet/data/eagle.jpg"
+        let asked = try sightline(["detect", photo, "--runtime", "opencv", "--models-dir", models], environment: missing)
+        #expect(
+            asked.status == 2 && asked.err.contains("/nonexistent/libSightlineOpenCVDNN.so")
+                && asked.err.contains("swift build --product SightlineOpenCVDNN"),
+            "\(asked.err)")
+        #expect(asked.out.isEmpty)
+        let onnx = try sightline(["detect", photo, "--runtime", "onnxruntime", "--json", "--models-dir", models], environment: missing)
+        #expect(onnx.status == 0 && onnx.out.contains("bird"), "\(onnx.err)")
+    }
+
+    /// A process maps only the runtime it runs (the dynamic loader's own record, LD_DEBUG=files):
+    /// on ONNX Runtime, not OpenCV; on OpenCV DNN, the bridge
+    /// and OpenCV, not ONNX Runtime.
+    @Test func eachProcessLoadsOnlyTheRuntimeItRuns() throws {
+        let photo = "/usr/share/darknet/data/eagle.jpg"
+        let traced = ["LD_DEBUG": "files"]
+        let onnx = try sightline(["detect", photo, "--runtime", "onnxruntime", "--json", "--models-dir", models], environment: traced)
+        #expect(onnx.status == 0 && onnx.out.contains("bird"), "\(onnx.err.suffix(2000))")
+        #expect(onnx.err.contains("file=libonnxruntime.so"), "\(onnx.err.suffix(2000))")
+        for unwanted in ["libopencv_", "libSightlineOpenCVDNN"] {
+            #expect(!onnx.err.contains(unwanted), "\(unwanted) loaded on ONNX Runtime")
+        }
+        let opencv = try sightline(["detect", photo, "--runtime", "opencv", "--json", "--models-dir", models], environment: traced)
+        #expect(opencv.status == 0 && opencv.out.contains("bird"), "\(opencv.err.suffix(2000))")
+        #expect(opencv.err.contains("libSightlineOpenCVDNN.so") && opencv.err.contains("file=libopencv_dnn.so"))
+        #expect(!opencv.err.contains("file=libonnxruntime.so"), "ONNX Runtime loaded on OpenCV DNN")
+    }
+
     /// A bad ONNX file is refused by name: truncated, altered, the wrong output layout.
     @Test func badONNXFilesAreRefusedByName() throws {
         let good = try ScratchModels.onnx("yolov3-tiny")
