@@ -72,8 +72,9 @@ let package = Package(
         // C boundary: glibc's mallopt, for the live pipeline's executables (Pipeline/ProcessMemory.swift).
         .target(name: "CMallocTuning"),
         // C boundary: one MQTT connection over Debian's libmosquitto (libmosquitto-dev), its
-        // callbacks turned into blocking calls with timeouts.
-        .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
+        // callbacks turned into blocking calls with timeouts. libmosquitto is opened with dlopen
+        // on the first connection, so a process without MQTT never maps it and its TLS libraries.
+        .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("dl")]),
         // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
         .target(name: "SightlineCore", swiftSettings: strict),
         // The SIMD kernels and their scalar references. Needs no Swift runtime (no classes,
@@ -118,6 +119,9 @@ let package = Package(
             name: "Actions",
             dependencies: [
                 "SightlineCore", "Imaging", "CMosquitto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,9 +1,8 @@
+import AsyncHTTPClient
 public import Foundation
 import GRDB
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// How the webhook sink retries: exponential back-off, bounded.
 public struct RetryPolicy: Sendable, Equatable {
@@ -118,7 +117,10 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
     public var name: String { "webhook" }
 
     private let db: DatabaseQueue
-    private let session: URLSession
+    /// AsyncHTTPClient over SwiftNIO's shared event loops, not URLSession: FoundationNetworking
+    /// would load libcurl and its TLS stack into every Sightline process (about 4 MB resident,
+    /// docs/detection.md), webhook or not.
+    private let client: HTTPClient
     private let clock: @Sendable () -> Date
     private let lock = NSLock()
     private var _lastReport = DeliveryReport()
@@ -143,13 +145,17 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
         self.clock = clock
         let queue = try Store.openMigrated(path: outboxPath, busyTimeout: busyTimeout, what: "the webhook outbox", migrator: Self.migrator)
         db = queue
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = requestTimeout
-        config.timeoutIntervalForResource = requestTimeout
-        config.httpMaximumConnectionsPerHost = 1
-        // Redirects are not followed: URLSession would repeat a 302's POST as a GET without its
-        // body, and count the 200 that answers it as a delivery.
-        session = URLSession(configuration: config, delegate: RefuseRedirects(), delegateQueue: nil)
+        let timeout = TimeAmount.milliseconds(Int64((requestTimeout * 1000).rounded(.up)))
+        var config = HTTPClient.Configuration(
+            // Redirects are not followed: a webhook must answer the POST itself (a 302 followed as a
+            // GET without its body would count as a delivery).
+            redirectConfiguration: .disallow,
+            timeout: HTTPClient.Configuration.Timeout(connect: timeout, read: timeout))
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1
+        // A refused connection fails the POST at once: the outbox has its own back-off, and the
+        // client's retries would hold every event up to the request timeout while a server is down.
+        config.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
         if deliverOnStart {
             // A restart is a moment to try again at once: the back-off an earlier run scheduled
             // (perhaps an hour) is cut short, its count of attempts kept.
@@ -165,7 +171,7 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
         }
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit { try? client.syncShutdown() }
 
     /// What is wrong with `text` as a webhook URL (nil: nothing): it must be `http` or `https`,
     /// with a host, and a port (if any) between 1 and 65535. Anything else could never be
@@ -342,72 +348,44 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
         case retry(String, retryAfter: Double?)
     }
 
-    private final class ResponseBox: @unchecked Sendable {
-        var status: Int?
-        var body = Data()
-        var retryAfter: String?
-        var location: String?
-        var error: (any Error)?
-    }
-
-    /// Answers every redirect with "do not follow": the 3xx itself comes back as the response.
-    private final class RefuseRedirects: NSObject, URLSessionTaskDelegate {
-        func urlSession(
-            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-        ) {
-            completionHandler(nil)
-        }
-    }
-
     private func post(body: Data, eventID: String) -> PostResult {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: requestTimeout)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(eventID, forHTTPHeaderField: "Idempotency-Key")
-        request.setValue("sightline", forHTTPHeaderField: "User-Agent")
-        let box = ResponseBox()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            box.error = error
-            if let http = response as? HTTPURLResponse {
-                box.status = http.statusCode
-                box.retryAfter = http.value(forHTTPHeaderField: "Retry-After")
-                box.location = http.value(forHTTPHeaderField: "Location")
-            }
-            box.body = data ?? Data()
-            done.signal()
+        let response: HTTPClient.Response
+        do {
+            let request = try HTTPClient.Request(
+                url: url.absoluteString, method: .POST,
+                headers: [
+                    "Content-Type": "application/json", "Idempotency-Key": eventID, "User-Agent": "sightline",
+                ],
+                body: .byteBuffer(ByteBuffer(bytes: body)))
+            // The calling thread waits (never one of NIO's event loops: see the type's note).
+            response = try client.execute(
+                request: request, deadline: .now() + .milliseconds(Int64((requestTimeout * 1000).rounded(.up)))
+            ).wait()
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .retry("POST \(url.absoluteString): no answer within \(requestTimeout) s (\(error))", retryAfter: nil)
+        } catch let error as IOError {  // refused, unreachable, reset: the system's own words
+            return .retry("POST \(url.absoluteString): \(String(cString: strerror(error.errnoCode)))", retryAfter: nil)
+        } catch {
+            return .retry("POST \(url.absoluteString): \(error)", retryAfter: nil)
         }
-        task.resume()
-        if done.wait(timeout: .now() + requestTimeout + 2) == .timedOut {
-            task.cancel()
-            _ = done.wait(timeout: .now() + 2)
-            return .retry("POST \(url.absoluteString): no answer within \(requestTimeout) s", retryAfter: nil)
-        }
-        if let error = box.error {
-            return .retry("POST \(url.absoluteString): \(error.localizedDescription)", retryAfter: nil)
-        }
-        guard let status = box.status else {
-            return .retry("POST \(url.absoluteString): no HTTP response", retryAfter: nil)
-        }
-        let text = String(decoding: box.body.prefix(500), as: UTF8.self)
+        let status = Int(response.status.code)
+        let text = response.body.map { String(decoding: $0.readableBytesView.prefix(500), as: UTF8.self) } ?? ""
         switch status {
         case 200..<300:
             return .delivered
         case 408, 429, 500...:
             // Retry-After in seconds, range-checked (a negative, NaN or huge value is ignored; the
             // wait is capped by the retry policy's maximum anyway).
-            let retryAfter = box.retryAfter.flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
             return .retry("POST \(url.absoluteString): HTTP \(status)", retryAfter: retryAfter)
         case 400..<500:
             return .refused(status: status, response: text)
         case 300..<400:
-            // Not followed (see RefuseRedirects): a webhook must answer the POST itself. The
+            // Not followed (redirectConfiguration): a webhook must answer the POST itself. The
             // event is kept in the dead-letter table with where the server pointed.
             return .refused(
                 status: status,
-                response: "redirected to \(box.location ?? "(no Location)"); redirects are not followed, fix the webhook URL. \(text)")
+                response: "redirected to \(response.headers.first(name: "Location") ?? "(no Location)"); redirects are not followed, fix the webhook URL. \(text)")
         default:  // 1xx
             return .retry("POST \(url.absoluteString): unexpected HTTP \(status)", retryAfter: nil)
         }

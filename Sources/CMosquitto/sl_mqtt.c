@@ -1,6 +1,7 @@
 // See include/sl_mqtt.h.
 #include "sl_mqtt.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <mosquitto.h>
 #include <netdb.h>
@@ -36,8 +37,51 @@ struct sl_mqtt {
     int keepalive;
 };
 
+// libmosquitto is opened with dlopen on the first connection, not linked: a process that
+// publishes nothing over MQTT never maps it and its TLS libraries (libssl, libcrypto: about
+// 1.7 MB resident in the live pipeline, docs/detection.md). Its functions are called through
+// `M`, with the types of <mosquitto.h>'s declarations.
+#define SL_MOSQUITTO_LIBRARY "libmosquitto.so.1"
+#define MOSQUITTO_FUNCTIONS(X) \
+    X(connack_string) X(connect) X(connect_callback_set) X(destroy) X(disconnect) \
+    X(disconnect_callback_set) X(int_option) X(lib_init) X(log_callback_set) X(loop) \
+    X(max_inflight_messages_set) X(new) X(publish) X(publish_callback_set) X(strerror) \
+    X(threaded_set) X(tls_set) X(username_pw_set) X(will_set)
+static struct {
+#define FIELD(name) __typeof__(&mosquitto_##name) name;
+    MOSQUITTO_FUNCTIONS(FIELD)
+#undef FIELD
+} M;
+
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
-static void library_init(void) { mosquitto_lib_init(); }
+/// Why libmosquitto could not be opened ("" once it is).
+static char library_error[384] = "libmosquitto was not opened";
+
+static void library_init(void) {
+    void *handle = dlopen(SL_MOSQUITTO_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char *why = dlerror();
+        snprintf(library_error, sizeof library_error,
+                 "cannot open %s (%s): MQTT needs Debian's libmosquitto1, which scripts/setup installs",
+                 SL_MOSQUITTO_LIBRARY, why ? why : "unknown dlopen error");
+        return;
+    }
+    // POSIX lets a data pointer from dlsym convert to a function pointer; memcpy says so to C.
+#define RESOLVE(name)                                                                                       \
+    {                                                                                                       \
+        void *symbol = dlsym(handle, "mosquitto_" #name);                                                  \
+        if (!symbol) {                                                                                      \
+            snprintf(library_error, sizeof library_error, "%s has no mosquitto_" #name, SL_MOSQUITTO_LIBRARY); \
+            return;                                                                                         \
+        }                                                                                                   \
+        memcpy(&M.name, &symbol, sizeof symbol);                                                            \
+    }
+    MOSQUITTO_FUNCTIONS(RESOLVE)
+#undef RESOLVE
+    // From here on libmosquitto stays open: it is never unloaded.
+    M.lib_init();
+    library_error[0] = 0;
+}
 
 static void put(char *out, size_t size, const char *text) {
     if (out && size) snprintf(out, size, "%s", text);
@@ -58,7 +102,7 @@ static void release(struct sl_mqtt *c) {
     int left = --c->references;
     pthread_mutex_unlock(&c->lock);
     if (left > 0) return;
-    if (c->mosq) mosquitto_destroy(c->mosq);
+    if (c->mosq) M.destroy(c->mosq);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->changed);
     free(c->host);
@@ -85,7 +129,7 @@ static void describe(int rc, int saved_errno, char *out, size_t size) {
     else if (rc == MOSQ_ERR_EAI)
         snprintf(out, size, "cannot resolve the host name (%s)", gai_strerror(saved_errno));
     else
-        snprintf(out, size, "%s", mosquitto_strerror(rc));
+        snprintf(out, size, "%s", M.strerror(rc));
 }
 
 static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
@@ -99,7 +143,7 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc) {
         }
     } else {
         char text[256];
-        snprintf(text, sizeof text, "the broker refused the connection: %s", mosquitto_connack_string(rc));
+        snprintf(text, sizeof text, "the broker refused the connection: %s", M.connack_string(rc));
         end_locked(c, SL_MQTT_REFUSED, text);
     }
     pthread_mutex_unlock(&c->lock);
@@ -113,7 +157,7 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc) {
         end_locked(c, SL_MQTT_LOST, "disconnected");
     } else {
         char text[256];
-        snprintf(text, sizeof text, "connection lost (%s)", rc == 0 ? "closed" : mosquitto_strerror(rc));
+        snprintf(text, sizeof text, "connection lost (%s)", rc == 0 ? "closed" : M.strerror(rc));
         end_locked(c, SL_MQTT_LOST, text);
     }
     pthread_mutex_unlock(&c->lock);
@@ -142,7 +186,7 @@ static void on_log(struct mosquitto *mosq, void *obj, int level, const char *tex
 static void *network(void *arg) {
     struct sl_mqtt *c = arg;
     errno = 0;
-    int rc = mosquitto_connect(c->mosq, c->host, c->port, c->keepalive);
+    int rc = M.connect(c->mosq, c->host, c->port, c->keepalive);
     int saved_errno = errno;
     if (rc != MOSQ_ERR_SUCCESS) {
         char text[256];
@@ -161,13 +205,13 @@ static void *network(void *arg) {
         if (ended) break;
         if (stopping && !disconnect_sent) {
             // The owner gave up waiting (an abandoned open): leave politely.
-            mosquitto_disconnect(c->mosq);
+            M.disconnect(c->mosq);
             disconnect_sent = 1;
         }
-        rc = mosquitto_loop(c->mosq, 100, 1);
+        rc = M.loop(c->mosq, 100, 1);
         if (rc != MOSQ_ERR_SUCCESS) {
             char text[256];
-            snprintf(text, sizeof text, "connection lost (%s)", mosquitto_strerror(rc));
+            snprintf(text, sizeof text, "connection lost (%s)", M.strerror(rc));
             pthread_mutex_lock(&c->lock);
             end_locked(c, SL_MQTT_LOST, c->stopping ? "disconnected" : text);
             pthread_mutex_unlock(&c->lock);
@@ -181,6 +225,10 @@ static void *network(void *arg) {
 int sl_mqtt_open(const sl_mqtt_options *o, int timeout_ms, sl_mqtt **out, char *message, size_t message_size) {
     *out = NULL;
     pthread_once(&library_once, library_init);
+    if (library_error[0]) {
+        put(message, message_size, library_error);
+        return SL_MQTT_UNREACHABLE;
+    }
     struct sl_mqtt *c = calloc(1, sizeof *c);
     if (!c) {
         put(message, message_size, "out of memory");
@@ -193,35 +241,35 @@ int sl_mqtt_open(const sl_mqtt_options *o, int timeout_ms, sl_mqtt **out, char *
     c->host = strdup(o->host);
     c->port = o->port;
     c->keepalive = o->keepalive < 5 ? 5 : o->keepalive;
-    c->mosq = mosquitto_new(o->client_id, 1, c);
+    c->mosq = M.new(o->client_id, 1, c);
     if (!c->mosq || !c->host) {
         put(message, message_size, "cannot create a libmosquitto client (out of memory or bad client id)");
         release(c);
         return SL_MQTT_INVALID;
     }
-    mosquitto_threaded_set(c->mosq, 1);
-    mosquitto_connect_callback_set(c->mosq, on_connect);
-    mosquitto_disconnect_callback_set(c->mosq, on_disconnect);
-    mosquitto_publish_callback_set(c->mosq, on_publish);
-    mosquitto_log_callback_set(c->mosq, on_log);
+    M.threaded_set(c->mosq, 1);
+    M.connect_callback_set(c->mosq, on_connect);
+    M.disconnect_callback_set(c->mosq, on_disconnect);
+    M.publish_callback_set(c->mosq, on_publish);
+    M.log_callback_set(c->mosq, on_log);
     // One QoS 1 message in flight at a time: the outbox sends its head only.
-    mosquitto_max_inflight_messages_set(c->mosq, 1);
+    M.max_inflight_messages_set(c->mosq, 1);
     int rc = MOSQ_ERR_SUCCESS;
     const char *what = "";
     if (o->username) {
-        rc = mosquitto_username_pw_set(c->mosq, o->username, o->password);
+        rc = M.username_pw_set(c->mosq, o->username, o->password);
         what = "user name or password";
     }
     if (rc == MOSQ_ERR_SUCCESS && o->will_topic) {
-        rc = mosquitto_will_set(c->mosq, o->will_topic, o->will_length, o->will_payload, 1, o->will_retain != 0);
+        rc = M.will_set(c->mosq, o->will_topic, o->will_length, o->will_payload, 1, o->will_retain != 0);
         what = "last will";
     }
     if (rc == MOSQ_ERR_SUCCESS && o->tls) {
         what = "TLS settings";
         if (o->ca_file)
-            rc = mosquitto_tls_set(c->mosq, o->ca_file, NULL, NULL, NULL, NULL);
+            rc = M.tls_set(c->mosq, o->ca_file, NULL, NULL, NULL, NULL);
         else
-            rc = mosquitto_int_option(c->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+            rc = M.int_option(c->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
     }
     if (rc != MOSQ_ERR_SUCCESS) {
         char text[256];
@@ -287,7 +335,7 @@ int sl_mqtt_publish(sl_mqtt *c, const char *topic, const void *payload, int leng
 
     int mid = 0;
     errno = 0;
-    int rc = mosquitto_publish(c->mosq, &mid, topic, length, payload, qos, retain != 0);
+    int rc = M.publish(c->mosq, &mid, topic, length, payload, qos, retain != 0);
     if (rc != MOSQ_ERR_SUCCESS) {
         char text[256];
         describe(rc, errno, text, sizeof text);
@@ -337,7 +385,7 @@ void sl_mqtt_close(sl_mqtt *c, int timeout_ms) {
     c->stopping = 1;
     int connected = c->state == CONNECTED;
     pthread_mutex_unlock(&c->lock);
-    if (connected) mosquitto_disconnect(c->mosq);
+    if (connected) M.disconnect(c->mosq);
     struct timespec deadline;
     deadline_after(&deadline, timeout_ms);
     pthread_mutex_lock(&c->lock);

@@ -112,7 +112,7 @@ import Testing
     }
 
     /// A process maps only the runtime it runs (the dynamic loader's own record, LD_DEBUG=files):
-    /// on ONNX Runtime, not OpenCV; on OpenCV DNN, the bridge
+    /// on ONNX Runtime, neither OpenCV nor libmosquitto nor libcurl; on OpenCV DNN, the bridge
     /// and OpenCV, not ONNX Runtime.
     @Test func eachProcessLoadsOnlyTheRuntimeItRuns() throws {
         let photo = "/usr/share/darknet/data/eagle.jpg"
@@ -120,7 +120,7 @@ import Testing
         let onnx = try sightline(["detect", photo, "--runtime", "onnxruntime", "--json", "--models-dir", models], environment: traced)
         #expect(onnx.status == 0 && onnx.out.contains("bird"), "\(onnx.err.suffix(2000))")
         #expect(onnx.err.contains("file=libonnxruntime.so"), "\(onnx.err.suffix(2000))")
-        for unwanted in ["libopencv_", "libSightlineOpenCVDNN"] {
+        for unwanted in ["libopencv_", "libSightlineOpenCVDNN", "libmosquitto", "libcurl", "libFoundationNetworking"] {
             #expect(!onnx.err.contains(unwanted), "\(unwanted) loaded on ONNX Runtime")
         }
         let opencv = try sightline(["detect", photo, "--runtime", "opencv", "--json", "--models-dir", models], environment: traced)
