@@ -75,6 +75,10 @@ let package = Package(
         // callbacks turned into blocking calls with timeouts. libmosquitto is opened with dlopen
         // on the first connection, so a process without MQTT never maps it and its TLS libraries.
         .target(name: "CMosquitto", linkerSettings: [.linkedLibrary("dl")]),
+        // C boundary: one HTTP POST at a time over libcurl (Debian's libcurl4), for the webhook.
+        // libcurl is opened with dlopen on the first POST, so a process without a webhook never
+        // maps it and its TLS stack.
+        .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl")]),
         // Frames, pixel formats, buffers, timestamps, errors. Depends on nothing.
         .target(name: "SightlineCore", swiftSettings: strict),
         // The SIMD kernels and their scalar references. Needs no Swift runtime (no classes,
@@ -118,10 +122,7 @@ let package = Package(
         .target(
             name: "Actions",
             dependencies: [
-                "SightlineCore", "Imaging", "CMosquitto",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                "SightlineCore", "Imaging", "CMosquitto", "CHTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

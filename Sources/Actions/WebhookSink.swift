@@ -1,8 +1,6 @@
-import AsyncHTTPClient
+internal import CHTTP
 public import Foundation
 import GRDB
-import NIOCore
-import NIOHTTP1
 
 /// How the webhook sink retries: exponential back-off, bounded.
 public struct RetryPolicy: Sendable, Equatable {
@@ -117,10 +115,10 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
     public var name: String { "webhook" }
 
     private let db: DatabaseQueue
-    /// AsyncHTTPClient over SwiftNIO's shared event loops, not URLSession: FoundationNetworking
-    /// would load libcurl and its TLS stack into every Sightline process (about 4 MB resident,
-    /// docs/detection.md), webhook or not.
-    private let client: HTTPClient
+    /// libcurl behind a plain C API (CHTTP), opened on the first POST: FoundationNetworking's
+    /// URLSession would load libcurl and its TLS stack into every Sightline process (about 4 MB
+    /// resident, docs/detection.md), webhook or not. Used under `lock`, one POST at a time.
+    private let client: OpaquePointer
     private let clock: @Sendable () -> Date
     private let lock = NSLock()
     private var _lastReport = DeliveryReport()
@@ -145,17 +143,10 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
         self.clock = clock
         let queue = try Store.openMigrated(path: outboxPath, busyTimeout: busyTimeout, what: "the webhook outbox", migrator: Self.migrator)
         db = queue
-        let timeout = TimeAmount.milliseconds(Int64((requestTimeout * 1000).rounded(.up)))
-        var config = HTTPClient.Configuration(
-            // Redirects are not followed: a webhook must answer the POST itself (a 302 followed as a
-            // GET without its body would count as a delivery).
-            redirectConfiguration: .disallow,
-            timeout: HTTPClient.Configuration.Timeout(connect: timeout, read: timeout))
-        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1
-        // A refused connection fails the POST at once: the outbox has its own back-off, and the
-        // client's retries would hold every event up to the request timeout while a server is down.
-        config.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+        guard let client = sl_http_new() else {
+            throw StoreError(path: outboxPath, operation: "open the webhook sink", reason: .invalidInput, detail: "out of memory")
+        }
+        self.client = client
         if deliverOnStart {
             // A restart is a moment to try again at once: the back-off an earlier run scheduled
             // (perhaps an hour) is cut short, its count of attempts kept.
@@ -171,7 +162,7 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
         }
     }
 
-    deinit { try? client.syncShutdown() }
+    deinit { sl_http_free(client) }
 
     /// What is wrong with `text` as a webhook URL (nil: nothing): it must be `http` or `https`,
     /// with a host, and a port (if any) between 1 and 65535. Anything else could never be
@@ -349,45 +340,62 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
     }
 
     private func post(body: Data, eventID: String) -> PostResult {
-        let response: HTTPClient.Response
-        do {
-            let request = try HTTPClient.Request(
-                url: url.absoluteString, method: .POST,
-                headers: [
-                    "Content-Type": "application/json", "Idempotency-Key": eventID, "User-Agent": "sightline",
-                ],
-                body: .byteBuffer(ByteBuffer(bytes: body)))
-            // The calling thread waits (never one of NIO's event loops: see the type's note).
-            response = try client.execute(
-                request: request, deadline: .now() + .milliseconds(Int64((requestTimeout * 1000).rounded(.up)))
-            ).wait()
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return .retry("POST \(url.absoluteString): no answer within \(requestTimeout) s (\(error))", retryAfter: nil)
-        } catch let error as IOError {  // refused, unreachable, reset: the system's own words
-            return .retry("POST \(url.absoluteString): \(String(cString: strerror(error.errnoCode)))", retryAfter: nil)
-        } catch {
-            return .retry("POST \(url.absoluteString): \(error)", retryAfter: nil)
+        var response = sl_http_response()
+        var err = [CChar](repeating: 0, count: 512)
+        let headers = ["Content-Type: application/json", "Idempotency-Key: \(eventID)", "User-Agent: sightline"]
+        let timeoutMs = Int32(min(Double(Int32.max), (requestTimeout * 1000).rounded(.up)))
+        let outcome = headers.withCStringArray { list in
+            body.withUnsafeBytes { bytes in
+                sl_http_post(
+                    client, url.absoluteString, bytes.baseAddress, bytes.count, list, Int32(list.count), timeoutMs, &response,
+                    &err, err.count)
+            }
         }
-        let status = Int(response.status.code)
-        let text = response.body.map { String(decoding: $0.readableBytesView.prefix(500), as: UTF8.self) } ?? ""
+        let why = String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        switch Int(outcome) {
+        case Int(SL_HTTP_ANSWERED): break
+        case Int(SL_HTTP_TIMEOUT):
+            return .retry("POST \(url.absoluteString): no answer within \(requestTimeout) s (\(why))", retryAfter: nil)
+        default:
+            return .retry("POST \(url.absoluteString): \(why)", retryAfter: nil)
+        }
+        let status = Int(response.status)
+        let text = Self.string(&response.body)
+        let retryAfterHeader = Self.string(&response.retry_after), location = Self.string(&response.location)
         switch status {
         case 200..<300:
             return .delivered
         case 408, 429, 500...:
             // Retry-After in seconds, range-checked (a negative, NaN or huge value is ignored; the
             // wait is capped by the retry policy's maximum anyway).
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+            let retryAfter = Double(retryAfterHeader).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
             return .retry("POST \(url.absoluteString): HTTP \(status)", retryAfter: retryAfter)
         case 400..<500:
             return .refused(status: status, response: text)
         case 300..<400:
-            // Not followed (redirectConfiguration): a webhook must answer the POST itself. The
+            // Not followed (CHTTP): a webhook must answer the POST itself. The
             // event is kept in the dead-letter table with where the server pointed.
             return .refused(
                 status: status,
-                response: "redirected to \(response.headers.first(name: "Location") ?? "(no Location)"); redirects are not followed, fix the webhook URL. \(text)")
+                response: "redirected to \(location.isEmpty ? "(no Location)" : location); redirects are not followed, fix the webhook URL. \(text)")
         default:  // 1xx
             return .retry("POST \(url.absoluteString): unexpected HTTP \(status)", retryAfter: nil)
         }
+    }
+
+    /// The text of a NUL-terminated fixed-size C array.
+    private static func string<T>(_ tuple: inout T) -> String {
+        withUnsafeBytes(of: &tuple) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}
+
+extension Array where Element == String {
+    /// Calls `body` with the strings as an array of C strings, valid during the call.
+    fileprivate func withCStringArray<R>(_ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        var copies = map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        return body(copies.map { UnsafePointer($0) })
     }
 }
