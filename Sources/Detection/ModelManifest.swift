@@ -197,19 +197,37 @@ extension ModelManifest {
     /// returns its full path. Size is checked first, so a truncated file is named as such
     /// without hashing it.
     func verify(_ file: File, role: String, in directory: String) throws(DetectionError) -> String {
+        let (full, handle) = try openVerified(file, role: role, in: directory)
+        try? handle.close()
+        return full
+    }
+
+    /// Checks `file` as ``verify(_:role:in:)`` does, through one open descriptor, and returns it
+    /// open: a reader of `/proc/self/fd/N` reads the file that was checked, without a copy of it
+    /// in memory (another path lookup could find another file). The caller closes it.
+    func openVerified(_ file: File, role: String, in directory: String) throws(DetectionError) -> (path: String, handle: FileHandle) {
         let full = try checkSize(file, role: role, in: directory)
         guard (try? FileIO.checkInput(full)) != nil, let handle = FileHandle(forReadingAtPath: full) else {
             throw .missingFile(model: name, role: role, path: full, fetch: fetch)
         }
-        defer { try? handle.close() }
         var hasher = SHA256()
+        var count = 0
         while true {
             let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
+            count += chunk.count
             hasher.update(data: chunk)
         }
-        try checkDigest(hasher.finalize(), file, role: role, path: full)
-        return full
+        do throws(DetectionError) {
+            guard count == file.bytes else {
+                throw .corruptFile(model: name, role: role, path: full, detail: "changed while being read", fetch: fetch)
+            }
+            try checkDigest(hasher.finalize(), file, role: role, path: full)
+        } catch {
+            try? handle.close()
+            throw error
+        }
+        return (full, handle)
     }
 
     /// Reads `file` whole and checks it as ``verify(_:role:in:)`` does: the bytes returned are
