@@ -68,32 +68,27 @@ public final class GroceryList: GroceryListReader, @unchecked Sendable {
     }
 
     static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: items and needs") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE item (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        key TEXT NOT NULL,          -- the name, lower-cased, spaces collapsed
-                        name TEXT NOT NULL,
-                        unit TEXT NOT NULL,
-                        quantity REAL NOT NULL CHECK (quantity > 0),
-                        reasons TEXT NOT NULL,      -- JSON array of strings
-                        needKeys TEXT NOT NULL,     -- JSON array of strings
-                        firstAdded DATETIME NOT NULL,
-                        lastAdded DATETIME NOT NULL,
-                        UNIQUE (key, unit)
-                    );
-                    CREATE TABLE need (
-                        needKey TEXT PRIMARY KEY,
-                        itemID INTEGER REFERENCES item(id) ON DELETE SET NULL,
-                        quantity REAL NOT NULL,
-                        lastApplied DATETIME NOT NULL,
-                        timesApplied INTEGER NOT NULL
-                    );
-                    """)
-        }
-        return m
+        Store.migrator("v1: items and needs", sql: """
+            CREATE TABLE item (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                key TEXT NOT NULL,          -- the name, lower-cased, spaces collapsed
+                name TEXT NOT NULL,
+                unit TEXT NOT NULL,
+                quantity REAL NOT NULL CHECK (quantity > 0),
+                reasons TEXT NOT NULL,      -- JSON array of strings
+                needKeys TEXT NOT NULL,     -- JSON array of strings
+                firstAdded DATETIME NOT NULL,
+                lastAdded DATETIME NOT NULL,
+                UNIQUE (key, unit)
+            );
+            CREATE TABLE need (
+                needKey TEXT PRIMARY KEY,
+                itemID INTEGER REFERENCES item(id) ON DELETE SET NULL,
+                quantity REAL NOT NULL,
+                lastApplied DATETIME NOT NULL,
+                timesApplied INTEGER NOT NULL
+            );
+            """)
     }
 
     /// Applies `need` at time `now` (see the type's rules) in one committed transaction.

@@ -66,32 +66,27 @@ public final class Journal: JournalStore, @unchecked Sendable {
     }
 
     static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: days and what was eaten") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE day (
-                        day TEXT PRIMARY KEY,               -- the wearer's local date, YYYY-MM-DD
-                        seenProteinGrams REAL NOT NULL DEFAULT 0,
-                        seenEnergyKcal REAL NOT NULL DEFAULT 0,
-                        seenItems INTEGER NOT NULL DEFAULT 0,
-                        healthProteinGrams REAL,            -- NULL: no Apple Health protein record
-                        healthEnergyKcal REAL,
-                        healthFile TEXT
-                    );
-                    CREATE TABLE eaten (
-                        key TEXT PRIMARY KEY,
-                        day TEXT NOT NULL REFERENCES day(day),
-                        foodID TEXT NOT NULL,
-                        item TEXT NOT NULL,
-                        portions REAL NOT NULL CHECK (portions > 0),
-                        proteinGrams REAL NOT NULL CHECK (proteinGrams >= 0),
-                        energyKcal REAL NOT NULL CHECK (energyKcal >= 0),
-                        recorded DATETIME NOT NULL
-                    );
-                    """)
-        }
-        return m
+        Store.migrator("v1: days and what was eaten", sql: """
+            CREATE TABLE day (
+                day TEXT PRIMARY KEY,               -- the wearer's local date, YYYY-MM-DD
+                seenProteinGrams REAL NOT NULL DEFAULT 0,
+                seenEnergyKcal REAL NOT NULL DEFAULT 0,
+                seenItems INTEGER NOT NULL DEFAULT 0,
+                healthProteinGrams REAL,            -- NULL: no Apple Health protein record
+                healthEnergyKcal REAL,
+                healthFile TEXT
+            );
+            CREATE TABLE eaten (
+                key TEXT PRIMARY KEY,
+                day TEXT NOT NULL REFERENCES day(day),
+                foodID TEXT NOT NULL,
+                item TEXT NOT NULL,
+                portions REAL NOT NULL CHECK (portions > 0),
+                proteinGrams REAL NOT NULL CHECK (proteinGrams >= 0),
+                energyKcal REAL NOT NULL CHECK (energyKcal >= 0),
+                recorded DATETIME NOT NULL
+            );
+            """)
     }
 
     static func validDay(_ s: String) -> Bool {

@@ -83,26 +83,21 @@ public final class MQTTSink: OutboxSink, @unchecked Sendable {
     deinit { close() }
 
     static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: outbox") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE outbox (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        eventID TEXT NOT NULL UNIQUE,
-                        topic TEXT NOT NULL,
-                        payload BLOB NOT NULL,
-                        enqueued REAL NOT NULL      -- Unix time (seconds)
-                    );
-                    CREATE TABLE state (
-                        topic TEXT PRIMARY KEY,
-                        payload BLOB NOT NULL,
-                        updated REAL NOT NULL,      -- Unix time (seconds)
-                        published INTEGER NOT NULL  -- 1 once the broker acknowledged this payload
-                    );
-                    """)
-        }
-        return m
+        Store.migrator("v1: outbox", sql: """
+            CREATE TABLE outbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                eventID TEXT NOT NULL UNIQUE,
+                topic TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                enqueued REAL NOT NULL      -- Unix time (seconds)
+            );
+            CREATE TABLE state (
+                topic TEXT PRIMARY KEY,
+                payload BLOB NOT NULL,
+                updated REAL NOT NULL,      -- Unix time (seconds)
+                published INTEGER NOT NULL  -- 1 once the broker acknowledged this payload
+            );
+            """)
     }
 
     /// The outcome of the latest delivery attempt.

@@ -74,6 +74,14 @@ enum Store {
         }
     }
 
+    /// A migrator with one migration, `identifier` (never renamed: databases record it), that
+    /// runs `sql`.
+    static func migrator(_ identifier: String, sql: String) -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration(identifier) { db in try db.execute(sql: sql) }
+        return m
+    }
+
     /// Opens the database at `path` (its folder created if needed) and brings it to the latest of
     /// `migrator`'s migrations; `what` names it in errors ("the grocery list").
     static func openMigrated(path: String, busyTimeout: Double, what: String, migrator: DatabaseMigrator) throws(StoreError)

@@ -183,32 +183,27 @@ public final class WebhookSink: OutboxSink, @unchecked Sendable {
     }
 
     static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: outbox") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE outbox (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        eventID TEXT NOT NULL UNIQUE,
-                        body BLOB NOT NULL,
-                        enqueued REAL NOT NULL,     -- Unix time (seconds)
-                        attempts INTEGER NOT NULL DEFAULT 0,
-                        nextAttempt REAL NOT NULL,  -- Unix time (seconds)
-                        lastError TEXT
-                    );
-                    CREATE TABLE deadLetter (
-                        seq INTEGER PRIMARY KEY,
-                        eventID TEXT NOT NULL,
-                        body BLOB NOT NULL,
-                        enqueued REAL NOT NULL,
-                        attempts INTEGER NOT NULL,
-                        status INTEGER NOT NULL,
-                        response TEXT,
-                        movedAt REAL NOT NULL
-                    );
-                    """)
-        }
-        return m
+        Store.migrator("v1: outbox", sql: """
+            CREATE TABLE outbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                eventID TEXT NOT NULL UNIQUE,
+                body BLOB NOT NULL,
+                enqueued REAL NOT NULL,     -- Unix time (seconds)
+                attempts INTEGER NOT NULL DEFAULT 0,
+                nextAttempt REAL NOT NULL,  -- Unix time (seconds)
+                lastError TEXT
+            );
+            CREATE TABLE deadLetter (
+                seq INTEGER PRIMARY KEY,
+                eventID TEXT NOT NULL,
+                body BLOB NOT NULL,
+                enqueued REAL NOT NULL,
+                attempts INTEGER NOT NULL,
+                status INTEGER NOT NULL,
+                response TEXT,
+                movedAt REAL NOT NULL
+            );
+            """)
     }
 
     /// Events in the outbox after the latest delivery attempt.
