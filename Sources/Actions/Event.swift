@@ -160,18 +160,10 @@ public struct SightlineEvent: Sendable, Codable, Equatable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        if !id.isEmpty { try c.encode(id, forKey: .id) }
-        try c.encode(kind, forKey: .kind)
-        try c.encode(frame, forKey: .frame)
-        try c.encode(time, forKey: .time)
-        try c.encode(detections, forKey: .detections)
-        try c.encodeIfPresent(conclusion, forKey: .conclusion)
-        try c.encodeIfPresent(grocery, forKey: .grocery)
-        try c.encodeIfPresent(warning, forKey: .warning)
-        try c.encodeIfPresent(warnings, forKey: .warnings)
-        try c.encodeIfPresent(intake, forKey: .intake)
-        try c.encodeIfPresent(readings, forKey: .readings)
+        try encoder.encodeFields(["kind": kind, "frame": frame, "time": time, "detections": detections], extras: [
+            "id": id.isEmpty ? nil : id, "conclusion": conclusion, "grocery": grocery, "warning": warning, "warnings": warnings,
+            "intake": intake, "readings": readings,
+        ])
     }
 
     public static func == (a: SightlineEvent, b: SightlineEvent) -> Bool {

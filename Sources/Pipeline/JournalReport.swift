@@ -25,19 +25,12 @@ public enum JournalReport {
     struct Day: Encodable {
         let day: JournalDay
         init(_ day: JournalDay) { self.day = day }
-        private enum Keys: String, CodingKey {
-            case day, proteinGrams, energyKcal, seenProteinGrams, seenEnergyKcal, seenItems, healthProteinGrams, healthEnergyKcal
-        }
         func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(day.day, forKey: .day)
-            try c.encode(day.proteinGrams, forKey: .proteinGrams)
-            try c.encode(day.energyKcal, forKey: .energyKcal)
-            try c.encode(day.seenProteinGrams, forKey: .seenProteinGrams)
-            try c.encode(day.seenEnergyKcal, forKey: .seenEnergyKcal)
-            try c.encode(day.seenItems, forKey: .seenItems)
-            try c.encode(day.healthProteinGrams, forKey: .healthProteinGrams)
-            try c.encode(day.healthEnergyKcal, forKey: .healthEnergyKcal)
+            try encoder.encodeFields([
+                "day": day.day, "proteinGrams": day.proteinGrams, "energyKcal": day.energyKcal,
+                "seenProteinGrams": day.seenProteinGrams, "seenEnergyKcal": day.seenEnergyKcal, "seenItems": day.seenItems,
+                "healthProteinGrams": day.healthProteinGrams, "healthEnergyKcal": day.healthEnergyKcal,
+            ])
         }
     }
 }

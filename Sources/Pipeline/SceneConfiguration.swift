@@ -100,20 +100,11 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(profile, forKey: .profile)
-        try c.encode(chains, forKey: .chains)
-        try c.encodeIfPresent(knowledge, forKey: .knowledge)
-        try c.encodeIfPresent(today, forKey: .today)
-        try c.encode(models, forKey: .models)
-        try c.encodeIfPresent(modelsDirectory, forKey: .modelsDirectory)
-        try c.encodeIfPresent(runtime, forKey: .runtime)
-        if threads != 1 { try c.encode(threads, forKey: .threads) }  // 1 is the default: left out, as before
-        try c.encodeIfPresent(sinks, forKey: .sinks)
-        try c.encode(window, forKey: .window)
-        try c.encode(mode, forKey: .mode)
-        try c.encodeIfPresent(groundTruth, forKey: .groundTruth)
-        try c.encodeIfPresent(traceDirectory, forKey: .traceDirectory)
+        try encoder.encodeFields(["profile": profile, "chains": chains, "models": models, "window": window, "mode": mode], extras: [
+            "knowledge": knowledge, "today": today, "modelsDirectory": modelsDirectory, "runtime": runtime,
+            "threads": threads == 1 ? nil : threads,  // 1 is the default: left out, as before
+            "sinks": sinks, "groundTruth": groundTruth, "traceDirectory": traceDirectory,
+        ])
     }
 
     /// The chains a scene runs when none are named: `fridge.json` of the models folder's

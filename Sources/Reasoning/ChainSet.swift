@@ -74,21 +74,11 @@ public struct ChainSetRun: Sendable, Equatable {
     private struct Combined: Encodable {
         let run: ChainSetRun
         init(_ run: ChainSetRun) { self.run = run }
-        private enum Keys: String, CodingKey { case format, today, profile, warnings, decision, chains }
-        private enum NameKeys: String, CodingKey { case name, source }
-
         func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode("sightline-traces/1", forKey: .format)
-            if let t = run.runs.first?.trace {
-                try c.encode(t.today.description, forKey: .today)
-                var p = c.nestedContainer(keyedBy: NameKeys.self, forKey: .profile)
-                try p.encode(t.profileName, forKey: .name)
-                try p.encode(t.profileSource, forKey: .source)
-            }
-            try c.encode(run.warnings, forKey: .warnings)
-            try c.encode(run.proposal, forKey: .decision)
-            try c.encode(run.runs.map(\.trace), forKey: .chains)
+            let t = run.runs.first?.trace
+            try encoder.encodeFields(
+                ["format": "sightline-traces/1", "warnings": run.warnings, "decision": run.proposal, "chains": run.runs.map(\.trace)],
+                extras: ["today": t?.today.description, "profile": t.map { ["name": $0.profileName, "source": $0.profileSource] }])
         }
     }
 }

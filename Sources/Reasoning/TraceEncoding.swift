@@ -26,90 +26,47 @@ public enum CanonicalJSON {
 // rounded to 2 decimals, times written in seconds.
 
 extension Trace: Encodable {
-    private enum Keys: String, CodingKey { case format, chain, today, profile, frames, steps, decision, contemplation, warnings }
-    private enum NameKeys: String, CodingKey { case name, file, source }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode("sightline-trace/1", forKey: .format)
-        var chainObject = c.nestedContainer(keyedBy: NameKeys.self, forKey: .chain)
-        try chainObject.encode(chain, forKey: .name)
-        try chainObject.encode(chainFile, forKey: .file)
-        try c.encode(today.description, forKey: .today)
-        var profileObject = c.nestedContainer(keyedBy: NameKeys.self, forKey: .profile)
-        try profileObject.encode(profileName, forKey: .name)
-        try profileObject.encode(profileSource, forKey: .source)
-        try c.encode(frames, forKey: .frames)
-        try c.encode(steps, forKey: .steps)
-        try c.encode(decision, forKey: .decision)
-        try c.encodeIfPresent(contemplation, forKey: .contemplation)
-        try c.encodeIfPresent(warnings, forKey: .warnings)
+        try encoder.encodeFields(
+            [
+                "format": "sightline-trace/1", "chain": ["name": chain, "file": chainFile], "today": today.description,
+                "profile": ["name": profileName, "source": profileSource], "frames": frames, "steps": steps, "decision": decision,
+            ],
+            extras: ["contemplation": contemplation, "warnings": warnings])
     }
 }
 
 extension FactValue: Encodable {
-    private enum Keys: String, CodingKey {
-        case type, value, unit, label, count, framesSeen, windowFrames, foodID, name, portion, portionGrams
-        case proteinPerPortionGrams, tags, event, trackID, time, previousTrackID
-    }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
         switch self {
-        case .flag(let b):
-            try c.encode("flag", forKey: .type)
-            try c.encode(b, forKey: .value)
-        case .grams(let g):
-            try c.encode("grams", forKey: .type)
-            try c.encode(g, forKey: .value)
-            try c.encode("g", forKey: .unit)
-        case .labels(let l):
-            try c.encode("labels", forKey: .type)
-            try c.encode(l, forKey: .value)
-        case .text(let t):
-            try c.encode("text", forKey: .type)
-            try c.encode(t, forKey: .value)
+        case .flag(let b): try encoder.encodeFields(["type": "flag", "value": b])
+        case .grams(let g): try encoder.encodeFields(["type": "grams", "value": g, "unit": "g"])
+        case .labels(let l): try encoder.encodeFields(["type": "labels", "value": l])
+        case .text(let t): try encoder.encodeFields(["type": "text", "value": t])
         case .item(let v):
-            try c.encode("item", forKey: .type)
-            try c.encode(v.label, forKey: .label)
-            try c.encode(v.count, forKey: .count)
-            try c.encode(v.framesSeen, forKey: .framesSeen)
-            try c.encode(v.windowFrames, forKey: .windowFrames)
+            try encoder.encodeFields([
+                "type": "item", "label": v.label, "count": v.count, "framesSeen": v.framesSeen, "windowFrames": v.windowFrames,
+            ])
         case .food(let v):
-            try c.encode("food", forKey: .type)
-            try c.encode(v.foodID, forKey: .foodID)
-            try c.encode(v.name, forKey: .name)
-            try c.encode(v.label, forKey: .label)
-            try c.encode(v.count, forKey: .count)
-            try c.encode(v.portionName, forKey: .portion)
-            try c.encode(v.portionGrams, forKey: .portionGrams)
-            try c.encode(v.proteinPerPortionGrams, forKey: .proteinPerPortionGrams)
-            try c.encode(v.tags, forKey: .tags)
+            try encoder.encodeFields([
+                "type": "food", "foodID": v.foodID, "name": v.name, "label": v.label, "count": v.count, "portion": v.portionName,
+                "portionGrams": v.portionGrams, "proteinPerPortionGrams": v.proteinPerPortionGrams, "tags": v.tags,
+            ])
         case .track(let v):
-            try c.encode("track", forKey: .type)
-            try c.encode(v.event, forKey: .event)
-            try c.encode(v.trackID, forKey: .trackID)
-            try c.encode(v.label, forKey: .label)
-            try c.encode(v.time.seconds, forKey: .time)
-            try c.encodeIfPresent(v.previousTrackID, forKey: .previousTrackID)
+            try encoder.encodeFields(
+                ["type": "track", "event": v.event, "trackID": v.trackID, "label": v.label, "time": v.time.seconds],
+                extras: ["previousTrackID": v.previousTrackID])
         }
     }
 }
 
 extension Evidence: Encodable {
-    private enum Keys: String, CodingKey { case detections, knowledge, profile, facts, tracks, rule, arithmetic, days }
-
     /// Only what the fact has: empty lists and absent fields are left out.
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        if !detections.isEmpty { try c.encode(detections, forKey: .detections) }
-        if !knowledge.isEmpty { try c.encode(knowledge, forKey: .knowledge) }
-        if !profile.isEmpty { try c.encode(profile, forKey: .profile) }
-        if !facts.isEmpty { try c.encode(facts, forKey: .facts) }
-        if !tracks.isEmpty { try c.encode(tracks, forKey: .tracks) }
-        try c.encodeIfPresent(rule, forKey: .rule)
-        try c.encodeIfPresent(arithmetic, forKey: .arithmetic)
-        if !days.isEmpty { try c.encode(days, forKey: .days) }
+        try encoder.encodeFields([:], extras: [
+            "detections": detections.nonEmpty, "knowledge": knowledge.nonEmpty, "profile": profile.nonEmpty,
+            "facts": facts.nonEmpty, "tracks": tracks.nonEmpty, "rule": rule, "arithmetic": arithmetic, "days": days.nonEmpty,
+        ])
     }
 }
 
@@ -122,117 +79,68 @@ private struct TraceBox: Encodable {
 }
 
 extension DetectionEvidence: Encodable {
-    private enum Keys: String, CodingKey { case label, score, frame, origin, box, model }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(label, forKey: .label)
-        try c.encode(score, forKey: .score)
-        try c.encode(frame, forKey: .frame)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(TraceBox(box), forKey: .box)
-        try c.encodeIfPresent(model, forKey: .model)
+        try encoder.encodeFields(
+            ["label": label, "score": score, "frame": frame, "origin": origin, "box": TraceBox(box)], extras: ["model": model])
     }
 }
 
 extension KnowledgeEvidence: Encodable {
-    private enum Keys: String, CodingKey { case foodID, name, fdcID, ndbNumber, sourceDescription, figures }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(foodID, forKey: .foodID)
-        try c.encode(name, forKey: .name)
-        try c.encode(fdcID, forKey: .fdcID)
-        try c.encode(ndbNumber, forKey: .ndbNumber)
-        try c.encode(sourceDescription, forKey: .sourceDescription)
-        try c.encode(figures, forKey: .figures)
+        try encoder.encodeFields([
+            "foodID": foodID, "name": name, "fdcID": fdcID, "ndbNumber": ndbNumber, "sourceDescription": sourceDescription,
+            "figures": figures,
+        ])
     }
 }
 
 extension TrackEvidence: Encodable {
-    private enum Keys: String, CodingKey { case trackID, label, decidedAt, decidedTime, sightings }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(trackID, forKey: .trackID)
-        try c.encode(label, forKey: .label)
-        try c.encode(decidedAt, forKey: .decidedAt)
-        try c.encode(decidedTime.seconds, forKey: .decidedTime)
-        try c.encode(sightings, forKey: .sightings)
+        try encoder.encodeFields([
+            "trackID": trackID, "label": label, "decidedAt": decidedAt, "decidedTime": decidedTime.seconds, "sightings": sightings,
+        ])
     }
 }
 
 extension TrackSighting: Encodable {
-    private enum Keys: String, CodingKey { case frame, time, origin, score, box }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(frame, forKey: .frame)
-        try c.encode(timestamp.seconds, forKey: .time)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(score, forKey: .score)
-        try c.encode(TraceBox(box), forKey: .box)
+        try encoder.encodeFields([
+            "frame": frame, "time": timestamp.seconds, "origin": origin, "score": score, "box": TraceBox(box),
+        ])
     }
 }
 
 extension ContemplationRecord: Encodable {
-    private enum Keys: String, CodingKey {
-        case step, timeoutSeconds, specialists, coveredGrams, remainingDeficitGrams, candidates, winner, why, confidence
-    }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(step, forKey: .step)
-        try c.encode(timeoutSeconds, forKey: .timeoutSeconds)
-        try c.encode(specialists, forKey: .specialists)
-        try c.encode(coveredGrams, forKey: .coveredGrams)
-        try c.encode(remainingDeficit, forKey: .remainingDeficitGrams)
-        try c.encode(candidates, forKey: .candidates)
-        try c.encode(winner, forKey: .winner)
-        try c.encode(why, forKey: .why)
-        try c.encode(confidence, forKey: .confidence)
+        try encoder.encodeFields([
+            "step": step, "timeoutSeconds": timeoutSeconds, "specialists": specialists, "coveredGrams": coveredGrams,
+            "remainingDeficitGrams": remainingDeficit, "candidates": candidates, "winner": winner, "why": why,
+            "confidence": confidence,
+        ])
     }
 }
 
 extension SpecialistRecord: Encodable {
-    private enum Keys: String, CodingKey { case specialist, status, detail, coveredGrams, notes, proposals }
-
     /// The specialist and how it took part; when it answered, its opinion's fields beside them.
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(specialist, forKey: .specialist)
-        try c.encode(status.rawValue, forKey: .status)
-        try c.encodeIfPresent(detail, forKey: .detail)
-        if let opinion {
-            try c.encode(opinion.coveredGrams, forKey: .coveredGrams)
-            try c.encode(opinion.notes, forKey: .notes)
-            try c.encode(opinion.proposals, forKey: .proposals)
-        }
+        try encoder.encodeFields(["specialist": specialist, "status": status.rawValue], extras: [
+            "detail": detail, "coveredGrams": opinion?.coveredGrams, "notes": opinion?.notes, "proposals": opinion?.proposals,
+        ])
     }
 }
 
 extension SpecialistProposal: Encodable {
-    private enum Keys: String, CodingKey { case foodID, stance, quantity, confidence, reason }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(foodID, forKey: .foodID)
-        try c.encode(stance.rawValue, forKey: .stance)
-        try c.encode(quantity, forKey: .quantity)
-        try c.encode(confidence, forKey: .confidence)
-        try c.encode(reason, forKey: .reason)
+        try encoder.encodeFields([
+            "foodID": foodID, "stance": stance.rawValue, "quantity": quantity, "confidence": confidence, "reason": reason,
+        ])
     }
 }
 
 extension CandidateAssessment: Encodable {
-    private enum Keys: String, CodingKey { case foodID, score, support, vetoes, quantity }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(foodID, forKey: .foodID)
-        try c.encode(score, forKey: .score)
-        try c.encode(support, forKey: .support)
-        try c.encode(vetoes, forKey: .vetoes)
-        try c.encode(quantity, forKey: .quantity)
+        try encoder.encodeFields([
+            "foodID": foodID, "score": score, "support": support, "vetoes": vetoes, "quantity": quantity,
+        ])
     }
 }

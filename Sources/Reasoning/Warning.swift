@@ -42,29 +42,16 @@ public struct WarningFrame: Sendable, Equatable, Hashable {
 }
 
 extension Warning: Encodable {
-    private enum Keys: String, CodingKey { case key, chain, fact, message, rule, subject, profileField, frames }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(key, forKey: .key)
-        try c.encode(chain, forKey: .chain)
-        try c.encode(fact, forKey: .fact)
-        try c.encode(message, forKey: .message)
-        try c.encode(rule, forKey: .rule)
-        try c.encodeIfPresent(subject, forKey: .subject)
-        try c.encodeIfPresent(profileField, forKey: .profileField)
-        try c.encode(frames, forKey: .frames)
+        try encoder.encodeFields(
+            ["key": key, "chain": chain, "fact": fact, "message": message, "rule": rule, "frames": frames],
+            extras: ["subject": subject, "profileField": profileField])
     }
 }
 
 extension WarningFrame: Encodable {
-    private enum Keys: String, CodingKey { case frame, origin, time }
-
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(frame, forKey: .frame)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(time.seconds, forKey: .time)
+        try encoder.encodeFields(["frame": frame, "origin": origin, "time": time.seconds])
     }
 }
 
