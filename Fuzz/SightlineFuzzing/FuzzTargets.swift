@@ -30,8 +30,19 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// layers need (when that is small) and a short one.
     case darknet
 
-    /// Runs the target on `data`.
+    /// Runs the target on `data`, one input at a time in the process.
+    ///
+    /// The targets share state across inputs (the JPEG decoder's TurboJPEG handle and buffer,
+    /// the health target's file), as the fuzzer's one thread expects; the test suite replays its
+    /// inputs in parallel, so they take turns. Two inputs decoded at once on the one handle
+    /// crashed the aarch64 test run under qemu-user, where slow emulation made them overlap.
     public func run(_ data: UnsafeRawBufferPointer) {
+        Self.oneAtATime.withLock { runAlone(data) }
+    }
+
+    private static let oneAtATime = Lock()
+
+    private func runAlone(_ data: UnsafeRawBufferPointer) {
         switch self {
         case .jpeg: Self.jpeg(data)
         case .mjpeg: Self.mjpeg(data)
