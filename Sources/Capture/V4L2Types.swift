@@ -66,10 +66,7 @@ public struct FrameInterval: Hashable, Sendable, CustomStringConvertible {
     public var numerator: UInt32
     public var denominator: UInt32
 
-    public init(numerator: UInt32, denominator: UInt32) {
-        self.numerator = numerator
-        self.denominator = denominator
-    }
+    public init(numerator: UInt32, denominator: UInt32) { (self.numerator, self.denominator) = (numerator, denominator) }
 
     /// The interval for a rate, as a fraction with a denominator of 1000 unless the rate is whole.
     public init(fps: Double) {
@@ -94,10 +91,7 @@ public struct FrameInterval: Hashable, Sendable, CustomStringConvertible {
 public struct FrameSize: Hashable, Sendable, CustomStringConvertible {
     public var width: Int
     public var height: Int
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-    }
+    public init(width: Int, height: Int) { (self.width, self.height) = (width, height) }
     public var description: String { "\(width)x\(height)" }
 
     /// Parses `WIDTHxHEIGHT`, each side between 1 and ``PixelFormat/maximumDimension``.
@@ -143,10 +137,7 @@ public enum FrameSizes: Hashable, Sendable {
     public struct DiscreteSize: Hashable, Sendable {
         public var size: FrameSize
         public var intervals: [FrameInterval]
-        public init(size: FrameSize, intervals: [FrameInterval]) {
-            self.size = size
-            self.intervals = intervals
-        }
+        public init(size: FrameSize, intervals: [FrameInterval]) { (self.size, self.intervals) = (size, intervals) }
     }
 }
 

@@ -5,10 +5,7 @@ public struct GroundTruthBox: Sendable, Hashable, Codable {
     public var label: String
     public var box: Rect
 
-    public init(label: String, box: Rect) {
-        self.label = label
-        self.box = box
-    }
+    public init(label: String, box: Rect) { (self.label, self.box) = (label, box) }
 }
 
 /// One image to score: its ground truth and a detector's detections, both in one label space.
@@ -64,10 +61,7 @@ public struct ClassScore: Sendable, Equatable, Codable {
 public struct LabelCount: Sendable, Equatable, Codable {
     public var label: String
     public var count: Int
-    public init(label: String, count: Int) {
-        self.label = label
-        self.count = count
-    }
+    public init(label: String, count: Int) { (self.label, self.count) = (label, count) }
 }
 
 /// What ``DetectionMetrics/evaluate(_:modelLabels:only:scoreThreshold:maxDetectionsPerClass:)`` found.

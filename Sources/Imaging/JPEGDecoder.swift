@@ -80,10 +80,7 @@ public struct ScalingFactor: Sendable, Hashable, CustomStringConvertible {
     public var num: Int
     public var denom: Int
 
-    public init(num: Int, denom: Int) {
-        self.num = num
-        self.denom = denom
-    }
+    public init(num: Int, denom: Int) { (self.num, self.denom) = (num, denom) }
 
     public static let one = ScalingFactor(num: 1, denom: 1)
 

@@ -47,10 +47,7 @@ public struct SceneConfiguration: Sendable, Codable, Equatable {
         /// The class names, one per line.
         public var classes: String
 
-        public init(labels: String, classes: String) {
-            self.labels = labels
-            self.classes = classes
-        }
+        public init(labels: String, classes: String) { (self.labels, self.classes) = (labels, classes) }
     }
 
     public init(
