@@ -62,10 +62,16 @@ struct ObjectReader {
         return nil
     }
 
+    /// The member, which must be present and be `what` ("a string"): `extract` gives it, or nil
+    /// when the member is something else.
+    private mutating func required<T>(_ key: String, _ what: String, _ extract: (JSONValue) -> T?) throws(FieldError) -> T {
+        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (\(what) is required)") }
+        guard let x = extract(v) else { throw FieldError(path: fieldPath(key), message: "must be \(what), found \(v.typeName)") }
+        return x
+    }
+
     mutating func string(_ key: String) throws(FieldError) -> String {
-        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (a string is required)") }
-        guard case .string(let s) = v else { throw FieldError(path: fieldPath(key), message: "must be a string, found \(v.typeName)") }
-        return s
+        try required(key, "a string") { if case .string(let s) = $0 { s } else { nil } }
     }
 
     mutating func optionalString(_ key: String) throws(FieldError) -> String? {
@@ -74,9 +80,7 @@ struct ObjectReader {
     }
 
     mutating func double(_ key: String) throws(FieldError) -> Double {
-        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (a number is required)") }
-        guard case .number(let x) = v else { throw FieldError(path: fieldPath(key), message: "must be a number, found \(v.typeName)") }
-        return x
+        try required(key, "a number") { if case .number(let x) = $0 { x } else { nil } }
     }
 
     mutating func optionalDouble(_ key: String) throws(FieldError) -> Double? {
@@ -134,9 +138,7 @@ struct ObjectReader {
     }
 
     mutating func array(_ key: String) throws(FieldError) -> [JSONValue] {
-        guard let v = raw(key) else { throw FieldError(path: fieldPath(key), message: "is missing (an array is required)") }
-        guard case .array(let items) = v else { throw FieldError(path: fieldPath(key), message: "must be an array, found \(v.typeName)") }
-        return items
+        try required(key, "an array") { if case .array(let items) = $0 { items } else { nil } }
     }
 
     mutating func object(_ key: String) throws(FieldError) -> ObjectReader {

@@ -243,14 +243,8 @@ public struct Evidence: Sendable, Equatable {
         facts: [String] = [], tracks: [TrackEvidence] = [], rule: RuleEvidence? = nil, arithmetic: String? = nil,
         days: [DayEvidence] = []
     ) {
-        self.days = days
-        self.tracks = tracks
-        self.detections = detections
-        self.knowledge = knowledge
-        self.profile = profile
-        self.facts = facts
-        self.rule = rule
-        self.arithmetic = arithmetic
+        (self.detections, self.knowledge, self.profile, self.facts) = (detections, knowledge, profile, facts)
+        (self.tracks, self.rule, self.arithmetic, self.days) = (tracks, rule, arithmetic, days)
     }
 }
 
@@ -299,14 +293,8 @@ public struct GroceryProposal: Sendable, Equatable, Hashable, Codable {
     public init(
         item: String, foodID: String, quantity: Int, unit: String, reason: String, factIDs: [String], deficitGrams: Double, day: String
     ) {
-        self.item = item
-        self.foodID = foodID
-        self.quantity = quantity
-        self.unit = unit
-        self.reason = reason
-        self.factIDs = factIDs
-        self.deficitGrams = deficitGrams
-        self.day = day
+        (self.item, self.foodID, self.quantity, self.unit) = (item, foodID, quantity, unit)
+        (self.reason, self.factIDs, self.deficitGrams, self.day) = (reason, factIDs, deficitGrams, day)
     }
 }
 

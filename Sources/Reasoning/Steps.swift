@@ -196,9 +196,7 @@ struct NutritionStep: ReasoningStep {
     let id: String
     let type = "nutrition"
 
-    init(_ p: inout StepParameters, knowledge: NutritionKnowledge) throws(ReasoningError) {
-        id = p.spec.id
-    }
+    init(_ p: inout StepParameters, knowledge: NutritionKnowledge) throws(ReasoningError) { id = p.spec.id }
 
     func run(_ c: StepContext) throws(ReasoningError) -> StepResult {
         let items = c.facts(.item)
@@ -271,9 +269,7 @@ struct HealthStep: ReasoningStep {
     let id: String
     let type = "health"
 
-    init(_ p: inout StepParameters, knowledge: NutritionKnowledge) throws(ReasoningError) {
-        id = p.spec.id
-    }
+    init(_ p: inout StepParameters, knowledge: NutritionKnowledge) throws(ReasoningError) { id = p.spec.id }
 
     func run(_ c: StepContext) throws(ReasoningError) -> StepResult {
         let p = c.profile
