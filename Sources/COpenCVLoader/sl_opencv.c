@@ -71,21 +71,16 @@ static int resolve(void *handle, char *err, size_t err_len, const char *where) {
     return 0;
 }
 
-// Called with the lock held once `bridge` is resolved; releases the lock.
+// Once `bridge` is resolved: from here on the bridge stays open (OpenCV is never unloaded).
 static int finish_open(void) {
-    // From here on the bridge stays open: OpenCV is never unloaded.
     if (requested_threads > 0) bridge.set_threads(requested_threads);
     opened = 1;
-    pthread_mutex_unlock(&lock);
     return 0;
 }
 
-int sl_opencv_open(char *err, size_t err_len) {
-    pthread_mutex_lock(&lock);
-    if (opened) {
-        pthread_mutex_unlock(&lock);
-        return 0;
-    }
+// Opens and resolves the bridge; called with the lock held, which it leaves held.
+static int open_locked(char *err, size_t err_len) {
+    if (opened) return 0;
     const char *chosen = getenv(SL_OPENCV_BRIDGE_VARIABLE);
     if (chosen != NULL && chosen[0] != 0) {
         void *handle = dlopen(chosen, RTLD_NOW | RTLD_LOCAL);
@@ -101,7 +96,6 @@ int sl_opencv_open(char *err, size_t err_len) {
             } else {
                 dlclose(handle);
             }
-            pthread_mutex_unlock(&lock);
             return -1;
         }
         return finish_open();
@@ -122,7 +116,6 @@ int sl_opencv_open(char *err, size_t err_len) {
         }
     }
     if (handle == NULL) {
-        pthread_mutex_unlock(&lock);
         write_error(err, err_len,
                     "OpenCV DNN runtime unavailable: cannot open %s, Sightline's bridge to OpenCV, next to the "
                     "executable (%s) or on the library path (%s). Build it beside the executable with "
@@ -133,10 +126,16 @@ int sl_opencv_open(char *err, size_t err_len) {
     }
     if (resolve(handle, err, err_len, where) != 0) {
         dlclose(handle);
-        pthread_mutex_unlock(&lock);
         return -1;
     }
     return finish_open();
+}
+
+int sl_opencv_open(char *err, size_t err_len) {
+    pthread_mutex_lock(&lock);
+    int status = open_locked(err, err_len);
+    pthread_mutex_unlock(&lock);
+    return status;
 }
 
 sl_dnn_net *sl_opencv_load_darknet_buffers(const char *cfg, size_t cfg_len, const void *weights, size_t weights_len,
